@@ -1,0 +1,61 @@
+/**
+ * Queue message shapes (design §4), validated with zod. A body that fails here is an
+ * InvalidMessageError: dead-lettered with the reason, never retried.
+ */
+import { z } from "zod";
+import { InvalidMessageError } from "./errors.js";
+
+/** Ids are used in DynamoDB keys and in vector ids (`{documentId}#{generation}#{position}`). */
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
+
+export const unitSyncMessage = z.strictObject({ datasetId: id, documentId: id });
+export const sweepMessage = z.strictObject({
+  type: z.literal("sweep"),
+  tenantId: id.optional(),
+  datasetId: id.optional(),
+});
+export const syncMessage = z.union([sweepMessage, unitSyncMessage]);
+export const indexMessage = z.strictObject({
+  datasetId: id,
+  documentId: id,
+  generation: z.number().int().positive(),
+});
+
+export type UnitSyncMessage = z.infer<typeof unitSyncMessage>;
+export type SweepMessage = z.infer<typeof sweepMessage>;
+export type SyncMessage = z.infer<typeof syncMessage>;
+export type IndexMessage = z.infer<typeof indexMessage>;
+
+/** Largest body we accept; SQS allows 256 KiB, our messages are a few hundred bytes. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+
+function parse<T>(schema: z.ZodType<T>, body: string, what: string): T {
+  if (Buffer.byteLength(body, "utf8") > MAX_MESSAGE_BYTES) {
+    throw new InvalidMessageError(`${what} message is larger than ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new InvalidMessageError(`${what} message body is not valid JSON`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const reason = result.error.issues
+      .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`)
+      .join("; ");
+    throw new InvalidMessageError(`${what} message has the wrong shape (${reason})`);
+  }
+  return result.data;
+}
+
+export const parseSyncMessage = (body: string): SyncMessage => parse(syncMessage, body, "sync");
+export const parseIndexMessage = (body: string): IndexMessage => parse(indexMessage, body, "index");
+
+export function isSweep(message: SyncMessage): message is SweepMessage {
+  return "type" in message;
+}

@@ -1,0 +1,161 @@
+/**
+ * The domain model, after the system this replaces (design §3). Plain data: no SDK types here.
+ */
+
+/** `waiting → parsing → cleaning → splitting → indexing → completed`, plus the end states. */
+export type IndexingStatus =
+  | "waiting"
+  | "parsing"
+  | "cleaning"
+  | "splitting"
+  | "indexing"
+  | "completed"
+  | "error"
+  | "paused"
+  | "archived";
+
+/** Statuses in which a run holds the document's lease. */
+export const WORKING_STATUSES: readonly IndexingStatus[] = ["parsing", "cleaning", "splitting", "indexing"];
+
+export interface ProcessRule {
+  mode: "automatic" | "custom";
+  /** Largest chunk, in tokenizer tokens. */
+  maxTokens: number;
+  /** Tokens repeated from the end of one chunk at the start of the next. */
+  overlap: number;
+  /** `custom` only: the first separator tried before paragraph → sentence → word. */
+  separator?: string;
+  removeExtraSpaces: boolean;
+  removeUrlsEmails: boolean;
+}
+
+export const AUTOMATIC_RULE: ProcessRule = {
+  mode: "automatic",
+  maxTokens: 500,
+  overlap: 50,
+  removeExtraSpaces: true,
+  removeUrlsEmails: false,
+};
+
+export interface Dataset {
+  tenantId: string;
+  datasetId: string;
+  name: string;
+  processRule: ProcessRule;
+  docForm: "text" | "hierarchical";
+  embeddingModel: string;
+  /** Pinecone namespace: one per tenant and dataset, so a query can never cross tenants. */
+  vectorNamespace: string;
+  createdAt: string;
+}
+
+export type NotionObjectType = "page" | "database";
+
+export interface NotionDataSourceInfo {
+  workspaceId: string;
+  /** Notion page or database id (dashed UUID form). */
+  pageId: string;
+  /** Unknown until the first sync has looked the id up. */
+  type?: NotionObjectType;
+  /** `last_edited_time` of the content that is in the index; set only when indexing completes. */
+  lastEditedTime?: string;
+  /** When that content was read from Notion (to catch edits made in the same minute, rule 5). */
+  contentReadAt?: string;
+  /** sha256 of the extracted text that is in the index. */
+  contentHash?: string;
+}
+
+/** A run's counts, shown by `status` as `lastRun`. */
+export interface RunCounts {
+  segmentsWritten: number;
+  vectorsDeleted: number;
+  segmentsDeleted: number;
+  tokens: number;
+  embedded: number;
+  cached: number;
+}
+
+export interface Lease {
+  /** Which run holds it (the generation it claimed, and a random run id). */
+  owner: string;
+  /** ISO time after which another run may take the document over. */
+  expiresAt: string;
+}
+
+export interface Document {
+  tenantId: string;
+  datasetId: string;
+  documentId: string;
+  title: string;
+  dataSourceType: "notion_import";
+  dataSourceInfo: NotionDataSourceInfo;
+  indexingStatus: IndexingStatus;
+  /** Bumped by every claim; segments and vectors carry it (rule 4). 0 = never claimed. */
+  generation: number;
+  lease?: Lease;
+  createdAt: string;
+  processingStartedAt?: string;
+  parsingCompletedAt?: string;
+  cleaningCompletedAt?: string;
+  splittingCompletedAt?: string;
+  completedAt?: string;
+  stoppedAt?: string;
+  error?: string;
+  isPaused: boolean;
+  wordCount: number;
+  tokens: number;
+  segmentCount: number;
+  indexingLatencyMs?: number;
+  enabled: boolean;
+  archived: boolean;
+  lastRun?: RunCounts;
+}
+
+export interface Segment {
+  datasetId: string;
+  documentId: string;
+  generation: number;
+  position: number;
+  content: string;
+  wordCount: number;
+  tokens: number;
+  /** Equal to the vector id: `{documentId}#{generation}#{position}`. */
+  indexNodeId: string;
+  /** sha256 of `content`. */
+  indexNodeHash: string;
+  /** Link to the chunk's place in Notion. */
+  source: string;
+  headingPath: string[];
+  status: "completed";
+}
+
+export interface DataSourceBinding {
+  tenantId: string;
+  provider: "notion";
+  workspaceId: string;
+  /** Where the access token lives (e.g. `env:NOTION_TOKEN`, a secret ARN): never the token itself. */
+  tokenRef: string;
+  disabled: boolean;
+}
+
+/** A vector id names its document, generation and position, so a prefix lists a document's vectors. */
+export function vectorId(documentId: string, generation: number, position: number): string {
+  return `${documentId}#${generation}#${position}`;
+}
+
+/** The prefix shared by every vector of a document, whatever the generation. */
+export function documentVectorPrefix(documentId: string): string {
+  return `${documentId}#`;
+}
+
+/** The generation encoded in a vector id, or undefined when the id is not one of ours. */
+export function generationOfVectorId(id: string): number | undefined {
+  const parts = id.split("#");
+  if (parts.length !== 3) return undefined;
+  const generation = Number(parts[1]);
+  return Number.isInteger(generation) ? generation : undefined;
+}
+
+export function namespaceFor(tenantId: string, datasetId: string): string {
+  return `${tenantId}.${datasetId}`;
+}

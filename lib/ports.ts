@@ -1,0 +1,196 @@
+/**
+ * The ports the domain needs, passed in as one object (LangChain's indexing style).
+ * Adapters in lib/adapters implement them with the real SDKs; tests may fake them by hand.
+ * Nothing here imports AWS, Notion or Pinecone.
+ */
+import type {
+  DataSourceBinding,
+  Dataset,
+  Document,
+  IndexingStatus,
+  Lease,
+  NotionObjectType,
+  Segment,
+} from "./model.js";
+
+// ---------------------------------------------------------------- document store (DynamoDB)
+
+export interface DocumentScope {
+  tenantId?: string;
+  datasetId?: string;
+}
+
+export interface ClaimRequest {
+  documentId: string;
+  /** The generation the caller read; the claim fails with ConflictError if it moved. */
+  expectedGeneration: number;
+  lease: Lease;
+  /** ISO now: an unexpired lease held by someone else makes the claim fail. */
+  now: string;
+  status: IndexingStatus;
+  /** Fields refreshed from Notion at claim time. */
+  title?: string;
+  type?: NotionObjectType;
+}
+
+export interface DocumentStore {
+  getDataset(datasetId: string): Promise<Dataset | undefined>;
+  /** Creates the dataset unless it exists; returns the stored one. */
+  ensureDataset(dataset: Dataset): Promise<Dataset>;
+  getDocument(documentId: string): Promise<Document | undefined>;
+  /** Creates the document unless it exists; returns the stored one and whether it was created. */
+  createDocument(document: Document): Promise<{ document: Document; created: boolean }>;
+  listDocuments(scope: DocumentScope): Promise<Document[]>;
+  /** Conditional update: bumps the generation to expectedGeneration + 1 and takes the lease. */
+  claimDocument(request: ClaimRequest): Promise<Document>;
+  /**
+   * Conditional update of a document at a given generation; ConflictError when the generation moved.
+   * `releaseLease` removes the lease in the same write.
+   */
+  updateDocument(
+    documentId: string,
+    generation: number,
+    patch: Partial<Omit<Document, "documentId" | "generation" | "lease">>,
+    options?: { releaseLease?: boolean; lease?: Lease },
+  ): Promise<Document>;
+  /** Sets or clears the pause flag whatever the generation; undefined when there is no such document. */
+  setPaused(documentId: string, paused: boolean): Promise<Document | undefined>;
+
+  /** Segments of a document in position order; all generations unless one is given. */
+  listSegments(documentId: string, options?: { generation?: number }): Promise<Segment[]>;
+  putSegments(segments: Segment[]): Promise<void>;
+  /** Deletes the given segments; an empty list deletes nothing. Returns how many were deleted. */
+  deleteSegments(documentId: string, keys: { generation: number; position: number }[]): Promise<number>;
+
+  getBinding(tenantId: string, workspaceId: string): Promise<DataSourceBinding | undefined>;
+  putBinding(binding: DataSourceBinding): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Notion
+
+export interface NotionObjectState {
+  type: NotionObjectType;
+  title: string;
+  /** Notion's `last_edited_time`, rounded down to the minute by Notion. */
+  lastEditedTime: string;
+  archived: boolean;
+  inTrash: boolean;
+  url: string;
+}
+
+/** One block (or database row) turned into text, with where it came from. */
+export interface ExtractedBlock {
+  blockId: string;
+  text: string;
+  /** Titles of the headings this block sits under, outermost first. */
+  headingPath: string[];
+  /** Link that opens Notion at this block (`…#blockid`) or row page. */
+  sourceUrl: string;
+}
+
+export interface ExtractedDocument {
+  title: string;
+  url: string;
+  blocks: ExtractedBlock[];
+  stats: { blocks: number; skipped: number; requests: number };
+}
+
+export interface NotionSource {
+  /**
+   * Reads the object's state. With no type, tries a page then a database.
+   * Throws NotionAuthError (401), NotionNotFoundError (404 / not shared), RetryableError (429, 5xx, timeout).
+   */
+  getState(pageId: string, type?: NotionObjectType): Promise<NotionObjectState>;
+  /** Reads every block (all pages of children, any depth) or every row; fails rather than truncate. */
+  extract(pageId: string, type: NotionObjectType): Promise<ExtractedDocument>;
+}
+
+/** Opens a Notion source for one integration token (clients are cached per token by adapters). */
+export interface NotionConnector {
+  open(token: string): NotionSource;
+}
+
+// ---------------------------------------------------------------- vectors (Pinecone)
+
+export interface VectorMetadata {
+  tenantId: string;
+  datasetId: string;
+  documentId: string;
+  position: number;
+  text: string;
+  title: string;
+  source: string;
+  headingPath: string[];
+}
+
+export interface VectorRecord {
+  id: string;
+  values: number[];
+  metadata: VectorMetadata;
+}
+
+export interface VectorMatch {
+  id: string;
+  score: number;
+  metadata: VectorMetadata | undefined;
+}
+
+export interface VectorIndex {
+  /** Upserts in batches within Pinecone's request limits. */
+  upsert(namespace: string, records: VectorRecord[]): Promise<void>;
+  /** Deletes these ids; an empty list makes no call at all (rule 6). Returns how many ids were sent. */
+  deleteIds(namespace: string, ids: string[]): Promise<number>;
+  /** Every id with this prefix, across all pages of the listing. */
+  listIds(namespace: string, prefix: string): Promise<string[]>;
+  query(
+    namespace: string,
+    vector: number[],
+    options: { topK: number; filter?: Record<string, string> },
+  ): Promise<VectorMatch[]>;
+}
+
+// ---------------------------------------------------------------- queues, embedder, clock, secrets
+
+export interface MessagePublisher {
+  send(body: unknown, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Keeps a message that can never succeed, with the reason, for an operator to inspect. */
+export interface DeadLetterSink {
+  deadLetter(body: string, reason: string, context: { messageId: string; source: string }): Promise<void>;
+}
+
+export interface EmbedResult {
+  vectors: number[][];
+  /** Texts sent to the model. */
+  embedded: number;
+  /** Texts answered from the cache. */
+  cached: number;
+  /** Tokens billed by the model for the embedded texts. */
+  tokens: number;
+}
+
+export interface Embedder {
+  readonly provider: string;
+  readonly model: string;
+  readonly dimension: number;
+  embedDocuments(texts: string[]): Promise<EmbedResult>;
+  embedQuery(text: string): Promise<number[]>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface SecretStore {
+  /** Resolves a secret reference; throws PermanentError when it does not exist. */
+  getSecret(ref: string): Promise<string>;
+}
+
+/** Structured logger (Powertools' Logger fits it). Secrets must never be passed in. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
