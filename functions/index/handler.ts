@@ -1,0 +1,26 @@
+/**
+ * Index function: IndexQueue → extract → clean → split → embed → upsert vectors → write segments.
+ * Wiring only: config and clients at module scope (once per cold start), logic in lib/.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context, SQSEvent } from "aws-lambda";
+import { createAdapters } from "../../lib/adapters/from-config.js";
+import { systemClock } from "../../lib/clock.js";
+import { loadConfig } from "../../lib/config.js";
+import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
+
+const config = loadConfig();
+const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "index" } });
+const adapters = createAdapters(config);
+const processor = new BatchProcessor(EventType.SQS);
+const handleRecord = createIndexRecordHandler(
+  { ...adapters, deadLetters: adapters.indexDeadLetters, clock: systemClock, log: logger },
+  { leaseSeconds: config.LEASE_SECONDS },
+);
+
+export const handler = middy((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, handleRecord, processor, { context }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,27 @@
+/**
+ * Sync function: SyncQueue → "has the Notion page changed?" → claim, clean up, publish to IndexQueue.
+ * Wiring only: config and clients at module scope (once per cold start), logic in lib/.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context, SQSEvent } from "aws-lambda";
+import { createAdapters } from "../../lib/adapters/from-config.js";
+import { systemClock } from "../../lib/clock.js";
+import { loadConfig } from "../../lib/config.js";
+import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
+import { validateSyncOptions } from "../../lib/sync/sync-document.js";
+
+const config = loadConfig();
+const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "sync" } });
+const adapters = createAdapters(config);
+const processor = new BatchProcessor(EventType.SQS);
+const handleRecord = createSyncRecordHandler(
+  { ...adapters, deadLetters: adapters.syncDeadLetters, clock: systemClock, log: logger },
+  validateSyncOptions({ leaseSeconds: config.LEASE_SECONDS }),
+);
+
+export const handler = middy((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, handleRecord, processor, { context }),
+).use(injectLambdaContext(logger));

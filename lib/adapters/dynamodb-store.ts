@@ -1,0 +1,322 @@
+/**
+ * DocumentStore on DynamoDB (document client). Claims and stage updates are conditional writes on
+ * the generation number: no transactions, no TTL (design §3).
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../errors.js";
+import type { DataSourceBinding, Dataset, Document, Segment } from "../model.js";
+import type { ClaimRequest, DocumentScope, DocumentStore } from "../ports.js";
+import { GSI1, keys } from "./table-schema.js";
+
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITE_LIMIT = 25;
+const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
+
+type Item = Record<string, unknown>;
+
+export function createDynamoDbStore(client: DynamoDBClient, tableName: string): DocumentStore {
+  const db = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
+  async function queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async function scanAll(input: Omit<ScanCommandInput, "TableName">): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async function batchWrite(requests: Item[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
+      let pending: Item[] = requests.slice(i, i + BATCH_WRITE_LIMIT);
+      // DynamoDB may hand back part of a batch under load; resend it with a short backoff.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        if (attempt > 8) throw new Error("DynamoDB kept returning unprocessed items");
+        const result = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[tableName] ?? []) as Item[];
+      }
+    }
+  }
+
+  async function conditionalUpdate(
+    documentId: string,
+    expression: UpdateExpression,
+    condition: string,
+  ): Promise<Document> {
+    try {
+      const result = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.document(documentId),
+          UpdateExpression: expression.text(),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return stripKeys(result.Attributes ?? {}) as unknown as Document;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`document ${documentId} changed under us (generation or lease moved)`);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async getDataset(datasetId) {
+      const result = await db.send(new GetCommand({ TableName: tableName, Key: keys.dataset(datasetId) }));
+      return result.Item ? (stripKeys(result.Item) as unknown as Dataset) : undefined;
+    },
+
+    async ensureDataset(dataset) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...dataset,
+              ...keys.dataset(dataset.datasetId),
+              gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
+              gsi1sk: dataset.datasetId,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return dataset;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const existing = await this.getDataset(dataset.datasetId);
+        if (!existing) throw error;
+        return existing;
+      }
+    },
+
+    async getDocument(documentId) {
+      const result = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.document(documentId), ConsistentRead: true }),
+      );
+      return result.Item ? (stripKeys(result.Item) as unknown as Document) : undefined;
+    },
+
+    async createDocument(document) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...document,
+              ...keys.document(document.documentId),
+              gsi1pk: keys.documentsOfDataset(document.datasetId),
+              gsi1sk: document.documentId,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return { document, created: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const existing = await this.getDocument(document.documentId);
+        if (!existing) throw error;
+        return { document: existing, created: false };
+      }
+    },
+
+    async listDocuments(scope: DocumentScope) {
+      let items: Item[];
+      if (scope.datasetId) {
+        items = await queryAll({
+          IndexName: GSI1,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(scope.datasetId) },
+        });
+      } else if (scope.tenantId) {
+        const datasets = await queryAll({
+          IndexName: GSI1,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(scope.tenantId) },
+        });
+        items = [];
+        for (const dataset of datasets) {
+          items.push(
+            ...(await queryAll({
+              IndexName: GSI1,
+              KeyConditionExpression: "gsi1pk = :pk",
+              ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(String(dataset.datasetId)) },
+            })),
+          );
+        }
+      } else {
+        items = await scanAll({ FilterExpression: "sk = :sk", ExpressionAttributeValues: { ":sk": "DOC" } });
+      }
+      return items
+        .map((item) => stripKeys(item) as unknown as Document)
+        .filter((document) => !scope.tenantId || document.tenantId === scope.tenantId)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.documentId.localeCompare(b.documentId));
+    },
+
+    async claimDocument(request: ClaimRequest) {
+      const update = new UpdateExpression()
+        .set("generation", request.expectedGeneration + 1)
+        .set("lease", request.lease)
+        .set("indexingStatus", request.status)
+        .set("processingStartedAt", request.now)
+        .remove("error", "stoppedAt", "parsingCompletedAt", "cleaningCompletedAt", "splittingCompletedAt");
+      if (request.title !== undefined) update.set("title", request.title);
+      if (request.type !== undefined) update.setPath(["dataSourceInfo", "type"], request.type);
+      update.values[":expected"] = request.expectedGeneration;
+      update.values[":now"] = request.now;
+      return conditionalUpdate(
+        request.documentId,
+        update,
+        "attribute_exists(pk) AND generation = :expected AND (attribute_not_exists(lease) OR lease.expiresAt < :now)",
+      );
+    },
+
+    async updateDocument(documentId, generation, patch, options) {
+      const update = new UpdateExpression();
+      for (const [name, value] of Object.entries(patch)) {
+        if (value === undefined) update.remove(name);
+        else update.set(name, value);
+      }
+      if (options?.lease) update.set("lease", options.lease);
+      else if (options?.releaseLease) update.remove("lease");
+      update.values[":generation"] = generation;
+      return conditionalUpdate(documentId, update, "attribute_exists(pk) AND generation = :generation");
+    },
+
+    async setPaused(documentId, paused) {
+      try {
+        const update = new UpdateExpression().set("isPaused", paused);
+        return await conditionalUpdate(documentId, update, "attribute_exists(pk)");
+      } catch (error) {
+        if (error instanceof ConflictError) return undefined;
+        throw error;
+      }
+    },
+
+    async listSegments(documentId, options) {
+      const items = await queryAll({
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: {
+          ":pk": keys.document(documentId).pk,
+          ":prefix": keys.segmentPrefix(options?.generation),
+        },
+        ConsistentRead: true,
+      });
+      return items.map((item) => stripKeys(item) as unknown as Segment);
+    },
+
+    async putSegments(segments) {
+      await batchWrite(
+        segments.map((segment) => ({
+          PutRequest: { Item: { ...segment, ...keys.segment(segment.documentId, segment.generation, segment.position) } },
+        })),
+      );
+    },
+
+    async deleteSegments(documentId, segmentKeys) {
+      await batchWrite(
+        segmentKeys.map((key) => ({
+          DeleteRequest: { Key: keys.segment(documentId, key.generation, key.position) },
+        })),
+      );
+      return segmentKeys.length;
+    },
+
+    async getBinding(tenantId, workspaceId) {
+      const result = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.binding(tenantId, workspaceId) }),
+      );
+      return result.Item ? (stripKeys(result.Item) as unknown as DataSourceBinding) : undefined;
+    },
+
+    async putBinding(binding) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...binding, ...keys.binding(binding.tenantId, binding.workspaceId) },
+        }),
+      );
+    },
+  };
+}
+
+/** Builds `SET a = :a, b.c = :b_c REMOVE d` with attribute-name placeholders for reserved words. */
+class UpdateExpression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+
+  set(name: string, value: unknown): this {
+    return this.setPath([name], value);
+  }
+
+  setPath(path: string[], value: unknown): this {
+    const placeholder = `:${path.join("_")}`;
+    this.sets.push(`${this.namePath(path)} = ${placeholder}`);
+    this.values[placeholder] = value;
+    return this;
+  }
+
+  remove(...names: string[]): this {
+    for (const name of names) this.removes.push(this.namePath([name]));
+    return this;
+  }
+
+  text(): string {
+    const parts: string[] = [];
+    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(", ")}`);
+    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(", ")}`);
+    return parts.join(" ");
+  }
+
+  private namePath(path: string[]): string {
+    return path
+      .map((part) => {
+        this.names[`#${part}`] = part;
+        return `#${part}`;
+      })
+      .join(".");
+  }
+}
+
+function stripKeys(item: Item): Item {
+  const copy = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Builds the real adapters from validated configuration. The two functions, the local stack and
+ * the CLI all compose their ports here, so each is wired the same way.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Config } from "../config.js";
+import { createLocalEmbedder } from "../embedding/local-embedder.js";
+import type { DeadLetterSink, DocumentStore, Embedder, MessagePublisher, NotionConnector, SecretStore, VectorIndex } from "../ports.js";
+import { createDynamoDbStore } from "./dynamodb-store.js";
+import { createEnvSecretStore } from "./env-secret-store.js";
+import { createNotionConnector } from "./notion-source.js";
+import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
+import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
+
+export interface Adapters {
+  store: DocumentStore;
+  vectors: VectorIndex;
+  notion: NotionConnector;
+  secrets: SecretStore;
+  embedder: Embedder;
+  syncQueue: MessagePublisher;
+  indexQueue: MessagePublisher;
+  syncDeadLetters: DeadLetterSink;
+  indexDeadLetters: DeadLetterSink;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+}
+
+export function createAdapters(config: Config): Adapters {
+  const dynamodb = new DynamoDBClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  return {
+    store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
+    vectors: createPineconeVectorIndex({
+      apiKey: config.PINECONE_API_KEY,
+      indexHost: config.PINECONE_INDEX_HOST,
+      controllerHostUrl: config.PINECONE_CONTROLLER_HOST,
+    }),
+    notion: createNotionConnector({ baseUrl: config.NOTION_BASE_URL, timeoutMs: config.NOTION_TIMEOUT_MS }),
+    secrets: createEnvSecretStore(),
+    embedder: createLocalEmbedder(config.EMBEDDING_DIMENSION),
+    syncQueue: createSqsPublisher(sqs, config.SYNC_QUEUE_URL),
+    indexQueue: createSqsPublisher(sqs, config.INDEX_QUEUE_URL),
+    syncDeadLetters: deadLetterSink(sqs, config.SYNC_DEAD_LETTER_QUEUE_URL, "SYNC_DEAD_LETTER_QUEUE_URL"),
+    indexDeadLetters: deadLetterSink(sqs, config.INDEX_DEAD_LETTER_QUEUE_URL, "INDEX_DEAD_LETTER_QUEUE_URL"),
+    sqs,
+    dynamodb,
+  };
+}
+
+/** Without a configured DLQ, a poison record fails and is left to the queue's own redrive policy. */
+function deadLetterSink(sqs: SQSClient, url: string | undefined, setting: string): DeadLetterSink {
+  if (url) return createSqsDeadLetterSink(sqs, url);
+  return {
+    async deadLetter() {
+      throw new Error(`${setting} is not configured: the record is left to the queue's redrive policy`);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * One DynamoDB table holds every entity (single-table design). Key layout:
+ *
+ * | entity    | pk                     | sk                         | gsi1pk                        | gsi1sk     |
+ * |-----------|------------------------|----------------------------|-------------------------------|------------|
+ * | Dataset   | DATASET#{datasetId}    | DATASET                    | TENANT#{tenantId}#DATASETS    | datasetId  |
+ * | Document  | DOC#{documentId}       | DOC                        | DATASET#{datasetId}#DOCS      | documentId |
+ * | Segment   | DOC#{documentId}       | SEG#{generation}#{position}|                               |            |
+ * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
+ *
+ * A document and its segments share a partition, so one query lists a document's segments by
+ * generation (zero-padded, so they sort numerically).
+ */
+export const GSI1 = "gsi1";
+
+export const keys = {
+  dataset: (datasetId: string) => ({ pk: `DATASET#${datasetId}`, sk: "DATASET" }),
+  datasetsOfTenant: (tenantId: string) => `TENANT#${tenantId}#DATASETS`,
+  document: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "DOC" }),
+  documentsOfDataset: (datasetId: string) => `DATASET#${datasetId}#DOCS`,
+  segmentPrefix: (generation?: number) => (generation === undefined ? "SEG#" : `SEG#${pad(generation, 10)}#`),
+  segment: (documentId: string, generation: number, position: number) => ({
+    pk: `DOC#${documentId}`,
+    sk: `SEG#${pad(generation, 10)}#${pad(position, 6)}`,
+  }),
+  binding: (tenantId: string, workspaceId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `BINDING#notion#${workspaceId}`,
+  }),
+};
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, "0");
+}
+
+/** The table's definition, shared by the local stack (CreateTable) and the CDK stack. */
+export const tableDefinition = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  globalIndexes: [{ name: GSI1, partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
+} as const;

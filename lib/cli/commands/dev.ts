@@ -1,0 +1,117 @@
+/**
+ * `dev` / `npm start`: the local stack in the foreground. With no NOTION_TOKEN it indexes the
+ * bundled demo workspace, shows that an unchanged page is not re-indexed and that an edited one
+ * is, then prints how to query it.
+ */
+import { rm } from "node:fs/promises";
+import { registerDocuments } from "../../documents/register.js";
+import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
+import { localInfoPath, STATE_DIR } from "../../local/local-info.js";
+import { type LocalStack, startLocalStack } from "../../local/stack.js";
+import type { Document } from "../../model.js";
+import { printLine, printTable, truncate } from "../output.js";
+
+export interface DevOptions {
+  once?: boolean;
+  fresh?: boolean;
+  sweepInterval: number;
+}
+
+export async function devCommand(options: DevOptions): Promise<void> {
+  if (options.fresh) await rm(STATE_DIR, { recursive: true, force: true });
+  const { NOTION_TOKEN, NOTION_BASE_URL, PINECONE_API_KEY, PINECONE_INDEX_HOST } = process.env;
+  const stack = await startLocalStack({
+    notionToken: NOTION_TOKEN,
+    notionBaseUrl: NOTION_BASE_URL,
+    pinecone: PINECONE_API_KEY && PINECONE_INDEX_HOST ? { apiKey: PINECONE_API_KEY, indexHost: PINECONE_INDEX_HOST } : undefined,
+    sweepIntervalSeconds: options.sweepInterval,
+  });
+  const stop = async () => {
+    await stack.stop();
+    await rm(localInfoPath(), { force: true });
+  };
+  try {
+    printStack(stack);
+    if (stack.info.demo) await runDemo(stack);
+    else printLine("Add a page:  npx notion-index-sync add <Notion page id or URL> --wait");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  if (options.once) {
+    await stop();
+    return;
+  }
+  printLine();
+  printLine("Running; press Ctrl+C to stop.");
+  await new Promise<void>((resolve) => {
+    const finish = () => resolve();
+    process.once("SIGINT", finish);
+    process.once("SIGTERM", finish);
+  });
+  await stop();
+}
+
+function printStack(stack: LocalStack): void {
+  const { info } = stack;
+  printLine("notion-index-sync local stack");
+  printLine(`  DynamoDB  ${info.dynamodbEndpoint}  table ${info.tableName}`);
+  printLine(`  SQS       ${info.sqsEndpoint}  sync, index and their dead-letter queues`);
+  printLine(`  Pinecone  ${info.pineconeHost}${info.pineconeStandIn ? "  (stand-in)" : ""}`);
+  printLine(`  Notion    ${info.notionBaseUrl}${info.demo ? "  (stand-in serving the demo workspace)" : ""}`);
+  printLine(`  state     ${STATE_DIR}/  (endpoints in ${localInfoPath()})`);
+  printLine();
+}
+
+async function runDemo(stack: LocalStack): Promise<void> {
+  const { adapters, info } = stack;
+  const pages = [...Object.values(DEMO_PAGES), DEMO_DATABASE];
+  const started = Date.now();
+  const registered = await registerDocuments(
+    { store: adapters.store, syncQueue: adapters.syncQueue, clock: { now: () => new Date() } },
+    { ...info.defaults, pageIds: pages.map((page) => page.id), embeddingModel: adapters.embedder.model },
+  );
+  await stack.waitForIdle({ timeoutMs: 120_000 });
+  const documents = await Promise.all(registered.map((document) => adapters.store.getDocument(document.documentId)));
+  printLine(`1. Registered and synced ${registered.length} demo documents in ${Date.now() - started} ms:`);
+  printDocuments(documents.filter((document): document is Document => document !== undefined));
+
+  const faq = registered.find((document) => document.pageId === DEMO_PAGES.faq.id);
+  if (faq && stack.workspace) {
+    const before = await adapters.store.getDocument(faq.documentId);
+    stack.workspace.appendParagraph(
+      DEMO_PAGES.faq.id,
+      "Edited just now: the Pro plan now includes unlimited guest seats and priority support.",
+    );
+    for (const document of registered) {
+      await adapters.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
+    }
+    await stack.waitForIdle({ timeoutMs: 120_000 });
+    const after = await adapters.store.getDocument(faq.documentId);
+    printLine();
+    printLine(
+      `2. Edited "${DEMO_PAGES.faq.title}" in the demo workspace and synced every document: only it was re-indexed ` +
+        `(generation ${before?.generation} → ${after?.generation}); the others' last_edited_time had not moved.`,
+    );
+  }
+  printLine();
+  printLine("Try (in another terminal, while this runs):");
+  printLine('  npx notion-index-sync query "who do I page when the database is down?"');
+  printLine("  npx notion-index-sync status");
+  printLine(`  npx notion-index-sync segments ${registered[0]?.documentId ?? "<documentId>"}`);
+}
+
+function printDocuments(documents: Document[]): void {
+  printTable(
+    ["DOCUMENT", "TITLE", "STATUS", "GEN", "SEGMENTS", "TOKENS", "LATENCY"],
+    documents.map((document) => [
+      document.documentId,
+      truncate(document.title, 28),
+      document.indexingStatus,
+      document.generation,
+      document.segmentCount,
+      document.tokens,
+      document.indexingLatencyMs === undefined ? "-" : `${document.indexingLatencyMs} ms`,
+    ]),
+  );
+}

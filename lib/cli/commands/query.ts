@@ -1,0 +1,39 @@
+import { PermanentError } from "../../errors.js";
+import type { Connection } from "../connect.js";
+import { printJson, printLine, truncate } from "../output.js";
+
+export interface QueryOptions {
+  dataset?: string;
+  tenant?: string;
+  topK?: number;
+  json?: boolean;
+}
+
+/** Nearest segments to a text, within one tenant's dataset (its own namespace and a tenant filter). */
+export async function queryCommand(connection: Connection, text: string, options: QueryOptions): Promise<void> {
+  const { store, vectors, embedder } = connection.adapters;
+  const datasetId = options.dataset ?? connection.defaults.datasetId;
+  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const dataset = await store.getDataset(datasetId);
+  if (!dataset) throw new PermanentError(`no dataset ${datasetId}`);
+  if (dataset.tenantId !== tenantId) throw new PermanentError(`dataset ${datasetId} does not belong to tenant ${tenantId}`);
+  const vector = await embedder.embedQuery(text);
+  const found = await vectors.query(dataset.vectorNamespace, vector, { topK: options.topK ?? 5, filter: { tenantId } });
+  const matches = found.map((match) => ({
+    documentId: match.metadata?.documentId ?? null,
+    indexNodeId: match.id,
+    score: match.score,
+    title: match.metadata?.title ?? null,
+    content: match.metadata?.text ?? null,
+    source: match.metadata?.source ?? null,
+  }));
+  if (options.json) {
+    printJson({ matches });
+    return;
+  }
+  if (matches.length === 0) printLine("no matches");
+  for (const match of matches) {
+    printLine(`${match.score.toFixed(3)}  ${match.title ?? ""}  ${match.source ?? ""}`);
+    printLine(`       ${truncate(match.content ?? "", 160)}`);
+  }
+}

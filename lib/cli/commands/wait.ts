@@ -1,0 +1,16 @@
+import { PermanentError } from "../../errors.js";
+import type { DocumentStore } from "../../ports.js";
+import { isSettled } from "./documents-view.js";
+
+/** Polls until every document has been claimed at least once and is in a settled status. */
+export async function waitUntilSettled(store: DocumentStore, documentIds: string[], timeoutSeconds = 120): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const documents = await Promise.all(documentIds.map((id) => store.getDocument(id)));
+    if (documents.every((document) => document && document.generation > 0 && isSettled(document))) return;
+    if (Date.now() > deadline) {
+      throw new PermanentError(`documents did not settle within ${timeoutSeconds} s (is the stack running?)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Configuration, read from the environment once at cold start and validated: a bad value fails
+ * loudly with every problem on one line. Secret values are never echoed back.
+ */
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const optionalUrl = z.url().optional();
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SYNC_QUEUE_URL: z.url(),
+  INDEX_QUEUE_URL: z.url(),
+  /** Where each function dead-letters the poison messages of the queue it consumes. */
+  SYNC_DEAD_LETTER_QUEUE_URL: optionalUrl,
+  INDEX_DEAD_LETTER_QUEUE_URL: optionalUrl,
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** Local stand-ins only; unset in AWS. */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+  PINECONE_INDEX_HOST: z.string().min(1),
+  PINECONE_API_KEY: z.string().min(1),
+  PINECONE_CONTROLLER_HOST: optionalUrl,
+  NOTION_BASE_URL: optionalUrl,
+  NOTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+  EMBEDDING_PROVIDER: z.enum(["local"]).default("local"),
+  EMBEDDING_DIMENSION: z.coerce.number().int().min(8).max(20_000).default(384),
+  /** How long a claim holds a document; must outlast a whole sync + index run. */
+  LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,29 @@
+/**
+ * Pause and resume, as in the system this replaces: a paused document stops at the next stage
+ * boundary with status `paused`; resuming finishes the same generation.
+ */
+import { PermanentError } from "../errors.js";
+import type { Document } from "../model.js";
+import type { DocumentStore, MessagePublisher } from "../ports.js";
+
+export async function pauseDocument(store: DocumentStore, documentId: string): Promise<Document> {
+  const document = await store.setPaused(documentId, true);
+  if (!document) throw new PermanentError(`no document ${documentId}`);
+  return document;
+}
+
+export async function resumeDocument(
+  ports: { store: DocumentStore; indexQueue: MessagePublisher; syncQueue: MessagePublisher },
+  documentId: string,
+): Promise<Document> {
+  const document = await ports.store.setPaused(documentId, false);
+  if (!document) throw new PermanentError(`no document ${documentId}`);
+  const { datasetId, generation } = document;
+  if (document.indexingStatus === "paused" && generation > 0) {
+    await ports.indexQueue.send({ datasetId, documentId, generation });
+  } else {
+    // A document paused before its run began (or between runs) simply gets a sync.
+    await ports.syncQueue.send({ datasetId, documentId });
+  }
+  return document;
+}

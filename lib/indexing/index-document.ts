@@ -1,0 +1,282 @@
+/**
+ * Indexes one generation of a document: extract → clean → split → embed → upsert vectors → write
+ * segments → `completed`. Every write is conditional on the generation, so a run that lost its
+ * claim can never overwrite a newer one (rule 3); the pause flag is checked between stages.
+ */
+import { randomUUID } from "node:crypto";
+import { cleanText } from "../chunking/clean.js";
+import { type Chunk, splitBlocks } from "../chunking/split.js";
+import { datasetOf } from "../datasets.js";
+import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
+import { newLease } from "../lease.js";
+import type { IndexMessage } from "../messages.js";
+import { type Dataset, type Document, type IndexingStatus, type RunCounts, type Segment, vectorId } from "../model.js";
+import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
+import type { Clock, Embedder, ExtractedBlock, Log, VectorIndex, VectorRecord } from "../ports.js";
+import { archiveClaimedDocument } from "../sync/archive-document.js";
+import { contentHash, sha256 } from "./content-hash.js";
+import { removeGenerations } from "./remove-generations.js";
+
+export interface IndexPorts extends NotionAccessPorts {
+  vectors: VectorIndex;
+  embedder: Embedder;
+  clock: Clock;
+  log: Log;
+}
+
+export interface IndexOptions {
+  leaseSeconds: number;
+}
+
+export type IndexOutcome =
+  | "missing" // no such document
+  | "stale" // the message's generation is not the document's current one: dropped
+  | "duplicate" // this generation is already indexed
+  | "paused"
+  | "archived" // the page went away while we were indexing
+  | "completed"
+  | "error";
+
+export interface IndexResult {
+  outcome: IndexOutcome;
+  documentId: string;
+  generation: number;
+  reason?: string;
+  counts: RunCounts;
+}
+
+const NO_COUNTS: RunCounts = {
+  segmentsWritten: 0,
+  vectorsDeleted: 0,
+  segmentsDeleted: 0,
+  tokens: 0,
+  embedded: 0,
+  cached: 0,
+};
+
+/** Thrown between stages when the user paused the document. */
+class PausedSignal extends Error {}
+
+export async function indexDocument(
+  ports: IndexPorts,
+  message: IndexMessage,
+  options: IndexOptions,
+): Promise<IndexResult> {
+  const { documentId, generation } = message;
+  const result = (outcome: IndexOutcome, extra: Partial<IndexResult> = {}): IndexResult => ({
+    outcome,
+    documentId,
+    generation,
+    counts: { ...NO_COUNTS },
+    ...extra,
+  });
+
+  const document = await ports.store.getDocument(documentId);
+  if (!document || document.datasetId !== message.datasetId) {
+    ports.log.warn("document not found; index message acknowledged", { ...message });
+    return result("missing");
+  }
+  if (document.generation !== generation) {
+    ports.log.info("stale index message dropped", { documentId, generation, current: document.generation });
+    return result("stale");
+  }
+  if (document.indexingStatus === "completed" || document.indexingStatus === "archived") {
+    return result("duplicate");
+  }
+
+  const run = new IndexRun(ports, document, options);
+  try {
+    return await run.execute();
+  } catch (error) {
+    if (error instanceof PausedSignal) {
+      await run.settle({ indexingStatus: "paused", stoppedAt: ports.clock.now().toISOString() });
+      ports.log.info("indexing paused", { documentId, generation });
+      return result("paused");
+    }
+    if (error instanceof ConflictError) {
+      // A newer generation took the document over: whatever this run wrote is now an orphan.
+      await run.discardOwnOutput();
+      return result("stale");
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    await run.settle({ indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() });
+    ports.log.error("indexing failed", { documentId, generation, reason });
+    // Retryable failures go back to the queue; the status already says what happened.
+    if (error instanceof RetryableError || !(error instanceof PermanentError)) throw error;
+    return result("error", { reason });
+  }
+}
+
+/** One attempt at indexing one generation; holds the state the stages share. */
+class IndexRun {
+  private readonly startedAt: Date;
+  private readonly runId = randomUUID();
+  private dataset: Dataset | undefined;
+
+  constructor(
+    private readonly ports: IndexPorts,
+    private readonly document: Document,
+    private readonly options: IndexOptions,
+  ) {
+    this.startedAt = ports.clock.now();
+  }
+
+  async execute(): Promise<IndexResult> {
+    const { ports, document } = this;
+    const { documentId, generation } = document;
+    const info = document.dataSourceInfo;
+    this.dataset = await datasetOf(ports.store, document);
+    const namespace = this.dataset.vectorNamespace;
+    const rule = this.dataset.processRule;
+
+    await this.enterStage("parsing", {});
+    const source = await openNotionFor(ports, document);
+    let state: Awaited<ReturnType<typeof source.getState>>;
+    try {
+      state = await source.getState(info.pageId, info.type);
+    } catch (error) {
+      if (!(error instanceof NotionNotFoundError)) throw error;
+      return this.archive("the page was deleted or is no longer shared with the integration");
+    }
+    if (state.inTrash || state.archived) return this.archive(`the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
+    const readAt = ports.clock.now().toISOString();
+    const extracted = await source.extract(info.pageId, state.type);
+
+    await this.enterStage("cleaning", { parsingCompletedAt: ports.clock.now().toISOString() });
+    const cleaned: ExtractedBlock[] = extracted.blocks
+      .map((block) => ({ ...block, text: cleanText(block.text, rule) }))
+      .filter((block) => block.text.trim().length > 0);
+
+    await this.enterStage("splitting", { cleaningCompletedAt: ports.clock.now().toISOString() });
+    const chunks = splitBlocks(cleaned, rule);
+
+    await this.enterStage("indexing", { splittingCompletedAt: ports.clock.now().toISOString() });
+    const embedded = await ports.embedder.embedDocuments(chunks.map((chunk) => chunk.content));
+    const title = extracted.title || state.title;
+    await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title));
+    const segments = chunks.map((chunk, position) => this.segment(chunk, position));
+    await ports.store.putSegments(segments);
+    // A run that lost a race may have left another generation behind: settle on exactly one (rule 4).
+    const removed = await removeGenerations(ports, { documentId, namespace, keepGeneration: generation });
+
+    const counts: RunCounts = {
+      segmentsWritten: segments.length,
+      segmentsDeleted: removed.segmentsDeleted,
+      vectorsDeleted: removed.vectorsDeleted,
+      tokens: embedded.tokens,
+      embedded: embedded.embedded,
+      cached: embedded.cached,
+    };
+    const completedAt = ports.clock.now();
+    await ports.store.updateDocument(
+      documentId,
+      generation,
+      {
+        indexingStatus: "completed",
+        title,
+        completedAt: completedAt.toISOString(),
+        indexingLatencyMs: completedAt.getTime() - this.startedAt.getTime(),
+        segmentCount: segments.length,
+        tokens: segments.reduce((sum, segment) => sum + segment.tokens, 0),
+        wordCount: segments.reduce((sum, segment) => sum + segment.wordCount, 0),
+        error: undefined,
+        stoppedAt: undefined,
+        archived: false,
+        lastRun: counts,
+        // Stored only now that the content is in the index (rule 5).
+        dataSourceInfo: {
+          ...info,
+          type: state.type,
+          lastEditedTime: state.lastEditedTime,
+          contentReadAt: readAt,
+          contentHash: contentHash(extracted),
+        },
+      },
+      { releaseLease: true },
+    );
+    ports.log.info("document indexed", { documentId, generation, ...counts });
+    return { outcome: "completed", documentId, generation, counts };
+  }
+
+  /** Records the stage, renews the lease, and stops if the user paused the document. */
+  private async enterStage(status: IndexingStatus, timestamps: Partial<Document>): Promise<void> {
+    const current = await this.ports.store.getDocument(this.document.documentId);
+    if (current?.isPaused) throw new PausedSignal();
+    const lease = newLease(this.ports.clock.now(), this.options.leaseSeconds, this.runId);
+    await this.ports.store.updateDocument(
+      this.document.documentId,
+      this.document.generation,
+      { ...timestamps, indexingStatus: status },
+      { lease },
+    );
+  }
+
+  /** Final status of a run that did not complete; a lost claim is not an error of ours. */
+  async settle(patch: Partial<Document>): Promise<void> {
+    try {
+      await this.ports.store.updateDocument(this.document.documentId, this.document.generation, patch, {
+        releaseLease: true,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  /** Removes this generation's vectors and segments, written before a newer generation took over. */
+  async discardOwnOutput(): Promise<void> {
+    const { documentId, generation } = this.document;
+    const namespace = (this.dataset ?? (await datasetOf(this.ports.store, this.document))).vectorNamespace;
+    const ids = await this.ports.vectors.listIds(namespace, `${documentId}#${generation}#`);
+    await this.ports.vectors.deleteIds(namespace, ids);
+    const own = await this.ports.store.listSegments(documentId, { generation });
+    await this.ports.store.deleteSegments(documentId, own.map(({ position }) => ({ generation, position })));
+  }
+
+  private async archive(reason: string): Promise<IndexResult> {
+    const namespace = (this.dataset as Dataset).vectorNamespace;
+    const removed = await archiveClaimedDocument(this.ports, this.document, namespace, reason);
+    return {
+      outcome: "archived",
+      documentId: this.document.documentId,
+      generation: this.document.generation,
+      reason,
+      counts: { ...NO_COUNTS, ...removed },
+    };
+  }
+
+  private vectorRecords(chunks: Chunk[], vectors: number[][], title: string): VectorRecord[] {
+    const { tenantId, datasetId, documentId, generation } = this.document;
+    return chunks.map((chunk, position) => ({
+      id: vectorId(documentId, generation, position),
+      values: vectors[position] ?? [],
+      metadata: {
+        tenantId,
+        datasetId,
+        documentId,
+        position,
+        text: chunk.content,
+        title,
+        source: chunk.sourceUrl,
+        headingPath: chunk.headingPath,
+      },
+    }));
+  }
+
+  private segment(chunk: Chunk, position: number): Segment {
+    const { datasetId, documentId, generation } = this.document;
+    return {
+      datasetId,
+      documentId,
+      generation,
+      position,
+      content: chunk.content,
+      wordCount: chunk.wordCount,
+      tokens: chunk.tokens,
+      indexNodeId: vectorId(documentId, generation, position),
+      indexNodeHash: sha256(chunk.content),
+      source: chunk.sourceUrl,
+      headingPath: chunk.headingPath,
+      status: "completed",
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `.notion-index-sync/local.json`: where the running local stack listens. The CLI reads it to talk
+ * to the local stack. It holds endpoints and names only, never a token or key.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+export const STATE_DIR = ".notion-index-sync";
+export const LOCAL_INFO_FILE = "local.json";
+
+export interface LocalStackInfo {
+  pid: number;
+  startedAt: string;
+  region: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  syncQueueUrl: string;
+  indexQueueUrl: string;
+  syncDeadLetterQueueUrl: string;
+  indexDeadLetterQueueUrl: string;
+  pineconeHost: string;
+  pineconeIndexName: string;
+  /** False when a real Pinecone index is used (its key then comes from PINECONE_API_KEY). */
+  pineconeStandIn: boolean;
+  notionBaseUrl: string;
+  /** True when Notion is the bundled demo workspace served by the stand-in. */
+  demo: boolean;
+  embedding: { provider: string; model: string; dimension: number };
+  leaseSeconds: number;
+  defaults: { tenantId: string; datasetId: string; workspaceId: string };
+}
+
+export function localInfoPath(stateDir: string = STATE_DIR): string {
+  return join(stateDir, LOCAL_INFO_FILE);
+}
+
+export async function writeLocalInfo(info: LocalStackInfo, stateDir: string = STATE_DIR): Promise<string> {
+  await mkdir(stateDir, { recursive: true });
+  const path = localInfoPath(stateDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(info, null, 2)}\n`);
+  await rename(temporary, path);
+  return path;
+}
+
+export async function readLocalInfo(stateDir: string = STATE_DIR): Promise<LocalStackInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(localInfoPath(stateDir), "utf8")) as LocalStackInfo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The environment the functions (and the CLI) read their configuration from, for this stack.
+ * The Pinecone stand-in takes any key; a real key comes from PINECONE_API_KEY.
+ */
+export function localEnvironment(info: LocalStackInfo): Record<string, string> {
+  return {
+    AWS_REGION: info.region,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    DYNAMODB_ENDPOINT: info.dynamodbEndpoint,
+    SQS_ENDPOINT: info.sqsEndpoint,
+    TABLE_NAME: info.tableName,
+    SYNC_QUEUE_URL: info.syncQueueUrl,
+    INDEX_QUEUE_URL: info.indexQueueUrl,
+    SYNC_DEAD_LETTER_QUEUE_URL: info.syncDeadLetterQueueUrl,
+    INDEX_DEAD_LETTER_QUEUE_URL: info.indexDeadLetterQueueUrl,
+    PINECONE_INDEX_HOST: info.pineconeHost,
+    PINECONE_CONTROLLER_HOST: info.pineconeHost,
+    PINECONE_API_KEY: info.pineconeStandIn ? "local-stand-in" : (process.env.PINECONE_API_KEY ?? ""),
+    NOTION_BASE_URL: info.notionBaseUrl,
+    EMBEDDING_PROVIDER: info.embedding.provider,
+    EMBEDDING_DIMENSION: String(info.embedding.dimension),
+    LEASE_SECONDS: String(info.leaseSeconds),
+  };
+}

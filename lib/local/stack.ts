@@ -1,0 +1,286 @@
+/**
+ * The local stack: DynamoDB (dynalite), SQS (fauxqs) and Pinecone stand-ins on 127.0.0.1, the two
+ * Lambda handler modules fed by pollers with Lambda's SQS semantics, and the scheduled sweep.
+ * With no Notion token, a Notion stand-in serves the bundled demo workspace.
+ *
+ * The handler modules read their configuration once, at import, like a Lambda cold start: so one
+ * local stack runs per process.
+ */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
+import { type Adapters, createAdapters } from "../adapters/from-config.js";
+import { tableDefinition } from "../adapters/table-schema.js";
+import { loadConfig } from "../config.js";
+import { LOCAL_MODEL } from "../embedding/local-embedder.js";
+import { DEMO_TOKEN, createDemoWorkspace } from "./demo-workspace.js";
+import { type LocalStackInfo, STATE_DIR, localEnvironment, writeLocalInfo } from "./local-info.js";
+import type { NotionWorkspace } from "./notion-workspace.js";
+import { type NotionStandIn, startNotionServer } from "./notion-server.js";
+import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
+import { type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
+
+export const LOCAL_TABLE_NAME = "notion-index-sync";
+export const DEFAULT_TENANT = "default";
+export const DEFAULT_DATASET = "default";
+export const DEFAULT_WORKSPACE = "default";
+/** Bindings made by the local stack and the CLI read the token from this environment variable. */
+export const LOCAL_TOKEN_REF = "env:NOTION_TOKEN";
+
+export interface LocalStackOptions {
+  stateDir?: string;
+  /** Keep documents, segments and vectors in `stateDir` across restarts (default true). */
+  persist?: boolean;
+  /** A real Notion integration token; without one, the demo workspace is served. */
+  notionToken?: string;
+  notionBaseUrl?: string;
+  /** Serve this workspace instead of the demo one (tests). */
+  workspace?: NotionWorkspace;
+  /** A real Pinecone index; without one, the Pinecone stand-in is used. */
+  pinecone?: { apiKey: string; indexHost: string };
+  embeddingDimension?: number;
+  visibilityTimeoutSeconds?: number;
+  maxReceiveCount?: number;
+  leaseSeconds?: number;
+  /** 0 turns the scheduled sweep off. */
+  sweepIntervalSeconds?: number;
+  writeInfo?: boolean;
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  onBatch?: (queue: "sync" | "index", summary: { records: number; failed: number; error?: unknown }) => void;
+}
+
+export interface LocalStack {
+  info: LocalStackInfo;
+  env: Record<string, string>;
+  adapters: Adapters;
+  notion: NotionStandIn | undefined;
+  /** The workspace the Notion stand-in serves (undefined with a real Notion token). */
+  workspace: NotionWorkspace | undefined;
+  pinecone: PineconeStandIn | undefined;
+  /** Resolves once both queues are empty and no batch is in flight. */
+  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let running = false;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (running) throw new Error("a local stack is already running in this process");
+  running = true;
+  const stateDir = options.stateDir ?? STATE_DIR;
+  const persist = options.persist ?? true;
+  const stoppers: (() => Promise<void>)[] = [];
+  try {
+    const dynamodb = dynalite({ createTableMs: 0, deleteTableMs: 0, path: persist ? join(stateDir, "dynamodb") : undefined });
+    dynamodb.listen(0, "127.0.0.1");
+    await once(dynamodb, "listening");
+    stoppers.push(() => new Promise<void>((resolve) => dynamodb.close(() => resolve())));
+
+    const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+    stoppers.push(() => sqsServer.stop());
+    const visibility = String(options.visibilityTimeoutSeconds ?? 10);
+    const maxReceiveCount = options.maxReceiveCount ?? 3;
+    const queue = (name: string, deadLetterArn?: string) =>
+      sqsServer.createQueue(name, {
+        attributes: {
+          VisibilityTimeout: visibility,
+          ...(deadLetterArn
+            ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount }) }
+            : {}),
+        },
+      });
+    const syncDlq = queue("notion-index-sync-sync-dlq");
+    const indexDlq = queue("notion-index-sync-index-dlq");
+    const syncQueue = queue("notion-index-sync-sync", syncDlq.queueArn);
+    const indexQueue = queue("notion-index-sync-index", indexDlq.queueArn);
+
+    const dimension = options.embeddingDimension ?? 384;
+    let pinecone: PineconeStandIn | undefined;
+    if (!options.pinecone) {
+      pinecone = await startPineconeServer({
+        dimension,
+        persistPath: persist ? join(stateDir, "pinecone.json") : undefined,
+      });
+      stoppers.push(() => (pinecone as PineconeStandIn).close());
+    }
+
+    let notion: NotionStandIn | undefined;
+    const notionToken = options.notionToken;
+    const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
+    if (workspace) {
+      notion = await startNotionServer({ workspace, tokens: [DEMO_TOKEN] });
+      stoppers.push(() => (notion as NotionStandIn).close());
+    }
+
+    const info: LocalStackInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region: "us-east-1",
+      dynamodbEndpoint: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
+      sqsEndpoint: sqsServer.address,
+      tableName: LOCAL_TABLE_NAME,
+      syncQueueUrl: syncQueue.queueUrl,
+      indexQueueUrl: indexQueue.queueUrl,
+      syncDeadLetterQueueUrl: syncDlq.queueUrl,
+      indexDeadLetterQueueUrl: indexDlq.queueUrl,
+      pineconeHost: options.pinecone?.indexHost ?? (pinecone as PineconeStandIn).url,
+      pineconeIndexName: pinecone?.indexName ?? "external",
+      pineconeStandIn: pinecone !== undefined,
+      notionBaseUrl: notion?.url ?? options.notionBaseUrl ?? "https://api.notion.com",
+      demo: notion !== undefined,
+      embedding: { provider: "local", model: LOCAL_MODEL, dimension },
+      leaseSeconds: options.leaseSeconds ?? 120,
+      defaults: { tenantId: DEFAULT_TENANT, datasetId: DEFAULT_DATASET, workspaceId: DEFAULT_WORKSPACE },
+    };
+    const env = localEnvironment(info);
+    Object.assign(process.env, env, {
+      NOTION_TOKEN: notionToken ?? DEMO_TOKEN,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+      POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? "false",
+    });
+    if (options.pinecone) process.env.PINECONE_API_KEY = options.pinecone.apiKey;
+
+    const adapters = createAdapters(loadConfig(process.env));
+    await ensureTable(adapters.dynamodb, info.tableName);
+    await adapters.store.putBinding({
+      tenantId: DEFAULT_TENANT,
+      provider: "notion",
+      workspaceId: DEFAULT_WORKSPACE,
+      tokenRef: LOCAL_TOKEN_REF,
+      disabled: false,
+    });
+
+    // The same modules Lambda runs; importing them is their cold start.
+    const syncModule: { handler: SqsHandler } = await import("../../functions/sync/handler.js");
+    const indexModule: { handler: SqsHandler } = await import("../../functions/index/handler.js");
+    const pollers: QueuePoller[] = [
+      startQueuePoller({
+        sqs: adapters.sqs,
+        queueUrl: syncQueue.queueUrl,
+        queueArn: syncQueue.queueArn,
+        functionName: "notion-index-sync-sync",
+        handler: syncModule.handler,
+        batchSize: 10,
+        region: info.region,
+        onBatch: (summary) => options.onBatch?.("sync", summary),
+      }),
+      startQueuePoller({
+        sqs: adapters.sqs,
+        queueUrl: indexQueue.queueUrl,
+        queueArn: indexQueue.queueArn,
+        functionName: "notion-index-sync-index",
+        handler: indexModule.handler,
+        batchSize: 5,
+        region: info.region,
+        onBatch: (summary) => options.onBatch?.("index", summary),
+      }),
+    ];
+    stoppers.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+
+    const sweepSeconds = options.sweepIntervalSeconds ?? 300;
+    if (sweepSeconds > 0) {
+      const timer = setInterval(() => {
+        adapters.syncQueue.send({ type: "sweep" }).catch(() => undefined);
+      }, sweepSeconds * 1000);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    if (options.writeInfo ?? true) await writeLocalInfo(info, stateDir);
+
+    return {
+      info,
+      env,
+      adapters,
+      notion,
+      workspace,
+      pinecone,
+      waitForIdle: (waitOptions) =>
+        waitForIdle(adapters.sqs, [info.syncQueueUrl, info.indexQueueUrl], pollers, waitOptions?.timeoutMs ?? 60_000),
+      stop: () => stopAll(stoppers),
+    };
+  } catch (error) {
+    await stopAll(stoppers);
+    throw error;
+  }
+}
+
+async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {
+  // Last started, first stopped: pollers before the queues they read.
+  for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  stoppers.length = 0;
+  running = false;
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const existing = await client.send(new ListTablesCommand({}));
+  if (existing.TableNames?.includes(tableName)) return;
+  const { partitionKey, sortKey, globalIndexes } = tableDefinition;
+  const attributes = new Set<string>([partitionKey, sortKey]);
+  for (const index of globalIndexes) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: "HASH" },
+        { AttributeName: sortKey, KeyType: "RANGE" },
+      ],
+      GlobalSecondaryIndexes: globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" },
+          { AttributeName: index.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    }),
+  );
+}
+
+async function waitForIdle(
+  sqs: SQSClient,
+  queueUrls: string[],
+  pollers: QueuePoller[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietChecks = 0;
+  // Two quiet checks in a row: a handler may publish to the other queue just as we look.
+  while (quietChecks < 2) {
+    if (Date.now() > deadline) throw new Error(`the local stack did not go idle within ${timeoutMs} ms`);
+    const pending = await Promise.all(queueUrls.map((url) => messagesIn(sqs, url)));
+    const quiet = pending.every((count) => count === 0) && pollers.every((poller) => !poller.busy);
+    quietChecks = quiet ? quietChecks + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const result = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const attributes = result.Attributes ?? {};
+  return (
+    Number(attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}

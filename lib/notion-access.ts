@@ -1,0 +1,35 @@
+/**
+ * Resolves a document's Notion source: its tenant's binding, then the token behind it.
+ * Every failure here is one the user fixes by reconnecting Notion, so it is a NotionAuthError.
+ */
+import { NotionAuthError, PermanentError } from "./errors.js";
+import type { Document } from "./model.js";
+import type { DocumentStore, NotionConnector, NotionSource, SecretStore } from "./ports.js";
+
+export interface NotionAccessPorts {
+  store: DocumentStore;
+  secrets: SecretStore;
+  notion: NotionConnector;
+}
+
+export async function openNotionFor(ports: NotionAccessPorts, document: Document): Promise<NotionSource> {
+  const { tenantId } = document;
+  const { workspaceId } = document.dataSourceInfo;
+  const binding = await ports.store.getBinding(tenantId, workspaceId);
+  if (!binding || binding.disabled) {
+    const state = binding ? "is disabled" : "is missing";
+    throw new NotionAuthError(
+      `the Notion binding for tenant ${tenantId}, workspace ${workspaceId} ${state}: reconnect Notion`,
+    );
+  }
+  let token: string;
+  try {
+    token = await ports.secrets.getSecret(binding.tokenRef);
+  } catch (error) {
+    if (error instanceof PermanentError) {
+      throw new NotionAuthError(`the Notion token for workspace ${workspaceId} cannot be read (${error.message}): reconnect Notion`);
+    }
+    throw error;
+  }
+  return ports.notion.open(token);
+}

@@ -1,0 +1,207 @@
+/**
+ * The seed task: has a Notion document changed since it was indexed? If so, claim it (new
+ * generation, lease, status `parsing`), remove older generations' segments and vectors, and hand
+ * the new generation to the index queue.
+ */
+import { datasetOf } from "../datasets.js";
+import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.js";
+import { contentHash } from "../indexing/content-hash.js";
+import { removeGenerations } from "../indexing/remove-generations.js";
+import { leaseIsLive, newLease } from "../lease.js";
+import { WORKING_STATUSES, type Document } from "../model.js";
+import type { UnitSyncMessage } from "../messages.js";
+import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
+import type { Clock, Log, MessagePublisher, NotionObjectState, NotionSource, VectorIndex } from "../ports.js";
+import { archiveClaimedDocument } from "./archive-document.js";
+
+export interface SyncPorts extends NotionAccessPorts {
+  vectors: VectorIndex;
+  indexQueue: MessagePublisher;
+  clock: Clock;
+  log: Log;
+}
+
+export interface SyncOptions {
+  /** How long a claim holds the document before another run may take it over. */
+  leaseSeconds: number;
+}
+
+export type SyncOutcome =
+  | "missing" // no such document: acknowledged, never retried
+  | "disabled"
+  | "paused"
+  | "busy" // another run holds the document
+  | "unchanged"
+  | "queued" // claimed, cleaned up, index message published
+  | "archived" // gone from Notion: content removed
+  | "error"; // status set to `error` with a reason the user can act on
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  documentId: string;
+  generation?: number;
+  reason?: string;
+  segmentsDeleted: number;
+  vectorsDeleted: number;
+}
+
+/** Notion rounds last_edited_time down to the minute: a read inside that minute may have missed an edit. */
+const EDIT_TIME_RESOLUTION_MS = 60_000;
+
+export function validateSyncOptions(options: SyncOptions): SyncOptions {
+  if (!Number.isFinite(options.leaseSeconds) || options.leaseSeconds <= 0) {
+    throw new RangeError(`leaseSeconds must be a positive number, got ${options.leaseSeconds}`);
+  }
+  return options;
+}
+
+export async function syncDocument(
+  ports: SyncPorts,
+  message: UnitSyncMessage,
+  options: SyncOptions,
+): Promise<SyncResult> {
+  const { documentId } = message;
+  const result = (outcome: SyncOutcome, extra: Partial<SyncResult> = {}): SyncResult => ({
+    outcome,
+    documentId,
+    segmentsDeleted: 0,
+    vectorsDeleted: 0,
+    ...extra,
+  });
+
+  const document = await ports.store.getDocument(documentId);
+  if (!document || document.datasetId !== message.datasetId) {
+    ports.log.warn("document not found; message acknowledged", { ...message });
+    return result("missing");
+  }
+  if (!document.enabled) return result("disabled");
+  if (document.isPaused) return result("paused");
+  const now = ports.clock.now();
+  if (WORKING_STATUSES.includes(document.indexingStatus) && leaseIsLive(document.lease, now)) {
+    return result("busy", { generation: document.generation });
+  }
+
+  let source: NotionSource;
+  let state: NotionObjectState | undefined;
+  try {
+    source = await openNotionFor(ports, document);
+    state = await source.getState(document.dataSourceInfo.pageId, document.dataSourceInfo.type);
+  } catch (error) {
+    if (error instanceof NotionAuthError) return markError(ports, document, error.message);
+    if (!(error instanceof NotionNotFoundError)) throw error;
+    return archive(ports, document, options, "the page was deleted or is no longer shared with the integration");
+  }
+  if (state.inTrash || state.archived) {
+    return archive(ports, document, options, `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
+  }
+  if (await isUpToDate(ports, source, document, state)) return result("unchanged");
+
+  let claimed: Document;
+  try {
+    claimed = await ports.store.claimDocument({
+      documentId,
+      expectedGeneration: document.generation,
+      lease: newLease(now, options.leaseSeconds),
+      now: now.toISOString(),
+      status: "parsing",
+      title: state.title,
+      type: state.type,
+    });
+  } catch (error) {
+    if (error instanceof ConflictError) return result("busy", { generation: document.generation });
+    throw error;
+  }
+
+  const dataset = await datasetOf(ports.store, claimed);
+  const removed = await removeGenerations(ports, {
+    documentId,
+    namespace: dataset.vectorNamespace,
+    keepGeneration: claimed.generation,
+  });
+  // If we die before this send, the lease runs out and the next sync claims again (rule 2).
+  await ports.indexQueue.send({ datasetId: claimed.datasetId, documentId, generation: claimed.generation });
+  ports.log.info("document changed; queued for indexing", {
+    documentId,
+    generation: claimed.generation,
+    lastEditedTime: state.lastEditedTime,
+    ...removed,
+  });
+  return result("queued", { generation: claimed.generation, ...removed });
+}
+
+/**
+ * Up to date when the indexed content carries Notion's current last_edited_time and was read after
+ * that minute ended. A read inside the minute is re-checked by content hash (rule 5): the same
+ * content changes nothing and creates no new generation.
+ */
+async function isUpToDate(
+  ports: SyncPorts,
+  source: NotionSource,
+  document: Document,
+  state: NotionObjectState,
+): Promise<boolean> {
+  const info = document.dataSourceInfo;
+  if (document.indexingStatus !== "completed" || info.lastEditedTime !== state.lastEditedTime) return false;
+  const minuteEnd = Date.parse(state.lastEditedTime) + EDIT_TIME_RESOLUTION_MS;
+  if (!info.contentReadAt || Date.parse(info.contentReadAt) >= minuteEnd) return true;
+
+  const readAt = ports.clock.now().toISOString();
+  const extracted = await source.extract(info.pageId, state.type);
+  if (contentHash(extracted) !== info.contentHash) return false;
+  try {
+    await ports.store.updateDocument(document.documentId, document.generation, {
+      dataSourceInfo: { ...info, contentReadAt: readAt },
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  return true;
+}
+
+async function archive(
+  ports: SyncPorts,
+  document: Document,
+  options: SyncOptions,
+  reason: string,
+): Promise<SyncResult> {
+  const base = { documentId: document.documentId, segmentsDeleted: 0, vectorsDeleted: 0 };
+  if (document.archived) return { ...base, outcome: "archived", reason };
+  const now = ports.clock.now();
+  let claimed: Document;
+  try {
+    claimed = await ports.store.claimDocument({
+      documentId: document.documentId,
+      expectedGeneration: document.generation,
+      lease: newLease(now, options.leaseSeconds),
+      now: now.toISOString(),
+      status: "archived",
+    });
+  } catch (error) {
+    if (error instanceof ConflictError) return { ...base, outcome: "busy" };
+    throw error;
+  }
+  const dataset = await datasetOf(ports.store, claimed);
+  const removed = await archiveClaimedDocument(ports, claimed, dataset.vectorNamespace, reason);
+  ports.log.info("document archived; its content was removed from the index", {
+    documentId: document.documentId,
+    reason,
+    ...removed,
+  });
+  return { ...base, ...removed, outcome: "archived", generation: claimed.generation, reason };
+}
+
+/** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */
+async function markError(ports: SyncPorts, document: Document, reason: string): Promise<SyncResult> {
+  try {
+    await ports.store.updateDocument(
+      document.documentId,
+      document.generation,
+      { indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() },
+      { releaseLease: true },
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  ports.log.warn("sync stopped", { documentId: document.documentId, reason });
+  return { outcome: "error", documentId: document.documentId, reason, segmentsDeleted: 0, vectorsDeleted: 0 };
+}
