@@ -5,12 +5,14 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
-const optionalUrl = z.url().optional();
+/** Loose on purpose: local SQS stand-ins hand out queue URLs such as http://sqs.us-east-1.127.0.0.1:4566/…. */
+const url = z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL");
+const optionalUrl = url.optional();
 
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  SYNC_QUEUE_URL: z.url(),
-  INDEX_QUEUE_URL: z.url(),
+  SYNC_QUEUE_URL: url,
+  INDEX_QUEUE_URL: url,
   /** Where each function dead-letters the poison messages of the queue it consumes. */
   SYNC_DEAD_LETTER_QUEUE_URL: optionalUrl,
   INDEX_DEAD_LETTER_QUEUE_URL: optionalUrl,

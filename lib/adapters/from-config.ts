@@ -13,6 +13,8 @@ import { createNotionConnector } from "./notion-source.js";
 import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
 import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
 
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
 export interface Adapters {
   store: DocumentStore;
   vectors: VectorIndex;
@@ -28,8 +30,10 @@ export interface Adapters {
 }
 
 export function createAdapters(config: Config): Adapters {
-  const dynamodb = new DynamoDBClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
-  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  // Local stand-ins take any credentials; in AWS the default provider chain finds the role's.
+  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
+  const dynamodb = new DynamoDBClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, credentials });
+  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
     vectors: createPineconeVectorIndex({

@@ -1,0 +1,488 @@
+/**
+ * A Notion API stand-in (version 2025-09-03) over a NotionWorkspace, for the real `@notionhq/client`:
+ * Bearer auth, `Notion-Version`, paths under /v1, cursor pagination, Notion's error shape.
+ * Bind it to 127.0.0.1 and point the client's `baseUrl` at `url`.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type NotionWorkspace, normalizeId } from "./notion-workspace.js";
+
+export const NOTION_API_VERSION = "2025-09-03";
+
+export interface NotionServerOptions {
+  workspace: NotionWorkspace;
+  /** Integration tokens accepted (all for this workspace). */
+  tokens: string[];
+  workspaceId?: string;
+  host?: string;
+  port?: number;
+}
+
+export interface NotionStandIn {
+  url: string;
+  close(): Promise<void>;
+  /** Requests received per route, e.g. `"GET /v1/pages/:id"`, including ones answered with a fault. */
+  requestCounts(): Record<string, number>;
+  resetCounts(): void;
+  faults: {
+    /** The next `count` API requests answer `status` with Notion's error shape. */
+    failNext(count: number, status: number, retryAfterSeconds?: number): void;
+  };
+}
+
+const DEFAULT_WORKSPACE_ID = "5e7d4a1c-0b3f-4a5e-9c1d-2f6a8b9c0d1e";
+
+/** An error the API answers with: status, Notion error code and message. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FAULT_CODES: Record<number, string> = {
+  429: "rate_limited",
+  500: "internal_server_error",
+  502: "internal_server_error",
+  503: "service_unavailable",
+  504: "gateway_timeout",
+  529: "service_overload",
+};
+
+interface Request {
+  method: string;
+  url: URL;
+  params: string[];
+  body: Record<string, unknown>;
+}
+
+type Handler = (request: Request) => unknown;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  name: string;
+  handler: Handler;
+}
+
+interface Fault {
+  status: number;
+  retryAfterSeconds: number | undefined;
+}
+
+export async function startNotionServer(options: NotionServerOptions): Promise<NotionStandIn> {
+  const { workspace } = options;
+  const workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE_ID;
+  const tokens = new Set(options.tokens);
+  const counts = new Map<string, number>();
+  const faults: Fault[] = [];
+  const routes = buildRoutes(workspace, workspaceId);
+
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(incoming.url ?? "/", "http://stand-in");
+    const method = incoming.method ?? "GET";
+    const match = matchRoute(routes, method, url.pathname);
+    const name = match?.route.name ?? `${method} ${url.pathname}`;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    // Read the body first so that an early answer never leaves it unread on a kept-alive socket.
+    const raw = await readRaw(incoming);
+    try {
+      const fault = faults.shift();
+      if (fault !== undefined) return sendFault(response, fault);
+      checkHeaders(incoming, tokens);
+      if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
+      const body = parseBody(raw);
+      const result = match.route.handler({ method, url, params: match.params, body });
+      send(response, 200, { ...(result as object), request_id: randomUUID() });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      send(response, error.status, errorBody(error.status, error.code, error.message));
+    }
+  }
+
+  const server = createServer((incoming, response) => {
+    handle(incoming, response).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      send(response, 500, errorBody(500, "internal_server_error", `stand-in failure: ${message}`));
+    });
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+    requestCounts: () => Object.fromEntries(counts),
+    resetCounts: () => counts.clear(),
+    faults: {
+      failNext(count, status, retryAfterSeconds) {
+        for (let i = 0; i < count; i++) faults.push({ status, retryAfterSeconds });
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------- routes
+
+function buildRoutes(workspace: NotionWorkspace, workspaceId: string): Route[] {
+  const id = "([^/]+)";
+  const route = (method: string, path: string, name: string, handler: Handler): Route => ({
+    method,
+    pattern: new RegExp(`^${path}$`),
+    name: `${method} ${name}`,
+    handler,
+  });
+  return [
+    route("GET", "/v1/users/me", "/v1/users/me", () => botUser(workspace, workspaceId)),
+    route("GET", `/v1/pages/${id}`, "/v1/pages/:id", ({ params }) => retrievePage(workspace, params)),
+    route("GET", `/v1/blocks/${id}/children`, "/v1/blocks/:id/children", (request) =>
+      listChildren(workspace, request),
+    ),
+    route("GET", `/v1/blocks/${id}`, "/v1/blocks/:id", ({ params }) => retrieveBlock(workspace, params)),
+    route("GET", `/v1/databases/${id}`, "/v1/databases/:id", ({ params }) =>
+      retrieveDatabase(workspace, params),
+    ),
+    route("GET", `/v1/data_sources/${id}`, "/v1/data_sources/:id", ({ params }) =>
+      retrieveDataSource(workspace, params),
+    ),
+    route("POST", `/v1/data_sources/${id}/query`, "/v1/data_sources/:id/query", (request) =>
+      queryDataSource(workspace, request),
+    ),
+    route("POST", "/v1/search", "/v1/search", ({ body }) => search(workspace, body)),
+  ];
+}
+
+function matchRoute(routes: Route[], method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match !== null) return { route, params: match.slice(1).map(decodeURIComponent) };
+  }
+  return undefined;
+}
+
+function botUser(workspace: NotionWorkspace, workspaceId: string) {
+  return {
+    object: "user",
+    id: workspace.botId,
+    name: workspace.botName,
+    avatar_url: null,
+    type: "bot",
+    bot: {
+      owner: { type: "workspace", workspace: true },
+      workspace_id: workspaceId,
+      workspace_name: workspace.workspaceName,
+      workspace_limits: { max_file_upload_size_in_bytes: 5_368_709_120 },
+    },
+  };
+}
+
+function retrievePage(workspace: NotionWorkspace, params: string[]) {
+  const pageId = pathId(params, "page_id");
+  const page = workspace.visiblePage(pageId);
+  if (page !== undefined) return workspace.pageObject(page);
+  // Notion tells a database id apart from a missing page.
+  if (workspace.visibleDatabase(pageId) !== undefined) {
+    throw new ApiError(
+      400,
+      "validation_error",
+      `Provided ID ${pageId} is a database, not a page. Use the retrieve database API instead.`,
+    );
+  }
+  throw notFound("page", pageId);
+}
+
+function retrieveBlock(workspace: NotionWorkspace, params: string[]) {
+  const blockId = pathId(params, "block_id");
+  const stored = workspace.visibleBlock(blockId);
+  if (stored !== undefined) return workspace.blockObject(stored);
+  const page = workspace.visiblePage(blockId);
+  if (page !== undefined) return workspace.pageAsBlock(page);
+  throw notFound("block", blockId);
+}
+
+function listChildren(workspace: NotionWorkspace, { url, params }: Request) {
+  const blockId = pathId(params, "block_id");
+  const children = workspace.childrenOf(blockId);
+  if (children === undefined) throw notFound("block", blockId);
+  const pageSize = queryPageSize(url.searchParams.get("page_size"));
+  const startCursor = url.searchParams.get("start_cursor") ?? undefined;
+  return { ...paginate(children, startCursor, pageSize), type: "block", block: {} };
+}
+
+function retrieveDatabase(workspace: NotionWorkspace, params: string[]) {
+  const databaseId = pathId(params, "database_id");
+  const database = workspace.visibleDatabase(databaseId);
+  if (database !== undefined) return workspace.databaseObject(database);
+  if (workspace.visiblePage(databaseId) !== undefined) {
+    throw new ApiError(
+      400,
+      "validation_error",
+      `Provided ID ${databaseId} is a page, not a database. Use the retrieve page API instead.`,
+    );
+  }
+  throw notFound("database", databaseId);
+}
+
+function retrieveDataSource(workspace: NotionWorkspace, params: string[]) {
+  const dataSourceId = pathId(params, "data_source_id");
+  const dataSource = workspace.visibleDataSource(dataSourceId);
+  if (dataSource === undefined) throw notFound("data_source", dataSourceId);
+  return workspace.dataSourceObject(dataSource);
+}
+
+function queryDataSource(workspace: NotionWorkspace, { params, body }: Request) {
+  const dataSourceId = pathId(params, "data_source_id");
+  if (workspace.visibleDataSource(dataSourceId) === undefined) throw notFound("data_source", dataSourceId);
+  const rows = workspace.rowsOf(dataSourceId).filter(timestampFilter(body.filter));
+  const sorted = sortRows(rows, body.sorts);
+  const { startCursor, pageSize } = bodyPagination(body);
+  return { ...paginate(sorted, startCursor, pageSize), type: "page_or_data_source", page_or_data_source: {} };
+}
+
+function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
+  const query = typeof body.query === "string" ? body.query.toLowerCase() : "";
+  const objectFilter = searchObjectFilter(body.filter);
+  const found = workspace
+    .searchable()
+    .filter((item) => objectFilter === undefined || item.object === objectFilter)
+    .filter((item) => item.title.toLowerCase().includes(query))
+    .map((item) => item.json);
+  const direction = searchSortDirection(body.sort);
+  const sorted = sortByTime(found, "last_edited_time", direction);
+  const { startCursor, pageSize } = bodyPagination(body);
+  return { ...paginate(sorted, startCursor, pageSize), type: "page_or_data_source", page_or_data_source: {} };
+}
+
+// ---------------------------------------------------------------- request checks
+
+function checkHeaders(incoming: IncomingMessage, tokens: Set<string>): void {
+  const authorization = incoming.headers.authorization ?? "";
+  const token = authorization.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
+  if (token === undefined || !tokens.has(token))
+    throw new ApiError(401, "unauthorized", "API token is invalid.");
+  const version = incoming.headers["notion-version"];
+  if (version === undefined) {
+    throw new ApiError(
+      400,
+      "missing_version",
+      "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.",
+    );
+  }
+  if (version !== NOTION_API_VERSION) {
+    throw new ApiError(
+      400,
+      "validation_error",
+      `This stand-in speaks Notion-Version ${NOTION_API_VERSION} only, got \`${String(version)}\`.`,
+    );
+  }
+}
+
+async function readRaw(incoming: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseBody(raw: string): Record<string, unknown> {
+  if (raw === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, "invalid_json", "Error parsing JSON body.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw validation("body failed validation: body should be an object.");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function pathId(params: string[], name: string): string {
+  const raw = params[0] ?? "";
+  const id = normalizeId(raw);
+  if (id === undefined) {
+    throw validation(
+      `path failed validation: path.${name} should be a valid uuid, instead was \`"${raw}"\`.`,
+    );
+  }
+  return id;
+}
+
+function queryPageSize(raw: string | null): number {
+  if (raw === null) return 100;
+  return checkPageSize(Number(raw), "query");
+}
+
+function bodyPagination(body: Record<string, unknown>): {
+  startCursor: string | undefined;
+  pageSize: number;
+} {
+  const pageSize = body.page_size === undefined ? 100 : checkPageSize(body.page_size, "body");
+  const cursor = body.start_cursor;
+  if (cursor !== undefined && cursor !== null && typeof cursor !== "string") {
+    throw validation("body failed validation: body.start_cursor should be a string.");
+  }
+  return { startCursor: cursor ?? undefined, pageSize };
+}
+
+function checkPageSize(value: unknown, where: "query" | "body"): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw validation(`${where} failed validation: ${where}.page_size should be a positive integer.`);
+  }
+  if (value > 100) {
+    throw validation(
+      `${where} failed validation: ${where}.page_size should be ≤ \`100\`, instead was \`${value}\`.`,
+    );
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------- pagination, filters, sorts
+
+/** Cursors are the id of the first item of the next page, as Notion's block cursors are. */
+function paginate(items: Record<string, unknown>[], startCursor: string | undefined, pageSize: number) {
+  let start = 0;
+  if (startCursor !== undefined) {
+    const cursorId = normalizeId(startCursor);
+    start = items.findIndex((item) => item.id === cursorId);
+    if (start < 0) throw validation(`start_cursor provided is invalid: ${startCursor}`);
+  }
+  const results = items.slice(start, start + pageSize);
+  const next = items[start + pageSize];
+  return {
+    object: "list",
+    results,
+    next_cursor: next === undefined ? null : String(next.id),
+    has_more: next !== undefined,
+  };
+}
+
+type Row = Record<string, unknown>;
+
+/** Supports Notion's timestamp filter on `last_edited_time` / `created_time`. */
+function timestampFilter(filter: unknown): (row: Row) => boolean {
+  if (filter === undefined || filter === null) return () => true;
+  const spec = filter as Record<string, unknown>;
+  const timestamp = spec.timestamp;
+  if (timestamp !== "last_edited_time" && timestamp !== "created_time") {
+    throw validation(
+      "body failed validation: this stand-in supports only a timestamp filter on last_edited_time or created_time.",
+    );
+  }
+  const condition = spec[timestamp] as Record<string, unknown> | undefined;
+  const [operator, value] = Object.entries(condition ?? {})[0] ?? [];
+  const bound = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  const compare = COMPARISONS[operator ?? ""];
+  if (compare === undefined || Number.isNaN(bound)) {
+    throw validation(
+      `body failed validation: body.filter.${timestamp} needs one of ${Object.keys(COMPARISONS)}.`,
+    );
+  }
+  return (row) => compare(Date.parse(String(row[timestamp])), bound);
+}
+
+const COMPARISONS: Record<string, (time: number, bound: number) => boolean> = {
+  equals: (time, bound) => time === bound,
+  before: (time, bound) => time < bound,
+  after: (time, bound) => time > bound,
+  on_or_before: (time, bound) => time <= bound,
+  on_or_after: (time, bound) => time >= bound,
+};
+
+function sortRows(rows: Row[], sorts: unknown): Row[] {
+  if (sorts === undefined) return rows;
+  if (!Array.isArray(sorts)) throw validation("body failed validation: body.sorts should be an array.");
+  // Apply the least significant sort first: Array.prototype.sort is stable.
+  return [...sorts].reverse().reduce<Row[]>((sorted, sort) => {
+    const { timestamp, direction } = sort as Record<string, unknown>;
+    if (timestamp !== "last_edited_time" && timestamp !== "created_time") {
+      throw validation(
+        "body failed validation: this stand-in sorts only by last_edited_time or created_time.",
+      );
+    }
+    return sortByTime(sorted, timestamp, direction === "descending" ? "descending" : "ascending");
+  }, rows);
+}
+
+function sortByTime(items: Row[], field: string, direction: "ascending" | "descending"): Row[] {
+  const sign = direction === "ascending" ? 1 : -1;
+  return [...items].sort((a, b) => sign * (Date.parse(String(a[field])) - Date.parse(String(b[field]))));
+}
+
+function searchObjectFilter(filter: unknown): "page" | "data_source" | undefined {
+  if (filter === undefined || filter === null) return undefined;
+  const { property, value } = filter as Record<string, unknown>;
+  if (property !== "object" || (value !== "page" && value !== "data_source")) {
+    throw validation(
+      'body failed validation: body.filter.value should be `"page"` or `"data_source"`, instead was `' +
+        `${JSON.stringify(value)}\`.`,
+    );
+  }
+  return value;
+}
+
+function searchSortDirection(sort: unknown): "ascending" | "descending" {
+  if (sort === undefined || sort === null) return "descending";
+  const { timestamp, direction } = sort as Record<string, unknown>;
+  if (timestamp !== "last_edited_time" || (direction !== "ascending" && direction !== "descending")) {
+    throw validation(
+      "body failed validation: body.sort should sort by last_edited_time, ascending or descending.",
+    );
+  }
+  return direction;
+}
+
+// ---------------------------------------------------------------- responses
+
+function validation(message: string): ApiError {
+  return new ApiError(400, "validation_error", message);
+}
+
+function notFound(kind: string, id: string): ApiError {
+  return new ApiError(
+    404,
+    "object_not_found",
+    `Could not find ${kind} with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+  );
+}
+
+function errorBody(status: number, code: string, message: string) {
+  return { object: "error", status, code, message, request_id: randomUUID() };
+}
+
+function sendFault(response: ServerResponse, fault: Fault): void {
+  const code = FAULT_CODES[fault.status] ?? "internal_server_error";
+  const message =
+    fault.status === 429 ? "You have been rate limited. Please try again later." : "Injected fault.";
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+  send(response, fault.status, errorBody(fault.status, code, message), headers);
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(json),
+    "x-notion-request-id": randomUUID(),
+    ...headers,
+  });
+  response.end(json);
+}

@@ -1,0 +1,770 @@
+/**
+ * An in-memory Notion workspace for the Notion stand-in server (tests, `npm start` demo).
+ * It stores pages, databases (with data sources whose rows are pages) and trees of blocks,
+ * and renders them in the exact JSON shapes of Notion API version 2025-09-03.
+ * Every mutation stamps `last_edited_time` with the clock rounded DOWN to the minute, as Notion does.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { Clock } from "../ports.js";
+
+// ---------------------------------------------------------------- rich text and block builders
+
+export interface Annotations {
+  bold: boolean;
+  italic: boolean;
+  strikethrough: boolean;
+  underline: boolean;
+  code: boolean;
+  color: string;
+}
+
+/** A rich text item shaped like Notion's (`type` text, mention or equation). */
+export type RichText = {
+  annotations: Annotations;
+  plain_text: string;
+  href: string | null;
+} & (
+  | { type: "text"; text: { content: string; link: { url: string } | null } }
+  | { type: "mention"; mention: Record<string, unknown> }
+  | { type: "equation"; equation: { expression: string } }
+);
+
+/** Text for a builder: a plain string or ready-made rich text items. */
+export type Inline = string | RichText[];
+
+/** A block to store: its type, its type-specific content and its children. */
+export interface BlockSpec {
+  id?: string;
+  type: string;
+  content: Record<string, unknown>;
+  children?: BlockSpec[];
+}
+
+const PLAIN: Annotations = {
+  bold: false,
+  italic: false,
+  strikethrough: false,
+  underline: false,
+  code: false,
+  color: "default",
+};
+
+export function text(content: string, options: { href?: string } & Partial<Annotations> = {}): RichText {
+  const { href, ...annotations } = options;
+  return {
+    type: "text",
+    text: { content, link: href === undefined ? null : { url: href } },
+    annotations: { ...PLAIN, ...annotations },
+    plain_text: content,
+    href: href ?? null,
+  };
+}
+
+export function equation(expression: string): RichText {
+  return {
+    type: "equation",
+    equation: { expression },
+    annotations: PLAIN,
+    plain_text: expression,
+    href: null,
+  };
+}
+
+/** A mention of another page: its plain text is the page title, as Notion renders it. */
+export function pageMention(pageId: string, title: string): RichText {
+  return {
+    type: "mention",
+    mention: { type: "page", page: { id: pageId } },
+    annotations: PLAIN,
+    plain_text: title,
+    href: `https://www.notion.so/${compactId(pageId)}`,
+  };
+}
+
+function richText(inline: Inline): RichText[] {
+  return typeof inline === "string" ? [text(inline)] : inline;
+}
+
+/** Any block type, for types without a dedicated builder (image, embed, child_database...). */
+export function block(type: string, content: Record<string, unknown>, children?: BlockSpec[]): BlockSpec {
+  return children === undefined ? { type, content } : { type, content, children };
+}
+
+export const paragraph = (inline: Inline, children?: BlockSpec[]) =>
+  block("paragraph", { rich_text: richText(inline), color: "default" }, children);
+
+function heading(level: 1 | 2 | 3, inline: Inline, children?: BlockSpec[]): BlockSpec {
+  const content = { rich_text: richText(inline), is_toggleable: children !== undefined, color: "default" };
+  return block(`heading_${level}`, content, children);
+}
+
+export const heading1 = (inline: Inline, children?: BlockSpec[]) => heading(1, inline, children);
+export const heading2 = (inline: Inline, children?: BlockSpec[]) => heading(2, inline, children);
+export const heading3 = (inline: Inline, children?: BlockSpec[]) => heading(3, inline, children);
+
+export const bulleted = (inline: Inline, children?: BlockSpec[]) =>
+  block("bulleted_list_item", { rich_text: richText(inline), color: "default" }, children);
+
+export const numbered = (inline: Inline, children?: BlockSpec[]) =>
+  block("numbered_list_item", { rich_text: richText(inline), color: "default" }, children);
+
+export const toDo = (inline: Inline, checked: boolean, children?: BlockSpec[]) =>
+  block("to_do", { rich_text: richText(inline), checked, color: "default" }, children);
+
+export const quote = (inline: Inline, children?: BlockSpec[]) =>
+  block("quote", { rich_text: richText(inline), color: "default" }, children);
+
+export const code = (source: string, language = "plain text") =>
+  block("code", { caption: [], rich_text: [text(source)], language });
+
+export const toggle = (inline: Inline, children: BlockSpec[]) =>
+  block("toggle", { rich_text: richText(inline), color: "default" }, children);
+
+export const callout = (inline: Inline, emoji: string, children?: BlockSpec[]) =>
+  block(
+    "callout",
+    { rich_text: richText(inline), icon: { type: "emoji", emoji }, color: "gray_background" },
+    children,
+  );
+
+export const divider = () => block("divider", {});
+
+// ---------------------------------------------------------------- database columns
+
+export type ColumnType =
+  | "title"
+  | "rich_text"
+  | "select"
+  | "multi_select"
+  | "status"
+  | "date"
+  | "number"
+  | "checkbox"
+  | "url";
+
+/** A row as plain values keyed by column name (strings, string[], number, boolean, {start,end}). */
+export type RowValues = Record<
+  string,
+  string | string[] | number | boolean | { start: string; end?: string }
+>;
+
+interface Column {
+  id: string;
+  name: string;
+  type: ColumnType;
+}
+
+// ---------------------------------------------------------------- stored objects
+
+type Parent =
+  | { type: "workspace"; workspace: true }
+  | { type: "page_id"; page_id: string }
+  | { type: "block_id"; block_id: string }
+  | { type: "data_source_id"; data_source_id: string; database_id: string };
+
+interface Lifecycle {
+  createdTime: string;
+  lastEditedTime: string;
+  inTrash: boolean;
+  /** Permanently deleted: 404 for everyone. */
+  deleted: boolean;
+  /** No longer shared with the integration: 404 for it. */
+  unshared: boolean;
+}
+
+interface StoredBlock {
+  id: string;
+  pageId: string;
+  parent: Parent;
+  type: string;
+  content: Record<string, unknown>;
+  children: StoredBlock[];
+  createdTime: string;
+  lastEditedTime: string;
+}
+
+interface StoredPage extends Lifecycle {
+  id: string;
+  title: string;
+  parent: Parent;
+  icon: string | undefined;
+  blocks: StoredBlock[];
+  /** Rows only: the row's values, by column name. */
+  values: RowValues | undefined;
+  dataSourceId: string | undefined;
+}
+
+interface StoredDataSource {
+  id: string;
+  name: string;
+  databaseId: string;
+  columns: Column[];
+  rowIds: string[];
+}
+
+interface StoredDatabase extends Lifecycle {
+  id: string;
+  title: string;
+  parent: Parent;
+  dataSourceIds: string[];
+}
+
+export interface NotionWorkspaceOptions {
+  clock?: Clock;
+  workspaceName?: string;
+  botName?: string;
+}
+
+/** The person who "edits" everything, and the integration's bot user. */
+const PERSON_ID = "7f1c7bde-2b1c-4c54-9d0c-5f2f4fa2e0a1";
+const BOT_ID = "c0ffee00-b07b-4b07-8b07-000000000b07";
+
+// ---------------------------------------------------------------- ids and times
+
+/** Dashed lower-case UUID from a dashed or undashed id; undefined when it is not one. */
+export function normalizeId(id: string): string | undefined {
+  const hex = id.replaceAll("-", "").toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) return undefined;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function compactId(id: string): string {
+  return id.replaceAll("-", "");
+}
+
+/** Notion stores edit times to the minute. */
+export function floorToMinute(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 60_000) * 60_000).toISOString();
+}
+
+function slug(title: string): string {
+  return title
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
+}
+
+function pageUrl(id: string, title: string): string {
+  const prefix = slug(title);
+  return `https://www.notion.so/${prefix === "" ? "" : `${prefix}-`}${compactId(id)}`;
+}
+
+/** Notion's short property ids look like url-encoded 4-character strings. */
+function propertyId(name: string): string {
+  return encodeURIComponent(createHash("sha1").update(name).digest("base64").slice(0, 4));
+}
+
+function user(id: string) {
+  return { object: "user", id };
+}
+
+// ---------------------------------------------------------------- the workspace
+
+export class NotionWorkspace {
+  readonly workspaceName: string;
+  readonly botName: string;
+  readonly botId = BOT_ID;
+  private readonly clock: Clock;
+  private readonly pages = new Map<string, StoredPage>();
+  private readonly databases = new Map<string, StoredDatabase>();
+  private readonly dataSources = new Map<string, StoredDataSource>();
+  private readonly blocks = new Map<string, StoredBlock>();
+
+  constructor(options: NotionWorkspaceOptions = {}) {
+    this.clock = options.clock ?? { now: () => new Date() };
+    this.workspaceName = options.workspaceName ?? "Acme Corp";
+    this.botName = options.botName ?? "notion-index-sync";
+  }
+
+  /** The current time as Notion would stamp it. */
+  stamp(): string {
+    return floorToMinute(this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- building
+
+  addPage(spec: {
+    id?: string;
+    title: string;
+    parentPageId?: string;
+    icon?: string;
+    blocks?: BlockSpec[];
+  }): string {
+    const id = this.freshId(spec.id);
+    const now = this.stamp();
+    const parent: Parent =
+      spec.parentPageId === undefined
+        ? { type: "workspace", workspace: true }
+        : { type: "page_id", page_id: this.requireId(spec.parentPageId) };
+    this.pages.set(id, {
+      id,
+      title: spec.title,
+      parent,
+      icon: spec.icon,
+      blocks: [],
+      values: undefined,
+      dataSourceId: undefined,
+      ...this.freshLifecycle(now),
+    });
+    this.replaceBlocks(id, spec.blocks ?? [], now);
+    return id;
+  }
+
+  addDatabase(spec: {
+    id?: string;
+    dataSourceId?: string;
+    title: string;
+    parentPageId?: string;
+    columns: Record<string, ColumnType>;
+    rows?: RowValues[];
+  }): { databaseId: string; dataSourceId: string } {
+    const databaseId = this.freshId(spec.id);
+    const dataSourceId = this.freshId(spec.dataSourceId);
+    const now = this.stamp();
+    const columns = Object.entries(spec.columns).map(([name, type]) => ({
+      id: type === "title" ? "title" : propertyId(name),
+      name,
+      type,
+    }));
+    if (columns.filter((column) => column.type === "title").length !== 1) {
+      throw new Error("a database needs exactly one title column");
+    }
+    const parent: Parent =
+      spec.parentPageId === undefined
+        ? { type: "workspace", workspace: true }
+        : { type: "page_id", page_id: this.requireId(spec.parentPageId) };
+    this.databases.set(databaseId, {
+      id: databaseId,
+      title: spec.title,
+      parent,
+      dataSourceIds: [dataSourceId],
+      ...this.freshLifecycle(now),
+    });
+    this.dataSources.set(dataSourceId, {
+      id: dataSourceId,
+      name: spec.title,
+      databaseId,
+      columns,
+      rowIds: [],
+    });
+    for (const row of spec.rows ?? []) this.addRow(dataSourceId, row);
+    return { databaseId, dataSourceId };
+  }
+
+  addRow(
+    dataSourceId: string,
+    values: RowValues,
+    options: { id?: string; blocks?: BlockSpec[] } = {},
+  ): string {
+    const dataSource = this.requireDataSource(dataSourceId);
+    const id = this.freshId(options.id);
+    const now = this.stamp();
+    this.pages.set(id, {
+      id,
+      title: this.titleOfRow(dataSource, values),
+      parent: { type: "data_source_id", data_source_id: dataSource.id, database_id: dataSource.databaseId },
+      icon: undefined,
+      blocks: [],
+      values: { ...values },
+      dataSourceId: dataSource.id,
+      ...this.freshLifecycle(now),
+    });
+    dataSource.rowIds.push(id);
+    this.replaceBlocks(id, options.blocks ?? [], now);
+    this.touchDatabaseOf(id, now);
+    return id;
+  }
+
+  // ---------------------------------------------------------------- mutations (tests and the demo)
+
+  /** Replaces the page's content. */
+  editPage(pageId: string, blocks: BlockSpec[]): void {
+    const page = this.requirePage(pageId);
+    const now = this.stamp();
+    this.replaceBlocks(page.id, blocks, now);
+    this.touch(page, now);
+  }
+
+  appendParagraph(pageId: string, content: string): string {
+    const page = this.requirePage(pageId);
+    const now = this.stamp();
+    const added = this.storeBlock(paragraph(content), page.id, { type: "page_id", page_id: page.id }, now);
+    page.blocks.push(added);
+    this.touch(page, now);
+    return added.id;
+  }
+
+  /** Renames a page (its title property) or a database. */
+  setTitle(id: string, title: string): void {
+    const object = this.requireObject(id);
+    object.title = title;
+    if ("values" in object && object.values !== undefined && object.dataSourceId !== undefined) {
+      const column = this.titleColumn(this.requireDataSource(object.dataSourceId));
+      object.values[column.name] = title;
+    }
+    this.touch(object, this.stamp());
+  }
+
+  /** Changes some values of a database row. */
+  updateRow(pageId: string, values: RowValues): void {
+    const page = this.requirePage(pageId);
+    if (page.values === undefined || page.dataSourceId === undefined)
+      throw new Error(`${pageId} is not a row`);
+    Object.assign(page.values, values);
+    page.title = this.titleOfRow(this.requireDataSource(page.dataSourceId), page.values);
+    this.touch(page, this.stamp());
+  }
+
+  trashPage(id: string): void {
+    this.setTrashed(id, true);
+  }
+
+  restorePage(id: string): void {
+    this.setTrashed(id, false);
+  }
+
+  /** Permanently deleted: every request for it answers 404. */
+  deletePage(id: string): void {
+    this.requireObject(id).deleted = true;
+  }
+
+  /** The integration loses access: 404 for it, as Notion answers for pages not shared with it. */
+  unsharePage(id: string): void {
+    this.requireObject(id).unshared = true;
+  }
+
+  sharePage(id: string): void {
+    this.requireObject(id).unshared = false;
+  }
+
+  // ---------------------------------------------------------------- reads for the server
+
+  /** A page the integration can see (trashed pages included), else undefined. */
+  visiblePage(id: string): StoredPage | undefined {
+    const page = this.pages.get(id);
+    return page !== undefined && isVisible(page) ? page : undefined;
+  }
+
+  visibleDatabase(id: string): StoredDatabase | undefined {
+    const database = this.databases.get(id);
+    return database !== undefined && isVisible(database) ? database : undefined;
+  }
+
+  visibleDataSource(id: string): StoredDataSource | undefined {
+    const dataSource = this.dataSources.get(id);
+    if (dataSource === undefined) return undefined;
+    return this.visibleDatabase(dataSource.databaseId) === undefined ? undefined : dataSource;
+  }
+
+  visibleBlock(id: string): StoredBlock | undefined {
+    const stored = this.blocks.get(id);
+    return stored !== undefined && this.visiblePage(stored.pageId) !== undefined ? stored : undefined;
+  }
+
+  /** What kind of object an id names, whether or not it is visible. */
+  kindOf(id: string): "page" | "database" | "data_source" | "block" | undefined {
+    if (this.pages.has(id)) return "page";
+    if (this.databases.has(id)) return "database";
+    if (this.dataSources.has(id)) return "data_source";
+    if (this.blocks.has(id)) return "block";
+    return undefined;
+  }
+
+  /** Children of a visible page or block, as API block objects; undefined when not visible. */
+  childrenOf(id: string): Record<string, unknown>[] | undefined {
+    const parent = this.visiblePage(id) ?? this.visibleBlock(id);
+    if (parent === undefined) return undefined;
+    const children = "blocks" in parent ? parent.blocks : parent.children;
+    return children.map((child) => this.blockObject(child));
+  }
+
+  /** Rows of a data source that are not in trash, as API page objects. */
+  rowsOf(dataSourceId: string): Record<string, unknown>[] {
+    const dataSource = this.requireDataSource(dataSourceId);
+    return dataSource.rowIds
+      .map((id) => this.visiblePage(id))
+      .filter((page): page is StoredPage => page !== undefined && !page.inTrash)
+      .map((page) => this.pageObject(page));
+  }
+
+  /** Everything search can find: visible, not trashed pages and data sources. */
+  searchable(): { object: "page" | "data_source"; title: string; json: Record<string, unknown> }[] {
+    const pages = [...this.pages.values()]
+      .filter((page) => isVisible(page) && !page.inTrash)
+      .map((page) => ({ object: "page" as const, title: page.title, json: this.pageObject(page) }));
+    const dataSources = [...this.dataSources.values()]
+      .filter((dataSource) => {
+        const database = this.visibleDatabase(dataSource.databaseId);
+        return database !== undefined && !database.inTrash;
+      })
+      .map((dataSource) => ({
+        object: "data_source" as const,
+        title: dataSource.name,
+        json: this.dataSourceObject(dataSource),
+      }));
+    return [...pages, ...dataSources];
+  }
+
+  // ---------------------------------------------------------------- API shapes (2025-09-03)
+
+  pageObject(page: StoredPage): Record<string, unknown> {
+    return {
+      object: "page",
+      id: page.id,
+      created_time: page.createdTime,
+      last_edited_time: page.lastEditedTime,
+      created_by: user(PERSON_ID),
+      last_edited_by: user(PERSON_ID),
+      cover: null,
+      icon: page.icon === undefined ? null : { type: "emoji", emoji: page.icon },
+      parent: page.parent,
+      archived: page.inTrash,
+      in_trash: page.inTrash,
+      is_locked: false,
+      properties: this.pageProperties(page),
+      url: pageUrl(page.id, page.title),
+      public_url: null,
+    };
+  }
+
+  databaseObject(database: StoredDatabase): Record<string, unknown> {
+    return {
+      object: "database",
+      id: database.id,
+      title: [text(database.title)],
+      description: [],
+      parent: database.parent,
+      is_inline: false,
+      in_trash: database.inTrash,
+      archived: database.inTrash,
+      is_locked: false,
+      created_time: database.createdTime,
+      last_edited_time: database.lastEditedTime,
+      data_sources: database.dataSourceIds.map((id) => ({ id, name: this.requireDataSource(id).name })),
+      icon: null,
+      cover: null,
+      url: pageUrl(database.id, ""),
+      public_url: null,
+    };
+  }
+
+  dataSourceObject(dataSource: StoredDataSource): Record<string, unknown> {
+    const database = this.databases.get(dataSource.databaseId);
+    if (database === undefined) throw new Error(`no database ${dataSource.databaseId}`);
+    return {
+      object: "data_source",
+      id: dataSource.id,
+      created_time: database.createdTime,
+      last_edited_time: database.lastEditedTime,
+      created_by: user(PERSON_ID),
+      last_edited_by: user(PERSON_ID),
+      title: [text(dataSource.name)],
+      description: [],
+      parent: { type: "database_id", database_id: database.id },
+      database_parent: database.parent,
+      is_inline: false,
+      archived: database.inTrash,
+      in_trash: database.inTrash,
+      icon: null,
+      cover: null,
+      properties: Object.fromEntries(dataSource.columns.map((column) => [column.name, columnSchema(column)])),
+      url: pageUrl(dataSource.id, ""),
+      public_url: null,
+    };
+  }
+
+  blockObject(stored: StoredBlock): Record<string, unknown> {
+    return {
+      object: "block",
+      id: stored.id,
+      parent: stored.parent,
+      created_time: stored.createdTime,
+      last_edited_time: stored.lastEditedTime,
+      created_by: user(PERSON_ID),
+      last_edited_by: user(PERSON_ID),
+      has_children: stored.children.length > 0,
+      archived: false,
+      in_trash: false,
+      type: stored.type,
+      [stored.type]: stored.content,
+    };
+  }
+
+  /** `GET /v1/blocks/:id` on a page id answers the page's `child_page` block. */
+  pageAsBlock(page: StoredPage): Record<string, unknown> {
+    return {
+      object: "block",
+      id: page.id,
+      parent: page.parent,
+      created_time: page.createdTime,
+      last_edited_time: page.lastEditedTime,
+      created_by: user(PERSON_ID),
+      last_edited_by: user(PERSON_ID),
+      has_children: page.blocks.length > 0,
+      archived: page.inTrash,
+      in_trash: page.inTrash,
+      type: "child_page",
+      child_page: { title: page.title },
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private pageProperties(page: StoredPage): Record<string, unknown> {
+    if (page.values === undefined || page.dataSourceId === undefined) {
+      return { title: { id: "title", type: "title", title: [text(page.title)] } };
+    }
+    const dataSource = this.requireDataSource(page.dataSourceId);
+    const values = page.values;
+    return Object.fromEntries(
+      dataSource.columns.map((column) => [column.name, propertyValue(column, values[column.name])]),
+    );
+  }
+
+  private replaceBlocks(pageId: string, specs: BlockSpec[], now: string): void {
+    const page = this.requirePage(pageId);
+    for (const old of page.blocks) this.forgetBlock(old);
+    page.blocks = specs.map((spec) =>
+      this.storeBlock(spec, pageId, { type: "page_id", page_id: pageId }, now),
+    );
+  }
+
+  private storeBlock(spec: BlockSpec, pageId: string, parent: Parent, now: string): StoredBlock {
+    const id = this.freshId(spec.id);
+    const stored: StoredBlock = {
+      id,
+      pageId,
+      parent,
+      type: spec.type,
+      content: structuredClone(spec.content),
+      children: [],
+      createdTime: now,
+      lastEditedTime: now,
+    };
+    this.blocks.set(id, stored);
+    stored.children = (spec.children ?? []).map((child) =>
+      this.storeBlock(child, pageId, { type: "block_id", block_id: id }, now),
+    );
+    return stored;
+  }
+
+  private forgetBlock(stored: StoredBlock): void {
+    this.blocks.delete(stored.id);
+    for (const child of stored.children) this.forgetBlock(child);
+  }
+
+  private setTrashed(id: string, inTrash: boolean): void {
+    const object = this.requireObject(id);
+    object.inTrash = inTrash;
+    this.touch(object, this.stamp());
+  }
+
+  private touch(object: StoredPage | StoredDatabase, now: string): void {
+    object.lastEditedTime = now;
+    if ("values" in object) this.touchDatabaseOf(object.id, now);
+  }
+
+  /** A row edit also moves its database's `last_edited_time`, so a database sync sees it. */
+  private touchDatabaseOf(pageId: string, now: string): void {
+    const page = this.pages.get(pageId);
+    if (page?.dataSourceId === undefined) return;
+    const database = this.databases.get(this.requireDataSource(page.dataSourceId).databaseId);
+    if (database !== undefined) database.lastEditedTime = now;
+  }
+
+  private titleColumn(dataSource: StoredDataSource): Column {
+    const column = dataSource.columns.find((candidate) => candidate.type === "title");
+    if (column === undefined) throw new Error(`data source ${dataSource.id} has no title column`);
+    return column;
+  }
+
+  private titleOfRow(dataSource: StoredDataSource, values: RowValues): string {
+    const value = values[this.titleColumn(dataSource).name];
+    return typeof value === "string" ? value : "";
+  }
+
+  private freshLifecycle(now: string): Lifecycle {
+    return { createdTime: now, lastEditedTime: now, inTrash: false, deleted: false, unshared: false };
+  }
+
+  private freshId(id: string | undefined): string {
+    if (id === undefined) return randomUUID();
+    const normalized = this.requireId(id);
+    if (this.kindOf(normalized) !== undefined) throw new Error(`id ${normalized} is already used`);
+    return normalized;
+  }
+
+  private requireId(id: string): string {
+    const normalized = normalizeId(id);
+    if (normalized === undefined) throw new Error(`not a Notion id: ${id}`);
+    return normalized;
+  }
+
+  private requirePage(id: string): StoredPage {
+    const page = this.pages.get(this.requireId(id));
+    if (page === undefined) throw new Error(`no page ${id}`);
+    return page;
+  }
+
+  private requireDataSource(id: string): StoredDataSource {
+    const dataSource = this.dataSources.get(this.requireId(id));
+    if (dataSource === undefined) throw new Error(`no data source ${id}`);
+    return dataSource;
+  }
+
+  private requireObject(id: string): StoredPage | StoredDatabase {
+    const normalized = this.requireId(id);
+    const object = this.pages.get(normalized) ?? this.databases.get(normalized);
+    if (object === undefined) throw new Error(`no page or database ${id}`);
+    return object;
+  }
+}
+
+function isVisible(object: Lifecycle): boolean {
+  return !object.deleted && !object.unshared;
+}
+
+function selectOption(name: string) {
+  return { id: propertyId(`option:${name}`), name, color: "default" };
+}
+
+function columnSchema(column: Column): Record<string, unknown> {
+  const config =
+    column.type === "select" || column.type === "multi_select" || column.type === "status"
+      ? { options: [] }
+      : column.type === "number"
+        ? { format: "number" }
+        : {};
+  return { id: column.id, name: column.name, description: null, type: column.type, [column.type]: config };
+}
+
+/** A row's value in the shape Notion gives page properties. */
+function propertyValue(column: Column, value: RowValues[string] | undefined): Record<string, unknown> {
+  const shaped = { id: column.id, type: column.type };
+  switch (column.type) {
+    case "title":
+    case "rich_text":
+      return { ...shaped, [column.type]: typeof value === "string" && value !== "" ? [text(value)] : [] };
+    case "select":
+    case "status":
+      return { ...shaped, [column.type]: typeof value === "string" ? selectOption(value) : null };
+    case "multi_select":
+      return { ...shaped, multi_select: Array.isArray(value) ? value.map(selectOption) : [] };
+    case "date":
+      return { ...shaped, date: dateValue(value) };
+    case "number":
+      return { ...shaped, number: typeof value === "number" ? value : null };
+    case "checkbox":
+      return { ...shaped, checkbox: value === true };
+    case "url":
+      return { ...shaped, url: typeof value === "string" ? value : null };
+  }
+}
+
+function dateValue(value: RowValues[string] | undefined): Record<string, unknown> | null {
+  if (typeof value === "string") return { start: value, end: null, time_zone: null };
+  if (typeof value === "object" && !Array.isArray(value)) {
+    return { start: value.start, end: value.end ?? null, time_zone: null };
+  }
+  return null;
+}
