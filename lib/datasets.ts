@@ -2,7 +2,12 @@ import { AUTOMATIC_RULE, type Dataset, type Document, namespaceFor } from "./mod
 import type { DocumentStore } from "./ports.js";
 
 /** A dataset as `add` creates it when it does not exist yet: the `automatic` rule, text form. */
-export function defaultDataset(tenantId: string, datasetId: string, embeddingModel: string, now: Date): Dataset {
+export function defaultDataset(
+  tenantId: string,
+  datasetId: string,
+  embeddingModel: string,
+  now: Date,
+): Dataset {
   return {
     tenantId,
     datasetId,

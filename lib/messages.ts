@@ -18,7 +18,6 @@ export const sweepMessage = z.strictObject({
   tenantId: id.optional(),
   datasetId: id.optional(),
 });
-export const syncMessage = z.union([sweepMessage, unitSyncMessage]);
 export const indexMessage = z.strictObject({
   datasetId: id,
   documentId: id,
@@ -27,7 +26,7 @@ export const indexMessage = z.strictObject({
 
 export type UnitSyncMessage = z.infer<typeof unitSyncMessage>;
 export type SweepMessage = z.infer<typeof sweepMessage>;
-export type SyncMessage = z.infer<typeof syncMessage>;
+export type SyncMessage = SweepMessage | UnitSyncMessage;
 export type IndexMessage = z.infer<typeof indexMessage>;
 
 /** Largest body we accept; SQS allows 256 KiB, our messages are a few hundred bytes. */
@@ -53,7 +52,11 @@ function parse<T>(schema: z.ZodType<T>, body: string, what: string): T {
   return result.data;
 }
 
-export const parseSyncMessage = (body: string): SyncMessage => parse(syncMessage, body, "sync");
+/** A body with a `type` is a sweep; any other is a unit sync. Choosing first gives precise errors. */
+export const parseSyncMessage = (body: string): SyncMessage => {
+  const looksLikeSweep = /"type"\s*:/.test(body);
+  return parse<SyncMessage>(looksLikeSweep ? sweepMessage : unitSyncMessage, body, "sync");
+};
 export const parseIndexMessage = (body: string): IndexMessage => parse(indexMessage, body, "index");
 
 export function isSweep(message: SyncMessage): message is SweepMessage {

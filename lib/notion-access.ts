@@ -27,7 +27,9 @@ export async function openNotionFor(ports: NotionAccessPorts, document: Document
     token = await ports.secrets.getSecret(binding.tokenRef);
   } catch (error) {
     if (error instanceof PermanentError) {
-      throw new NotionAuthError(`the Notion token for workspace ${workspaceId} cannot be read (${error.message}): reconnect Notion`);
+      throw new NotionAuthError(
+        `the Notion token for workspace ${workspaceId} cannot be read (${error.message}): reconnect Notion`,
+      );
     }
     throw error;
   }

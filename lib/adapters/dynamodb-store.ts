@@ -34,7 +34,9 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await db.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      const page = await db.send(
+        new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -45,7 +47,9 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await db.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      const page = await db.send(
+        new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -238,7 +242,9 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     async putSegments(segments) {
       await batchWrite(
         segments.map((segment) => ({
-          PutRequest: { Item: { ...segment, ...keys.segment(segment.documentId, segment.generation, segment.position) } },
+          PutRequest: {
+            Item: { ...segment, ...keys.segment(segment.documentId, segment.generation, segment.position) },
+          },
         })),
       );
     },
@@ -319,4 +325,3 @@ function stripKeys(item: Item): Item {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

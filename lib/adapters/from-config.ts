@@ -6,7 +6,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "../config.js";
 import { createLocalEmbedder } from "../embedding/local-embedder.js";
-import type { DeadLetterSink, DocumentStore, Embedder, MessagePublisher, NotionConnector, SecretStore, VectorIndex } from "../ports.js";
+import type {
+  DeadLetterSink,
+  DocumentStore,
+  Embedder,
+  MessagePublisher,
+  NotionConnector,
+  SecretStore,
+  VectorIndex,
+} from "../ports.js";
 import { createDynamoDbStore } from "./dynamodb-store.js";
 import { createEnvSecretStore } from "./env-secret-store.js";
 import { createNotionConnector } from "./notion-source.js";
@@ -32,7 +40,11 @@ export interface Adapters {
 export function createAdapters(config: Config): Adapters {
   // Local stand-ins take any credentials; in AWS the default provider chain finds the role's.
   const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
-  const dynamodb = new DynamoDBClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, credentials });
+  const dynamodb = new DynamoDBClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+    credentials,
+  });
   const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),

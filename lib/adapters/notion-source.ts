@@ -277,7 +277,11 @@ class BlockWalk {
   visit(block: BlockObjectResponse, frame: Frame): Frame | undefined {
     frame.listNumber = block.type === "numbered_list_item" ? frame.listNumber + 1 : 0;
     const level = headingLevel(block);
-    if (level !== undefined) this.headings = this.headings.filter((heading) => heading.level < level);
+    if (level !== undefined) {
+      // A heading opens its own section: it is the first entry of its own path.
+      this.headings = this.headings.filter((heading) => heading.level < level);
+      this.headings.push({ level, text: headingText(block) });
+    }
     const text = renderBlock(block, { depth: frame.depth, number: frame.listNumber });
     if (text === undefined) this.skipped++;
     else if (text.trim() !== "") {
@@ -288,7 +292,6 @@ class BlockWalk {
         sourceUrl: `${this.pageUrl}#${block.id.replaceAll("-", "")}`,
       });
     }
-    if (level !== undefined) this.headings.push({ level, text: headingText(block) });
     if (!block.has_children || SEPARATE_DOCUMENTS.has(block.type)) return undefined;
     return newFrame(block.id, frame.depth + 1);
   }

@@ -1,5 +1,5 @@
 /** MessagePublisher and DeadLetterSink on SQS. */
-import { type SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetterSink, MessagePublisher } from "../ports.js";
 
 export function createSqsPublisher(client: SQSClient, queueUrl: string): MessagePublisher {

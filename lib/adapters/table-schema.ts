@@ -1,3 +1,5 @@
+import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+
 /**
  * One DynamoDB table holds every entity (single-table design). Key layout:
  *
@@ -39,3 +41,34 @@ export const tableDefinition = {
   sortKey: "sk",
   globalIndexes: [{ name: GSI1, partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
 } as const;
+
+/** Creates the table unless it exists (local stack and tests; the CDK stack creates it in AWS). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const existing = await client.send(new ListTablesCommand({}));
+  if (existing.TableNames?.includes(tableName)) return;
+  const { partitionKey, sortKey, globalIndexes } = tableDefinition;
+  const attributes = new Set<string>([partitionKey, sortKey]);
+  for (const index of globalIndexes) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: "HASH" },
+        { AttributeName: sortKey, KeyType: "RANGE" },
+      ],
+      GlobalSecondaryIndexes: globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" },
+          { AttributeName: index.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    }),
+  );
+}

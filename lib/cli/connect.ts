@@ -33,7 +33,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     return { adapters, local, defaults: local.defaults };
   }
   if (options.local) {
-    throw new PermanentError(`no local stack: ${localInfoPath()} does not exist (start one with \`npm start\`)`);
+    throw new PermanentError(
+      `no local stack: ${localInfoPath()} does not exist (start one with \`npm start\`)`,
+    );
   }
   if (!process.env.TABLE_NAME) {
     throw new PermanentError(

@@ -82,7 +82,11 @@ program
   .description("a document's current segments in order")
   .argument("<documentId>")
   .option("--json", "print JSON")
-  .action(withConnection((connection, documentId: string, options) => segmentsCommand(connection, documentId, options)));
+  .action(
+    withConnection((connection, documentId: string, options) =>
+      segmentsCommand(connection, documentId, options),
+    ),
+  );
 
 program
   .command("query")
@@ -99,18 +103,27 @@ program
   .description("pause a document: a running index stops at its next stage")
   .argument("<documentId>")
   .option("--json", "print JSON")
-  .action(withConnection((connection, documentId: string, options) => pauseCommand(connection, documentId, options)));
+  .action(
+    withConnection((connection, documentId: string, options) =>
+      pauseCommand(connection, documentId, options),
+    ),
+  );
 
 program
   .command("resume")
   .description("resume a paused document")
   .argument("<documentId>")
   .option("--json", "print JSON")
-  .action(withConnection((connection, documentId: string, options) => resumeCommand(connection, documentId, options)));
+  .action(
+    withConnection((connection, documentId: string, options) =>
+      resumeCommand(connection, documentId, options),
+    ),
+  );
 
 function positiveIntOrZero(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError("must be 0 or a positive integer");
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError("must be 0 or a positive integer");
   return parsed;
 }
 

@@ -45,7 +45,13 @@ export async function registerDocuments(
   for (const pageId of request.pageIds) {
     const { document, created } = await ports.store.createDocument(newDocument(request, pageId, now));
     await ports.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
-    registered.push({ documentId: document.documentId, datasetId: document.datasetId, tenantId: document.tenantId, pageId, created });
+    registered.push({
+      documentId: document.documentId,
+      datasetId: document.datasetId,
+      tenantId: document.tenantId,
+      pageId,
+      created,
+    });
   }
   return registered;
 }

@@ -18,7 +18,10 @@ export async function guardRecord(
     const reason = oneLine(error);
     if (error instanceof PermanentError) {
       context.log.error("permanent failure: message dead-lettered", { messageId: record.messageId, reason });
-      await context.deadLetters.deadLetter(record.body, reason, { messageId: record.messageId, source: context.source });
+      await context.deadLetters.deadLetter(record.body, reason, {
+        messageId: record.messageId,
+        source: context.source,
+      });
       return;
     }
     context.log.warn("retryable failure: message will be retried", {

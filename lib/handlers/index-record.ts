@@ -1,6 +1,11 @@
 /** The index function's per-record work. Exported for tests. */
 import type { SQSRecord } from "aws-lambda";
-import { type IndexOptions, type IndexPorts, type IndexResult, indexDocument } from "../indexing/index-document.js";
+import {
+  type IndexOptions,
+  type IndexPorts,
+  type IndexResult,
+  indexDocument,
+} from "../indexing/index-document.js";
 import { parseIndexMessage } from "../messages.js";
 import type { DeadLetterSink } from "../ports.js";
 import { guardRecord } from "./guard-record.js";

@@ -8,6 +8,7 @@ export function sha256(text: string): string {
 /** Hash of everything extracted from a page: equal hashes mean there is nothing to re-index. */
 export function contentHash(extracted: ExtractedDocument): string {
   const hash = createHash("sha256").update(extracted.title);
-  for (const block of extracted.blocks) hash.update("\u0000").update(block.blockId).update("\u0001").update(block.text);
+  for (const block of extracted.blocks)
+    hash.update("\u0000").update(block.blockId).update("\u0001").update(block.text);
   return hash.digest("hex");
 }

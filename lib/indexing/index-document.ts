@@ -10,7 +10,14 @@ import { datasetOf } from "../datasets.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import { newLease } from "../lease.js";
 import type { IndexMessage } from "../messages.js";
-import { type Dataset, type Document, type IndexingStatus, type RunCounts, type Segment, vectorId } from "../model.js";
+import {
+  type Dataset,
+  type Document,
+  type IndexingStatus,
+  type RunCounts,
+  type Segment,
+  vectorId,
+} from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, Embedder, ExtractedBlock, Log, VectorIndex, VectorRecord } from "../ports.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
@@ -138,7 +145,8 @@ class IndexRun {
       if (!(error instanceof NotionNotFoundError)) throw error;
       return this.archive("the page was deleted or is no longer shared with the integration");
     }
-    if (state.inTrash || state.archived) return this.archive(`the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
+    if (state.inTrash || state.archived)
+      return this.archive(`the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
     const readAt = ports.clock.now().toISOString();
     const extracted = await source.extract(info.pageId, state.type);
 
@@ -229,7 +237,10 @@ class IndexRun {
     const ids = await this.ports.vectors.listIds(namespace, `${documentId}#${generation}#`);
     await this.ports.vectors.deleteIds(namespace, ids);
     const own = await this.ports.store.listSegments(documentId, { generation });
-    await this.ports.store.deleteSegments(documentId, own.map(({ position }) => ({ generation, position })));
+    await this.ports.store.deleteSegments(
+      documentId,
+      own.map(({ position }) => ({ generation, position })),
+    );
   }
 
   private async archive(reason: string): Promise<IndexResult> {

@@ -9,18 +9,17 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
-import { tableDefinition } from "../adapters/table-schema.js";
+import { ensureTable } from "../adapters/table-schema.js";
 import { loadConfig } from "../config.js";
 import { LOCAL_MODEL } from "../embedding/local-embedder.js";
-import { DEMO_TOKEN, createDemoWorkspace } from "./demo-workspace.js";
-import { type LocalStackInfo, STATE_DIR, localEnvironment, writeLocalInfo } from "./local-info.js";
-import type { NotionWorkspace } from "./notion-workspace.js";
+import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
+import { type LocalStackInfo, localEnvironment, STATE_DIR, writeLocalInfo } from "./local-info.js";
 import { type NotionStandIn, startNotionServer } from "./notion-server.js";
+import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
 import { type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
 
@@ -75,7 +74,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const persist = options.persist ?? true;
   const stoppers: (() => Promise<void>)[] = [];
   try {
-    const dynamodb = dynalite({ createTableMs: 0, deleteTableMs: 0, path: persist ? join(stateDir, "dynamodb") : undefined });
+    const dynamodb = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      path: persist ? join(stateDir, "dynamodb") : undefined,
+    });
     dynamodb.listen(0, "127.0.0.1");
     await once(dynamodb, "listening");
     stoppers.push(() => new Promise<void>((resolve) => dynamodb.close(() => resolve())));
@@ -202,7 +205,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workspace,
       pinecone,
       waitForIdle: (waitOptions) =>
-        waitForIdle(adapters.sqs, [info.syncQueueUrl, info.indexQueueUrl], pollers, waitOptions?.timeoutMs ?? 60_000),
+        waitForIdle(
+          adapters.sqs,
+          [info.syncQueueUrl, info.indexQueueUrl],
+          pollers,
+          waitOptions?.timeoutMs ?? 60_000,
+        ),
       stop: () => stopAll(stoppers),
     };
   } catch (error) {
@@ -216,36 +224,6 @@ async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {
   for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   stoppers.length = 0;
   running = false;
-}
-
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const existing = await client.send(new ListTablesCommand({}));
-  if (existing.TableNames?.includes(tableName)) return;
-  const { partitionKey, sortKey, globalIndexes } = tableDefinition;
-  const attributes = new Set<string>([partitionKey, sortKey]);
-  for (const index of globalIndexes) {
-    attributes.add(index.partitionKey);
-    attributes.add(index.sortKey);
-  }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: "HASH" },
-        { AttributeName: sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: globalIndexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
-    }),
-  );
 }
 
 async function waitForIdle(

@@ -2,9 +2,10 @@
  * Deleted content must not stay retrievable (rule 7): a page that is archived, in trash or gone
  * has all its vectors and segments removed, and the document is marked `archived` with the reason.
  */
+
+import { type RemovalCounts, removeGenerations } from "../indexing/remove-generations.js";
 import type { Document } from "../model.js";
 import type { Clock, DocumentStore, VectorIndex } from "../ports.js";
-import { type RemovalCounts, removeGenerations } from "../indexing/remove-generations.js";
 
 /** The caller holds the document's claim at `document.generation`. */
 export async function archiveClaimedDocument(

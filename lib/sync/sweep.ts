@@ -14,11 +14,20 @@ export async function sweep(
   ports: { store: DocumentStore; syncQueue: MessagePublisher; log: Log },
   message: SweepMessage,
 ): Promise<SweepResult> {
-  const documents = await ports.store.listDocuments({ tenantId: message.tenantId, datasetId: message.datasetId });
-  const inScope = documents.filter((document) => document.enabled && document.dataSourceType === "notion_import");
+  const documents = await ports.store.listDocuments({
+    tenantId: message.tenantId,
+    datasetId: message.datasetId,
+  });
+  const inScope = documents.filter(
+    (document) => document.enabled && document.dataSourceType === "notion_import",
+  );
   for (const document of inScope) {
     await ports.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
   }
-  ports.log.info("sweep enqueued unit syncs", { ...message, documents: documents.length, enqueued: inScope.length });
+  ports.log.info("sweep enqueued unit syncs", {
+    ...message,
+    documents: documents.length,
+    enqueued: inScope.length,
+  });
   return { documents: documents.length, enqueued: inScope.length };
 }

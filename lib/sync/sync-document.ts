@@ -8,8 +8,8 @@ import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.j
 import { contentHash } from "../indexing/content-hash.js";
 import { removeGenerations } from "../indexing/remove-generations.js";
 import { leaseIsLive, newLease } from "../lease.js";
-import { WORKING_STATUSES, type Document } from "../model.js";
 import type { UnitSyncMessage } from "../messages.js";
+import { type Document, WORKING_STATUSES } from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, Log, MessagePublisher, NotionObjectState, NotionSource, VectorIndex } from "../ports.js";
 import { archiveClaimedDocument } from "./archive-document.js";
@@ -89,10 +89,20 @@ export async function syncDocument(
   } catch (error) {
     if (error instanceof NotionAuthError) return markError(ports, document, error.message);
     if (!(error instanceof NotionNotFoundError)) throw error;
-    return archive(ports, document, options, "the page was deleted or is no longer shared with the integration");
+    return archive(
+      ports,
+      document,
+      options,
+      "the page was deleted or is no longer shared with the integration",
+    );
   }
   if (state.inTrash || state.archived) {
-    return archive(ports, document, options, `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
+    return archive(
+      ports,
+      document,
+      options,
+      `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`,
+    );
   }
   if (await isUpToDate(ports, source, document, state)) return result("unchanged");
 

@@ -279,7 +279,7 @@ describe("extract a page", () => {
       "the end",
     ]);
     const byText = new Map(extracted.blocks.map((extractedBlock) => [extractedBlock.text, extractedBlock]));
-    expect(byText.get("# Part A")?.headingPath).toEqual([]);
+    expect(byText.get("# Part A")?.headingPath).toEqual(["Part A"]); // a heading opens its own section
     expect(byText.get("para 0")?.headingPath).toEqual(["Part A"]);
     expect(byText.get("        - level 5")?.headingPath).toEqual(["Part A", "Section B"]);
     expect(byText.get("para 259")?.headingPath).toEqual(["Part A", "Section B"]);

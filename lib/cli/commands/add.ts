@@ -14,14 +14,24 @@ export interface AddOptions {
   timeout?: number;
 }
 
-export async function addCommand(connection: Connection, inputs: string[], options: AddOptions): Promise<void> {
+export async function addCommand(
+  connection: Connection,
+  inputs: string[],
+  options: AddOptions,
+): Promise<void> {
   const { adapters, defaults } = connection;
   const tenantId = options.tenant ?? defaults.tenantId;
   const workspaceId = options.workspace ?? defaults.workspaceId;
   const pageIds = inputs.map(parseNotionId);
   if (connection.local && !(await adapters.store.getBinding(tenantId, workspaceId))) {
     // Locally every tenant uses the one NOTION_TOKEN; deployed stacks connect tenants explicitly.
-    await adapters.store.putBinding({ tenantId, provider: "notion", workspaceId, tokenRef: LOCAL_TOKEN_REF, disabled: false });
+    await adapters.store.putBinding({
+      tenantId,
+      provider: "notion",
+      workspaceId,
+      tokenRef: LOCAL_TOKEN_REF,
+      disabled: false,
+    });
   }
   const registered = await registerDocuments(
     { store: adapters.store, syncQueue: adapters.syncQueue, clock: { now: () => new Date() } },
@@ -34,7 +44,11 @@ export async function addCommand(connection: Connection, inputs: string[], optio
     },
   );
   if (options.wait) {
-    await waitUntilSettled(adapters.store, registered.map((document) => document.documentId), options.timeout);
+    await waitUntilSettled(
+      adapters.store,
+      registered.map((document) => document.documentId),
+      options.timeout,
+    );
   }
   const [first] = registered;
   if (options.json) {
@@ -48,6 +62,8 @@ export async function addCommand(connection: Connection, inputs: string[], optio
   }
   for (const document of registered) {
     const verb = document.created ? "registered" : "already registered";
-    printLine(`${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId}); sync queued`);
+    printLine(
+      `${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId}); sync queued`,
+    );
   }
 }

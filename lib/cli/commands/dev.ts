@@ -23,7 +23,10 @@ export async function devCommand(options: DevOptions): Promise<void> {
   const stack = await startLocalStack({
     notionToken: NOTION_TOKEN,
     notionBaseUrl: NOTION_BASE_URL,
-    pinecone: PINECONE_API_KEY && PINECONE_INDEX_HOST ? { apiKey: PINECONE_API_KEY, indexHost: PINECONE_INDEX_HOST } : undefined,
+    pinecone:
+      PINECONE_API_KEY && PINECONE_INDEX_HOST
+        ? { apiKey: PINECONE_API_KEY, indexHost: PINECONE_INDEX_HOST }
+        : undefined,
     sweepIntervalSeconds: options.sweepInterval,
   });
   const stop = async () => {
@@ -72,7 +75,9 @@ async function runDemo(stack: LocalStack): Promise<void> {
     { ...info.defaults, pageIds: pages.map((page) => page.id), embeddingModel: adapters.embedder.model },
   );
   await stack.waitForIdle({ timeoutMs: 120_000 });
-  const documents = await Promise.all(registered.map((document) => adapters.store.getDocument(document.documentId)));
+  const documents = await Promise.all(
+    registered.map((document) => adapters.store.getDocument(document.documentId)),
+  );
   printLine(`1. Registered and synced ${registered.length} demo documents in ${Date.now() - started} ms:`);
   printDocuments(documents.filter((document): document is Document => document !== undefined));
 

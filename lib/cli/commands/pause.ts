@@ -5,7 +5,10 @@ import { printJson, printLine } from "../output.js";
 export async function pauseCommand(connection: Connection, documentId: string, options: { json?: boolean }) {
   const document = await pauseDocument(connection.adapters.store, documentId);
   if (options.json) printJson({ documentId, isPaused: true, indexingStatus: document.indexingStatus });
-  else printLine(`paused ${documentId} (status ${document.indexingStatus}); a running index stops at its next stage`);
+  else
+    printLine(
+      `paused ${documentId} (status ${document.indexingStatus}); a running index stops at its next stage`,
+    );
 }
 
 export async function resumeCommand(connection: Connection, documentId: string, options: { json?: boolean }) {

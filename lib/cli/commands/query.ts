@@ -10,15 +10,23 @@ export interface QueryOptions {
 }
 
 /** Nearest segments to a text, within one tenant's dataset (its own namespace and a tenant filter). */
-export async function queryCommand(connection: Connection, text: string, options: QueryOptions): Promise<void> {
+export async function queryCommand(
+  connection: Connection,
+  text: string,
+  options: QueryOptions,
+): Promise<void> {
   const { store, vectors, embedder } = connection.adapters;
   const datasetId = options.dataset ?? connection.defaults.datasetId;
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const dataset = await store.getDataset(datasetId);
   if (!dataset) throw new PermanentError(`no dataset ${datasetId}`);
-  if (dataset.tenantId !== tenantId) throw new PermanentError(`dataset ${datasetId} does not belong to tenant ${tenantId}`);
+  if (dataset.tenantId !== tenantId)
+    throw new PermanentError(`dataset ${datasetId} does not belong to tenant ${tenantId}`);
   const vector = await embedder.embedQuery(text);
-  const found = await vectors.query(dataset.vectorNamespace, vector, { topK: options.topK ?? 5, filter: { tenantId } });
+  const found = await vectors.query(dataset.vectorNamespace, vector, {
+    topK: options.topK ?? 5,
+    filter: { tenantId },
+  });
   const matches = found.map((match) => ({
     documentId: match.metadata?.documentId ?? null,
     indexNodeId: match.id,

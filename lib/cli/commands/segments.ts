@@ -2,7 +2,11 @@ import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 
-export async function segmentsCommand(connection: Connection, documentId: string, options: { json?: boolean }) {
+export async function segmentsCommand(
+  connection: Connection,
+  documentId: string,
+  options: { json?: boolean },
+) {
   const { store } = connection.adapters;
   const document = await store.getDocument(documentId);
   if (!document) throw new PermanentError(`no document ${documentId}`);

@@ -33,7 +33,9 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     documents.map((document) => [
       document.documentId,
       truncate(document.title || document.dataSourceInfo.pageId, 28),
-      document.isPaused && document.indexingStatus !== "paused" ? `${document.indexingStatus} (pausing)` : document.indexingStatus,
+      document.isPaused && document.indexingStatus !== "paused"
+        ? `${document.indexingStatus} (pausing)`
+        : document.indexingStatus,
       document.generation,
       document.segmentCount,
       document.tokens,

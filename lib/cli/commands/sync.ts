@@ -20,12 +20,16 @@ export async function syncCommand(connection: Connection, options: SyncCommandOp
     targets = await store.listDocuments({ datasetId: options.dataset });
   }
   for (const { datasetId, documentId } of targets) await syncQueue.send({ datasetId, documentId });
-  if (options.json) printJson({ queued: targets.map(({ datasetId, documentId }) => ({ datasetId, documentId })) });
+  if (options.json)
+    printJson({ queued: targets.map(({ datasetId, documentId }) => ({ datasetId, documentId })) });
   else printLine(`queued ${targets.length} sync message(s)`);
 }
 
 /** Sends one sweep message, as the schedule does. */
-export async function resyncCommand(connection: Connection, options: { dataset?: string; tenant?: string; json?: boolean }) {
+export async function resyncCommand(
+  connection: Connection,
+  options: { dataset?: string; tenant?: string; json?: boolean },
+) {
   const message = { type: "sweep" as const, datasetId: options.dataset, tenantId: options.tenant };
   await connection.adapters.syncQueue.send(message);
   if (options.json) printJson({ queued: message });

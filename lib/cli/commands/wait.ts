@@ -3,7 +3,11 @@ import type { DocumentStore } from "../../ports.js";
 import { isSettled } from "./documents-view.js";
 
 /** Polls until every document has been claimed at least once and is in a settled status. */
-export async function waitUntilSettled(store: DocumentStore, documentIds: string[], timeoutSeconds = 120): Promise<void> {
+export async function waitUntilSettled(
+  store: DocumentStore,
+  documentIds: string[],
+  timeoutSeconds = 120,
+): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const documents = await Promise.all(documentIds.map((id) => store.getDocument(id)));

@@ -1,0 +1,24 @@
+/**
+ * CDK app entry (`npx cdk synth`): reads the stack configuration from context and builds one
+ * environment-agnostic stack, so synth needs no AWS credentials.
+ */
+import { App } from "aws-cdk-lib";
+import { readStackConfig, StackConfigError } from "./config.js";
+import { NotionIndexSyncStack } from "./stack.js";
+
+const app = new App();
+
+try {
+  const config = readStackConfig(app.node);
+  new NotionIndexSyncStack(app, config.stackName, {
+    stackName: config.stackName,
+    description: "notion-index-sync: keeps a Pinecone index in step with Notion",
+    config,
+  });
+  app.synth();
+} catch (error) {
+  // A configuration mistake deserves its message, not a stack trace.
+  if (!(error instanceof StackConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,233 @@
+/**
+ * Stack configuration, read from CDK context (cdk.json, cdk.context.json or `-c key=value`) and
+ * validated up front: every problem is collected and reported in one error that names the
+ * context keys, so a bad deploy fails at synth time instead of at the first message.
+ */
+
+/** A value as CDK context hands it over: JSON from cdk.json, always a string from `-c`. */
+type ContextValue = unknown;
+
+/** Reads one context key; an App's `node.tryGetContext` fits. */
+export type ContextReader = (key: string) => ContextValue;
+
+export type RemovalPolicyChoice = "retain" | "destroy";
+
+export interface FunctionSettings {
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** SQS event source batch size. */
+  batchSize: number;
+  /** SQS event source maximum concurrency (2..1000: the SQS event source's own bounds). */
+  maxConcurrency: number;
+}
+
+export interface StackConfig {
+  stackName: string;
+  removalPolicy: RemovalPolicyChoice;
+  /** Receives before a message moves to its dead-letter queue. */
+  maxReceiveCount: number;
+  /** EventBridge Scheduler expression for the sweep: rate(...), cron(...) or at(...). */
+  sweepSchedule: string;
+  pineconeIndexHost: string;
+  /** Name (not value) of the Secrets Manager secret holding the Pinecone API key. */
+  pineconeApiKeySecretName: string;
+  embeddingProvider: "local";
+  embeddingDimension: number;
+  /** How long a claim holds a document; must outlast a whole sync + index run. */
+  leaseSeconds: number;
+  logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  sync: FunctionSettings;
+  index: FunctionSettings;
+}
+
+/** Context keys, in one place so error messages and cdk.json agree. */
+export const CONTEXT_KEYS = {
+  stackName: "stackName",
+  removalPolicy: "removalPolicy",
+  maxReceiveCount: "maxReceiveCount",
+  sweepSchedule: "sweepSchedule",
+  pineconeIndexHost: "pineconeIndexHost",
+  pineconeApiKeySecretName: "pineconeApiKeySecretName",
+  embeddingProvider: "embeddingProvider",
+  embeddingDimension: "embeddingDimension",
+  leaseSeconds: "leaseSeconds",
+  logLevel: "logLevel",
+  syncMemoryMb: "syncMemoryMb",
+  syncTimeoutSeconds: "syncTimeoutSeconds",
+  syncBatchSize: "syncBatchSize",
+  syncMaxConcurrency: "syncMaxConcurrency",
+  indexMemoryMb: "indexMemoryMb",
+  indexTimeoutSeconds: "indexTimeoutSeconds",
+  indexBatchSize: "indexBatchSize",
+  indexMaxConcurrency: "indexMaxConcurrency",
+} as const;
+
+/**
+ * Defaults for every key but pineconeIndexHost (which has no sensible default). cdk.json repeats
+ * them so operators can see the knobs; a test keeps the two in step.
+ */
+export const DEFAULTS = {
+  stackName: "NotionIndexSync",
+  removalPolicy: "retain",
+  maxReceiveCount: 5,
+  sweepSchedule: "rate(5 minutes)",
+  pineconeApiKeySecretName: "notion-index-sync/pinecone-api-key",
+  embeddingProvider: "local",
+  embeddingDimension: 384,
+  leaseSeconds: 900,
+  logLevel: "INFO",
+  // Notion allows about 3 requests/s per integration: keep concurrent syncs low.
+  syncMemoryMb: 256,
+  syncTimeoutSeconds: 60,
+  syncBatchSize: 10,
+  syncMaxConcurrency: 2,
+  indexMemoryMb: 1024,
+  indexTimeoutSeconds: 300,
+  indexBatchSize: 5,
+  indexMaxConcurrency: 5,
+} as const;
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid stack configuration (CDK context):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+// EventBridge Scheduler accepts rate(N unit), cron(6 fields) and at(yyyy-mm-ddThh:mm:ss).
+const SCHEDULE =
+  /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/;
+// A Pinecone data-plane host, with or without the https:// scheme the console shows.
+const INDEX_HOST = /^(https:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/;
+// Secrets Manager names: letters, digits and /_+=.@- (up to 512).
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+const REMOVAL_POLICIES = ["retain", "destroy"] as const;
+const EMBEDDING_PROVIDERS = ["local"] as const;
+
+/** Reads and validates the stack configuration from an App's context. */
+export function readStackConfig(node: { tryGetContext(key: string): ContextValue }): StackConfig {
+  return parseStackConfig((key) => node.tryGetContext(key));
+}
+
+/** Validates raw context values; throws one StackConfigError listing every problem. */
+export function parseStackConfig(read: ContextReader): StackConfig {
+  const problems: string[] = [];
+  const fields = new ContextFields(read, problems);
+  const k = CONTEXT_KEYS;
+
+  const config: StackConfig = {
+    stackName: fields.string(k.stackName, DEFAULTS.stackName, STACK_NAME, "a CloudFormation stack name"),
+    removalPolicy: fields.oneOf(k.removalPolicy, DEFAULTS.removalPolicy, REMOVAL_POLICIES),
+    maxReceiveCount: fields.integer(k.maxReceiveCount, DEFAULTS.maxReceiveCount, 1, 1000),
+    sweepSchedule: fields.string(
+      k.sweepSchedule,
+      DEFAULTS.sweepSchedule,
+      SCHEDULE,
+      'a schedule expression such as "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
+    ),
+    pineconeIndexHost: fields.required(
+      k.pineconeIndexHost,
+      INDEX_HOST,
+      "the Pinecone index host, e.g. https://my-index-abc123.svc.pinecone.io",
+    ),
+    pineconeApiKeySecretName: fields.string(
+      k.pineconeApiKeySecretName,
+      DEFAULTS.pineconeApiKeySecretName,
+      SECRET_NAME,
+      "a Secrets Manager secret name",
+    ),
+    embeddingProvider: fields.oneOf(k.embeddingProvider, DEFAULTS.embeddingProvider, EMBEDDING_PROVIDERS),
+    embeddingDimension: fields.integer(k.embeddingDimension, DEFAULTS.embeddingDimension, 8, 20_000),
+    leaseSeconds: fields.integer(k.leaseSeconds, DEFAULTS.leaseSeconds, 1, 86_400),
+    logLevel: fields.oneOf(k.logLevel, DEFAULTS.logLevel, LOG_LEVELS),
+    sync: {
+      memoryMb: fields.integer(k.syncMemoryMb, DEFAULTS.syncMemoryMb, 128, 10_240),
+      timeoutSeconds: fields.integer(k.syncTimeoutSeconds, DEFAULTS.syncTimeoutSeconds, 1, 900),
+      batchSize: fields.integer(k.syncBatchSize, DEFAULTS.syncBatchSize, 1, 10),
+      maxConcurrency: fields.integer(k.syncMaxConcurrency, DEFAULTS.syncMaxConcurrency, 2, 1000),
+    },
+    index: {
+      memoryMb: fields.integer(k.indexMemoryMb, DEFAULTS.indexMemoryMb, 128, 10_240),
+      timeoutSeconds: fields.integer(k.indexTimeoutSeconds, DEFAULTS.indexTimeoutSeconds, 1, 900),
+      batchSize: fields.integer(k.indexBatchSize, DEFAULTS.indexBatchSize, 1, 10),
+      maxConcurrency: fields.integer(k.indexMaxConcurrency, DEFAULTS.indexMaxConcurrency, 2, 1000),
+    },
+  };
+
+  // A lease shorter than one sync plus one index run would let a second run claim a live document.
+  const runSeconds = config.sync.timeoutSeconds + config.index.timeoutSeconds;
+  if (config.leaseSeconds <= runSeconds) {
+    problems.push(
+      `${k.leaseSeconds}: must exceed ${k.syncTimeoutSeconds} + ${k.indexTimeoutSeconds} ` +
+        `(${config.sync.timeoutSeconds} + ${config.index.timeoutSeconds} = ${runSeconds}), got ${config.leaseSeconds}`,
+    );
+  }
+
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return config;
+}
+
+/** Typed readers for context keys; each records a problem instead of throwing on the first one. */
+class ContextFields {
+  constructor(
+    private readonly read: ContextReader,
+    private readonly problems: string[],
+  ) {}
+
+  integer(key: string, fallback: number, min: number, max: number): number {
+    const raw = this.read(key);
+    if (raw === undefined) return fallback;
+    // `-c key=5` arrives as the string "5".
+    const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${key}: must be an integer from ${min} to ${max}, got ${show(raw)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  string(key: string, fallback: string, shape: RegExp, expected: string): string {
+    const raw = this.read(key);
+    if (raw === undefined) return fallback;
+    if (typeof raw !== "string" || !shape.test(raw)) {
+      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
+      return fallback;
+    }
+    return raw;
+  }
+
+  required(key: string, shape: RegExp, expected: string): string {
+    const raw = this.read(key);
+    if (raw === undefined || raw === "") {
+      this.problems.push(
+        `${key}: is required: pass -c ${key}=... or set it in cdk.context.json (${expected})`,
+      );
+      return "";
+    }
+    if (typeof raw !== "string" || !shape.test(raw)) {
+      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
+      return "";
+    }
+    return raw;
+  }
+
+  oneOf<const T extends readonly string[]>(key: string, fallback: T[number], allowed: T): T[number] {
+    const raw = this.read(key);
+    if (raw === undefined) return fallback;
+    const value = typeof raw === "string" ? raw.trim() : raw;
+    const match = allowed.find(
+      (option) => typeof value === "string" && option.toLowerCase() === value.toLowerCase(),
+    );
+    if (match === undefined) {
+      this.problems.push(`${key}: must be one of ${allowed.join(" | ")}, got ${show(raw)}`);
+      return fallback;
+    }
+    return match;
+  }
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}

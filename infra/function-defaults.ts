@@ -1,0 +1,103 @@
+/**
+ * The one place that holds every Lambda default (runtime, architecture, bundling, logs, tracing,
+ * common environment). Both functions go through it, so they cannot drift apart.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+/** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export const SERVICE_NAME = "notion-index-sync";
+
+/**
+ * ESM bundles of CommonJS dependencies still call `require` (for Node built-ins); ESM has none,
+ * so the bundle defines one. The alias avoids clashing with an imported `createRequire`.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __nisCreateRequire } from 'node:module'; const require = __nisCreateRequire(import.meta.url);";
+
+export const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: "node22",
+  minify: true,
+  sourceMap: true,
+  banner: ESM_REQUIRE_BANNER,
+  // Prefer ESM entry points of dependencies: better tree-shaking, fewer CJS shims.
+  mainFields: ["module", "main"],
+  // Bundle the AWS SDK too, so Lambda runs the versions the tests ran rather than the runtime's.
+  externalModules: [],
+  // esbuild is installed locally: never fall back to Docker.
+  forceDockerBundling: false,
+};
+
+export interface ServiceFunctionProps {
+  /** Entry file, relative to the project root (e.g. "functions/sync/handler.ts"). */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  logLevel: string;
+  /** Function-specific environment, merged over the common one. */
+  environment: Record<string, string>;
+  /** Applied to the log group, which outlives the function otherwise. */
+  logRemovalPolicy: RemovalPolicy;
+}
+
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    // An explicit log group: retention is set without the LogRetention custom resource (and its
+    // wildcard IAM policy), and the group is part of the stack's lifecycle.
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every
+    // log group in the account: this one may write to its own group only.
+    this.role = new Role(this, "Role", {
+      description: `${props.description} (Lambda execution role)`,
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, "Function", {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: "handler",
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, "package-lock.json"),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      role: this.role,
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      bundling: { ...BUNDLING, tsconfig: path.join(PROJECT_ROOT, "tsconfig.json") },
+      environment: { ...commonEnvironment(props.logLevel), ...props.environment },
+    });
+  }
+}
+
+function commonEnvironment(logLevel: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+    // Stack traces point at the TypeScript sources via the bundled source maps.
+    NODE_OPTIONS: "--enable-source-maps",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}

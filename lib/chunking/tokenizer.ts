@@ -1,0 +1,96 @@
+/**
+ * Token and word counting.
+ *
+ * Encoding: cl100k_base, the encoding of OpenAI's embedding models (text-embedding-3-small/-large,
+ * ada-002), so "tokens" here are what the embedder counts, bills and limits (8191 per input).
+ * Imported through its own subpath so a bundler pulls in only this encoding's ranks (the package's
+ * main entry would bring o200k_base instead).
+ */
+import {
+  countTokens as countCl100k,
+  decode,
+  encode,
+  isWithinTokenLimit,
+} from "gpt-tokenizer/encoding/cl100k_base";
+
+export const ENCODING = "cl100k_base";
+
+/** Notion text is data, not a prompt: `<|endoftext|>` and friends are counted as plain text, never rejected. */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** Text longer than this many characters per allowed token is first judged by a prefix of that length. */
+const PREFIX_CHECK_CHARS_PER_TOKEN = 16;
+
+export function countTokens(text: string): number {
+  return text === "" ? 0 : countCl100k(text, PLAIN_TEXT);
+}
+
+/**
+ * The token count when it is at most `limit`, else undefined. On long text, a prefix already over the
+ * limit settles it without tokenizing the rest; that can only err towards "too large" (causing one more
+ * split), never towards "fits", which always comes from a full count.
+ */
+export function tokensWithin(text: string, limit: number): number | undefined {
+  if (text.length <= limit * PREFIX_CHECK_CHARS_PER_TOKEN) {
+    const tokens = countTokens(text);
+    return tokens <= limit ? tokens : undefined;
+  }
+  if (countTokens(sliceAtCodePoint(text, limit * PREFIX_CHECK_CHARS_PER_TOKEN)) > limit) return undefined;
+  const tokens = isWithinTokenLimit(text, limit, PLAIN_TEXT);
+  return tokens === false ? undefined : tokens;
+}
+
+/**
+ * Only this many characters per allowed token are looked at when cutting: enough for a full cut of
+ * ordinary text, and it bounds the work on a huge unbroken run (BPE is superlinear in a run's length).
+ */
+const CUT_WINDOW_CHARS_PER_TOKEN = 8;
+
+/**
+ * A non-empty prefix of `text`, cut between code points, of at most `limit` (≥ 4) tokens, close to the
+ * longest such prefix. For text no separator can split (a long URL, base64, CJK without punctuation).
+ */
+export function tokenPrefix(text: string, limit: number): { prefix: string; tokens: number } {
+  const window = sliceAtCodePoint(text, limit * CUT_WINDOW_CHARS_PER_TOKEN);
+  const tokens = encode(window, PLAIN_TEXT);
+  if (tokens.length <= limit) return { prefix: window, tokens: tokens.length };
+  // The first `limit` tokens decode to about the right length; a token ending inside a character, or the
+  // shorter text tokenizing differently, is caught by the count, and the cut shrinks in proportion.
+  let end = decode(tokens.slice(0, limit)).length;
+  for (;;) {
+    const prefix = sliceAtCodePoint(window, end);
+    const count = countTokens(prefix);
+    if (count <= limit) return { prefix, tokens: count };
+    end = Math.min(prefix.length - 1, Math.floor((prefix.length * limit) / count));
+  }
+}
+
+/** The first `end` UTF-16 units, moved so as not to split a surrogate pair, and never empty. */
+function sliceAtCodePoint(text: string, end: number): string {
+  const firstCodePointLength = (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
+  let cut = Math.max(end, firstCodePointLength);
+  if (cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1;
+  return text.slice(0, cut);
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Han ideographs and kana: written without spaces, so each character counts as one word. */
+const CJK_CHAR = "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}";
+/** One CJK character, or a run of other non-space characters (punctuation included). */
+const WORD_OR_CJK = new RegExp(`[${CJK_CHAR}]|[^\\s${CJK_CHAR}]+`, "gu");
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * Words as a reader counts them: whitespace-separated runs, each CJK character one word.
+ * Runs of punctuation alone ("—", "。", "-") are not words.
+ */
+export function countWords(text: string): number {
+  let words = 0;
+  for (const match of text.matchAll(WORD_OR_CJK)) {
+    if (HAS_LETTER_OR_DIGIT.test(match[0])) words += 1;
+  }
+  return words;
+}

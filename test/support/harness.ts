@@ -1,0 +1,228 @@
+/**
+ * Real stand-ins on 127.0.0.1 (dynalite, fauxqs, Pinecone, Notion) and the real adapters built
+ * from configuration, exactly as the functions build them. Tests drive the per-record handlers
+ * directly, so they decide when each queue is drained and can interleave deliveries.
+ */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
+import { type Adapters, createAdapters } from "../../lib/adapters/from-config.js";
+import { ensureTable } from "../../lib/adapters/table-schema.js";
+import { loadConfig } from "../../lib/config.js";
+import { registerDocuments } from "../../lib/documents/register.js";
+import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
+import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
+import type { IndexResult } from "../../lib/indexing/index-document.js";
+import { startNotionServer } from "../../lib/local/notion-server.js";
+import { NotionWorkspace } from "../../lib/local/notion-workspace.js";
+import { startPineconeServer } from "../../lib/local/pinecone-server.js";
+import type { Clock, Log } from "../../lib/ports.js";
+
+export const TEST_TOKEN = "test-token-not-a-secret";
+export const TENANT = "acme";
+export const DATASET = "handbook";
+export const WORKSPACE = "ws-1";
+export const LEASE_SECONDS = 60;
+
+export interface LogLine {
+  level: string;
+  message: string;
+  extra: Record<string, unknown>;
+}
+
+/** A clock the test moves forward; the Notion workspace stamps edits with it too. */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export async function startHarness() {
+  const clock = new TestClock();
+  const workspace = new NotionWorkspace({ clock });
+
+  const dynamodb = dynalite({ createTableMs: 0 });
+  dynamodb.listen(0, "127.0.0.1");
+  await once(dynamodb, "listening");
+  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const queue = (name: string) => sqsServer.createQueue(name, { attributes: { VisibilityTimeout: "30" } });
+  const syncDlq = queue("sync-dlq");
+  const indexDlq = queue("index-dlq");
+  const syncQueue = queue("sync");
+  const indexQueue = queue("index");
+  const pinecone = await startPineconeServer({ dimension: 64 });
+  const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN] });
+
+  const env = {
+    AWS_REGION: "us-east-1",
+    TABLE_NAME: "test-table",
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
+    SQS_ENDPOINT: sqsServer.address,
+    SYNC_QUEUE_URL: syncQueue.queueUrl,
+    INDEX_QUEUE_URL: indexQueue.queueUrl,
+    SYNC_DEAD_LETTER_QUEUE_URL: syncDlq.queueUrl,
+    INDEX_DEAD_LETTER_QUEUE_URL: indexDlq.queueUrl,
+    PINECONE_INDEX_HOST: pinecone.url,
+    PINECONE_API_KEY: "pinecone-test-key",
+    NOTION_BASE_URL: notion.url,
+    EMBEDDING_DIMENSION: "64",
+    LEASE_SECONDS: String(LEASE_SECONDS),
+  };
+  const adapters: Adapters = createAdapters(loadConfig(env));
+  await ensureTable(adapters.dynamodb, env.TABLE_NAME);
+  // The secret store reads `env:NAME` references from the process environment.
+  process.env.TEST_NOTION_TOKEN = TEST_TOKEN;
+  await adapters.store.putBinding({
+    tenantId: TENANT,
+    provider: "notion",
+    workspaceId: WORKSPACE,
+    tokenRef: "env:TEST_NOTION_TOKEN",
+    disabled: false,
+  });
+
+  const logs: LogLine[] = [];
+  const log: Log = Object.fromEntries(
+    ["debug", "info", "warn", "error"].map((level) => [
+      level,
+      (message: string, ...extra: Record<string, unknown>[]) =>
+        logs.push({ level, message, extra: Object.assign({}, ...extra) }),
+    ]),
+  ) as unknown as Log;
+
+  const syncPorts = { ...adapters, deadLetters: adapters.syncDeadLetters, clock, log };
+  const indexPorts = { ...adapters, deadLetters: adapters.indexDeadLetters, clock, log };
+  const options = { leaseSeconds: LEASE_SECONDS };
+  let messageNumber = 0;
+
+  const harness = {
+    clock,
+    workspace,
+    notion,
+    pinecone,
+    adapters,
+    store: adapters.store,
+    logs,
+    env,
+    syncPorts,
+    indexPorts,
+    queues: { syncQueue, indexQueue, syncDlq, indexDlq },
+    namespace: `${TENANT}.${DATASET}`,
+
+    record(body: string): SQSRecord {
+      messageNumber += 1;
+      return {
+        messageId: `message-${messageNumber}`,
+        receiptHandle: `receipt-${messageNumber}`,
+        body,
+        attributes: {
+          ApproximateReceiveCount: "1",
+          SentTimestamp: String(Date.now()),
+          SenderId: "test",
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:test",
+        awsRegion: "us-east-1",
+      };
+    },
+
+    syncHandler: createSyncRecordHandler(syncPorts, options),
+    indexHandler: createIndexRecordHandler(indexPorts, options),
+
+    /** Registers pages in the test dataset; returns their document ids. Drops the queued first syncs. */
+    async register(...pageIds: string[]): Promise<string[]> {
+      const registered = await registerDocuments(
+        { store: adapters.store, syncQueue: adapters.syncQueue, clock },
+        {
+          tenantId: TENANT,
+          datasetId: DATASET,
+          workspaceId: WORKSPACE,
+          pageIds,
+          embeddingModel: "local-hash-v1",
+        },
+      );
+      await harness.receiveAll(syncQueue.queueUrl);
+      return registered.map((document) => document.documentId);
+    },
+
+    async sync(documentId: string, datasetId = DATASET) {
+      return harness.syncHandler(harness.record(JSON.stringify({ datasetId, documentId })));
+    },
+
+    /** Runs every message waiting on the index queue through the index handler. */
+    async drainIndexQueue(): Promise<IndexResult[]> {
+      const results: IndexResult[] = [];
+      for (const message of await harness.receiveAll(indexQueue.queueUrl)) {
+        const result = await harness.indexHandler(harness.record(message.Body ?? ""));
+        if (result) results.push(result);
+      }
+      return results;
+    },
+
+    /** Sync then index: one full pass of the pipeline for a document. */
+    async syncAndIndex(documentId: string) {
+      const sync = await harness.sync(documentId);
+      const indexed = await harness.drainIndexQueue();
+      return { sync, indexed };
+    },
+
+    /** Receives (and deletes) every message currently on a queue. */
+    async receiveAll(queueUrl: string): Promise<Message[]> {
+      const all: Message[] = [];
+      for (;;) {
+        const received = await adapters.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        const messages = received.Messages ?? [];
+        if (messages.length === 0) return all;
+        for (const message of messages) {
+          await adapters.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+        }
+        all.push(...messages);
+      }
+    },
+
+    async vectorIds(): Promise<string[]> {
+      return pinecone.ids(harness.namespace);
+    },
+
+    async close() {
+      await notion.close();
+      await pinecone.close();
+      await sqsServer.stop();
+      await new Promise<void>((resolve) => dynamodb.close(() => resolve()));
+    },
+  };
+  return harness;
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Wraps a port so that calls to the named methods are counted; the real adapter still does the work. */
+export function countCalls<T extends object>(port: T, counts: Record<string, number>): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        counts[String(property)] = (counts[String(property)] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+}
