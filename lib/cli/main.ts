@@ -34,7 +34,7 @@ const positiveInt = (value: string) => {
 };
 
 program
-  .command("dev")
+  .command("dev", { isDefault: true })
   .description("start the local stack in the foreground (demo workspace when NOTION_TOKEN is not set)")
   .option("--once", "index the demo workspace, print the summary and exit")
   .option("--fresh", "forget what earlier runs stored in .notion-index-sync")

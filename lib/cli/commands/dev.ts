@@ -35,7 +35,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   };
   try {
     printStack(stack);
-    if (stack.info.demo) await runDemo(stack);
+    if (stack.info.demo) await runDemo(stack, options.once === true);
     else printLine("Add a page:  npx notion-index-sync add <Notion page id or URL> --wait");
   } catch (error) {
     await stop();
@@ -66,7 +66,7 @@ function printStack(stack: LocalStack): void {
   printLine();
 }
 
-async function runDemo(stack: LocalStack): Promise<void> {
+async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
   const { adapters, info } = stack;
   const pages = [...Object.values(DEMO_PAGES), DEMO_DATABASE];
   const started = Date.now();
@@ -81,9 +81,8 @@ async function runDemo(stack: LocalStack): Promise<void> {
   printLine(`1. Registered and synced ${registered.length} demo documents in ${Date.now() - started} ms:`);
   printDocuments(documents.filter((document): document is Document => document !== undefined));
 
-  const faq = registered.find((document) => document.pageId === DEMO_PAGES.faq.id);
-  if (faq && stack.workspace) {
-    const before = await adapters.store.getDocument(faq.documentId);
+  if (stack.workspace) {
+    const generations = new Map(documents.map((document) => [document?.documentId, document?.generation]));
     stack.workspace.appendParagraph(
       DEMO_PAGES.faq.id,
       "Edited just now: the Pro plan now includes unlimited guest seats and priority support.",
@@ -92,15 +91,23 @@ async function runDemo(stack: LocalStack): Promise<void> {
       await adapters.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
     }
     await stack.waitForIdle({ timeoutMs: 120_000 });
-    const after = await adapters.store.getDocument(faq.documentId);
+    const after = await Promise.all(
+      registered.map((document) => adapters.store.getDocument(document.documentId)),
+    );
+    const reindexed = after.filter(
+      (document) => document && document.generation !== generations.get(document.documentId),
+    );
     printLine();
     printLine(
-      `2. Edited "${DEMO_PAGES.faq.title}" in the demo workspace and synced every document: only it was re-indexed ` +
-        `(generation ${before?.generation} → ${after?.generation}); the others' last_edited_time had not moved.`,
+      `2. Edited "${DEMO_PAGES.faq.title}" in the demo workspace, then synced all ${registered.length} documents:`,
+    );
+    printLine(
+      `   re-indexed: ${reindexed.map((document) => `${document?.title} (generation ${generations.get(document?.documentId)} → ${document?.generation})`).join(", ") || "none"}; ` +
+        `the other ${registered.length - reindexed.length} were unchanged in Notion and left alone.`,
     );
   }
   printLine();
-  printLine("Try (in another terminal, while this runs):");
+  printLine(exitsAfter ? "Start it with `npm start`, then try:" : "Try (in another terminal, while this runs):");
   printLine('  npx notion-index-sync query "who do I page when the database is down?"');
   printLine("  npx notion-index-sync status");
   printLine(`  npx notion-index-sync segments ${registered[0]?.documentId ?? "<documentId>"}`);
