@@ -1,16 +1,10 @@
 /**
  * `notion-index-sync`: the one command (design §6). Each subcommand is a file in ./commands.
- * Failures exit non-zero with a one-line reason on stderr.
+ * Failures exit non-zero with a one-line reason on stderr. Commands are imported when run, so
+ * `--help` and light commands do not load every SDK.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { addCommand } from "./commands/add.js";
-import { devCommand } from "./commands/dev.js";
-import { pauseCommand, resumeCommand } from "./commands/pause.js";
-import { queryCommand } from "./commands/query.js";
-import { segmentsCommand } from "./commands/segments.js";
-import { statusCommand } from "./commands/status.js";
-import { resyncCommand, syncCommand } from "./commands/sync.js";
-import { type Connection, connect } from "./connect.js";
+import type { Connection } from "./connect.js";
 import { redactSecrets } from "./redact.js";
 
 const program = new Command("notion-index-sync")
@@ -22,6 +16,7 @@ const program = new Command("notion-index-sync")
 /** Runs a command against the selected stack, turning any failure into one line on stderr. */
 function withConnection<A extends unknown[]>(action: (connection: Connection, ...args: A) => Promise<void>) {
   return async (...args: A) => {
+    const { connect } = await import("./connect.js");
     const connection = await connect(program.opts());
     await action(connection, ...args);
   };
@@ -39,7 +34,7 @@ program
   .option("--once", "index the demo workspace, print the summary and exit")
   .option("--fresh", "forget what earlier runs stored in .notion-index-sync")
   .option("--sweep-interval <seconds>", "seconds between scheduled sweeps (0 = off)", positiveIntOrZero, 300)
-  .action((options) => devCommand(options));
+  .action(async (options) => (await import("./commands/dev.js")).devCommand(options));
 
 program
   .command("add")
@@ -51,7 +46,11 @@ program
   .option("--wait", "wait until the documents are indexed")
   .option("--timeout <seconds>", "how long --wait waits", positiveInt, 120)
   .option("--json", "print JSON")
-  .action(withConnection((connection, ids: string[], options) => addCommand(connection, ids, options)));
+  .action(
+    withConnection(async (connection, ids: string[], options) =>
+      (await import("./commands/add.js")).addCommand(connection, ids, options),
+    ),
+  );
 
 program
   .command("sync")
@@ -59,7 +58,11 @@ program
   .option("--dataset <id>", "only this dataset")
   .option("--document <id>", "only this document")
   .option("--json", "print JSON")
-  .action(withConnection((connection, options) => syncCommand(connection, options)));
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/sync.js")).syncCommand(connection, options),
+    ),
+  );
 
 program
   .command("resync")
@@ -67,7 +70,11 @@ program
   .option("--dataset <id>", "only this dataset")
   .option("--tenant <id>", "only this tenant")
   .option("--json", "print JSON")
-  .action(withConnection((connection, options) => resyncCommand(connection, options)));
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/sync.js")).resyncCommand(connection, options),
+    ),
+  );
 
 program
   .command("status")
@@ -75,7 +82,11 @@ program
   .option("--dataset <id>", "only this dataset")
   .option("--document <id>", "only this document")
   .option("--json", "print JSON")
-  .action(withConnection((connection, options) => statusCommand(connection, options)));
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/status.js")).statusCommand(connection, options),
+    ),
+  );
 
 program
   .command("segments")
@@ -83,8 +94,8 @@ program
   .argument("<documentId>")
   .option("--json", "print JSON")
   .action(
-    withConnection((connection, documentId: string, options) =>
-      segmentsCommand(connection, documentId, options),
+    withConnection(async (connection, documentId: string, options) =>
+      (await import("./commands/segments.js")).segmentsCommand(connection, documentId, options),
     ),
   );
 
@@ -96,7 +107,11 @@ program
   .option("--tenant <id>", "tenant the dataset belongs to")
   .option("--top-k <n>", "how many matches", positiveInt, 5)
   .option("--json", "print JSON")
-  .action(withConnection((connection, text: string, options) => queryCommand(connection, text, options)));
+  .action(
+    withConnection(async (connection, text: string, options) =>
+      (await import("./commands/query.js")).queryCommand(connection, text, options),
+    ),
+  );
 
 program
   .command("pause")
@@ -104,8 +119,8 @@ program
   .argument("<documentId>")
   .option("--json", "print JSON")
   .action(
-    withConnection((connection, documentId: string, options) =>
-      pauseCommand(connection, documentId, options),
+    withConnection(async (connection, documentId: string, options) =>
+      (await import("./commands/pause.js")).pauseCommand(connection, documentId, options),
     ),
   );
 
@@ -115,8 +130,8 @@ program
   .argument("<documentId>")
   .option("--json", "print JSON")
   .action(
-    withConnection((connection, documentId: string, options) =>
-      resumeCommand(connection, documentId, options),
+    withConnection(async (connection, documentId: string, options) =>
+      (await import("./commands/pause.js")).resumeCommand(connection, documentId, options),
     ),
   );
 

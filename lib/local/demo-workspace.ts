@@ -37,10 +37,17 @@ export const DEMO_DATABASE = {
   title: "Service catalog",
 } as const;
 
-export function createDemoWorkspace(clock?: Clock): NotionWorkspace {
+/**
+ * When the demo content was "last edited": a fixed time, so a restarted local stack finds its
+ * persisted index up to date instead of re-indexing every demo page. Later edits use the real clock.
+ */
+export const DEMO_EDITED_AT = new Date("2026-01-05T09:30:00.000Z");
+
+export function createDemoWorkspace(clock: Clock = { now: () => new Date() }): NotionWorkspace {
+  let building = true;
   const workspace = new NotionWorkspace({
     workspaceName: DEMO_WORKSPACE_NAME,
-    ...(clock === undefined ? {} : { clock }),
+    clock: { now: () => (building ? DEMO_EDITED_AT : clock.now()) },
   });
   workspace.addPage({ ...DEMO_PAGES.handbook, icon: "📘", blocks: handbookBlocks() });
   workspace.addPage({ ...DEMO_PAGES.runbook, icon: "🚨", blocks: runbookBlocks() });
@@ -62,6 +69,7 @@ export function createDemoWorkspace(clock?: Clock): NotionWorkspace {
       { Name: "Email sender", Owner: "Platform team", Tier: "Tier 2", Tags: ["notifications"] },
     ],
   });
+  building = false;
   return workspace;
 }
 

@@ -5,7 +5,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
@@ -37,11 +42,17 @@ async function drain(queueUrl: string): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
     const received = await stack.adapters.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ["All"],
+      }),
     );
     if (!received.Messages?.length) return messages;
     for (const message of received.Messages) {
-      await stack.adapters.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await stack.adapters.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
     }
     messages.push(...received.Messages);
   }
@@ -62,7 +73,11 @@ describe("local stack", () => {
   it("indexes pages sent through the queues by the real handler modules", async () => {
     const registered = await registerDocuments(
       { store: stack.adapters.store, syncQueue: stack.adapters.syncQueue, clock: { now: () => new Date() } },
-      { ...stack.info.defaults, pageIds: [DEMO_PAGES.runbook.id, DEMO_PAGES.faq.id], embeddingModel: "local-hash-v1" },
+      {
+        ...stack.info.defaults,
+        pageIds: [DEMO_PAGES.runbook.id, DEMO_PAGES.faq.id],
+        embeddingModel: "local-hash-v1",
+      },
     );
     await stack.waitForIdle();
     for (const { documentId } of registered) {
@@ -71,32 +86,54 @@ describe("local stack", () => {
       expect(document?.segmentCount).toBeGreaterThan(0);
     }
     const vector = await stack.adapters.embedder.embedQuery("acknowledge the page within five minutes");
-    const matches = await stack.adapters.vectors.query(`${stack.info.defaults.tenantId}.${stack.info.defaults.datasetId}`, vector, {
-      topK: 1,
-    });
+    const matches = await stack.adapters.vectors.query(
+      `${stack.info.defaults.tenantId}.${stack.info.defaults.datasetId}`,
+      vector,
+      {
+        topK: 1,
+      },
+    );
     expect(matches[0]?.metadata?.title).toBe(DEMO_PAGES.runbook.title);
   });
 
   it("dead-letters malformed messages with a reason and processes the valid ones of the same batch", async () => {
     const [document] = await registerDocuments(
       { store: stack.adapters.store, syncQueue: stack.adapters.syncQueue, clock: { now: () => new Date() } },
-      { ...stack.info.defaults, datasetId: "batch", pageIds: [DEMO_PAGES.handbook.id], embeddingModel: "local-hash-v1" },
+      {
+        ...stack.info.defaults,
+        datasetId: "batch",
+        pageIds: [DEMO_PAGES.handbook.id],
+        embeddingModel: "local-hash-v1",
+      },
     );
     for (const body of ['{"datasetId": "batch"', '{"type": "sweep", "tenantId": ""}']) {
-      await stack.adapters.sqs.send(new SendMessageCommand({ QueueUrl: stack.info.syncQueueUrl, MessageBody: body }));
+      await stack.adapters.sqs.send(
+        new SendMessageCommand({ QueueUrl: stack.info.syncQueueUrl, MessageBody: body }),
+      );
     }
     await stack.waitForIdle();
 
-    expect(await stack.adapters.store.getDocument(document?.documentId ?? "")).toMatchObject({ indexingStatus: "completed" });
+    expect(await stack.adapters.store.getDocument(document?.documentId ?? "")).toMatchObject({
+      indexingStatus: "completed",
+    });
     const dead = await drain(stack.info.syncDeadLetterQueueUrl);
-    expect(dead.map((message) => message.Body).sort()).toEqual(['{"datasetId": "batch"', '{"type": "sweep", "tenantId": ""}']);
-    for (const message of dead) expect(message.MessageAttributes?.reason?.StringValue).toMatch(/^InvalidMessageError: /);
+    expect(dead.map((message) => message.Body).sort()).toEqual([
+      '{"datasetId": "batch"',
+      '{"type": "sweep", "tenantId": ""}',
+    ]);
+    for (const message of dead)
+      expect(message.MessageAttributes?.reason?.StringValue).toMatch(/^InvalidMessageError: /);
   });
 
   it("retries a failing record and dead-letters it after maxReceiveCount receives, never looping", async () => {
     const [document] = await registerDocuments(
       { store: stack.adapters.store, syncQueue: stack.adapters.syncQueue, clock: { now: () => new Date() } },
-      { ...stack.info.defaults, datasetId: "flaky", pageIds: [DEMO_PAGES.faq.id], embeddingModel: "local-hash-v1" },
+      {
+        ...stack.info.defaults,
+        datasetId: "flaky",
+        pageIds: [DEMO_PAGES.faq.id],
+        embeddingModel: "local-hash-v1",
+      },
     );
     await stack.waitForIdle();
     const documentId = document?.documentId ?? "";
@@ -113,7 +150,9 @@ describe("local stack", () => {
     }
 
     const dead = await drain(stack.info.syncDeadLetterQueueUrl);
-    expect(dead.map((message) => JSON.parse(message.Body ?? "{}"))).toEqual([{ datasetId: "flaky", documentId }]);
+    expect(dead.map((message) => JSON.parse(message.Body ?? "{}"))).toEqual([
+      { datasetId: "flaky", documentId },
+    ]);
     // A transient error is never taken for a deletion: the indexed content is untouched.
     expect(await stack.adapters.store.getDocument(documentId)).toEqual(before);
   });

@@ -107,7 +107,9 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
     );
   }
   printLine();
-  printLine(exitsAfter ? "Start it with `npm start`, then try:" : "Try (in another terminal, while this runs):");
+  printLine(
+    exitsAfter ? "Start it with `npm start`, then try:" : "Try (in another terminal, while this runs):",
+  );
   printLine('  npx notion-index-sync query "who do I page when the database is down?"');
   printLine("  npx notion-index-sync status");
   printLine(`  npx notion-index-sync segments ${registered[0]?.documentId ?? "<documentId>"}`);
