@@ -1,9 +1,10 @@
 /**
  * CDK app entry (`npx cdk synth`): reads the stack configuration from context and builds one
- * environment-agnostic stack, so synth needs no AWS credentials.
+ * environment-agnostic stack, so synth needs no AWS credentials. cdk-nag checks it on the way.
  */
 import { App } from "aws-cdk-lib";
 import { readStackConfig, StackConfigError } from "./config.js";
+import { addNagChecks } from "./nag.js";
 import { NotionIndexSyncStack } from "./stack.js";
 
 const app = new App();
@@ -15,6 +16,7 @@ try {
     description: "notion-index-sync: keeps a Pinecone index in step with Notion",
     config,
   });
+  addNagChecks(app);
   app.synth();
 } catch (error) {
   // A configuration mistake deserves its message, not a stack trace.

@@ -4,6 +4,9 @@
  * context keys, so a bad deploy fails at synth time instead of at the first message.
  */
 
+import { EMBEDDING_PROVIDERS, type EmbeddingProvider, resolveSelection } from "../lib/embedding/models.js";
+import { ConfigError } from "../lib/errors.js";
+
 /** A value as CDK context hands it over: JSON from cdk.json, always a string from `-c`. */
 type ContextValue = unknown;
 
@@ -31,11 +34,23 @@ export interface StackConfig {
   pineconeIndexHost: string;
   /** Name (not value) of the Secrets Manager secret holding the Pinecone API key. */
   pineconeApiKeySecretName: string;
-  embeddingProvider: "local";
-  embeddingDimension: number;
+  /** Name of the secret holding the OpenAI API key; used only with the openai provider. */
+  openaiApiKeySecretName: string;
+  /**
+   * Notion tokens live in one secret per binding under this name prefix (`connect` creates them
+   * there); the functions may read secrets under it and no others. Default
+   * `notion-index-sync/<stackName>/notion/`, so two stacks in one account cannot read each other's.
+   */
+  notionTokenSecretPrefix: string;
+  /** Provider, model and dimension, validated against the known models (lib/embedding/models.ts). */
+  embedding: { provider: EmbeddingProvider; model: string; dimension: number };
   /** How long a claim holds a document; must outlast a whole sync + index run. */
   leaseSeconds: number;
   logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** Alarm when a work queue's oldest message is older than this. */
+  oldestMessageAlarmSeconds: number;
+  /** Subscribed to the alarm topic when set. */
+  alarmEmail: string | undefined;
   sync: FunctionSettings;
   index: FunctionSettings;
 }
@@ -48,10 +63,15 @@ export const CONTEXT_KEYS = {
   sweepSchedule: "sweepSchedule",
   pineconeIndexHost: "pineconeIndexHost",
   pineconeApiKeySecretName: "pineconeApiKeySecretName",
+  openaiApiKeySecretName: "openaiApiKeySecretName",
+  notionTokenSecretPrefix: "notionTokenSecretPrefix",
   embeddingProvider: "embeddingProvider",
+  embeddingModel: "embeddingModel",
   embeddingDimension: "embeddingDimension",
   leaseSeconds: "leaseSeconds",
   logLevel: "logLevel",
+  oldestMessageAlarmSeconds: "oldestMessageAlarmSeconds",
+  alarmEmail: "alarmEmail",
   syncMemoryMb: "syncMemoryMb",
   syncTimeoutSeconds: "syncTimeoutSeconds",
   syncBatchSize: "syncBatchSize",
@@ -63,7 +83,9 @@ export const CONTEXT_KEYS = {
 } as const;
 
 /**
- * Defaults for every key but pineconeIndexHost (which has no sensible default). cdk.json repeats
+ * Defaults for every key but pineconeIndexHost (which has no sensible default), alarmEmail
+ * (optional), notionTokenSecretPrefix (derived from the stack name) and the embedding model and
+ * dimension (the provider's default model and that model's default dimension). cdk.json repeats
  * them so operators can see the knobs; a test keeps the two in step.
  */
 export const DEFAULTS = {
@@ -72,10 +94,12 @@ export const DEFAULTS = {
   maxReceiveCount: 5,
   sweepSchedule: "rate(5 minutes)",
   pineconeApiKeySecretName: "notion-index-sync/pinecone-api-key",
+  openaiApiKeySecretName: "notion-index-sync/openai-api-key",
   embeddingProvider: "local",
-  embeddingDimension: 384,
   leaseSeconds: 900,
   logLevel: "INFO",
+  // Older than this, a queued message means the consumer is stuck or far behind.
+  oldestMessageAlarmSeconds: 1800,
   // Notion allows about 3 requests/s per integration: keep concurrent syncs low.
   syncMemoryMb: 256,
   syncTimeoutSeconds: 60,
@@ -102,9 +126,11 @@ const SCHEDULE =
 const INDEX_HOST = /^(https:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/;
 // Secrets Manager names: letters, digits and /_+=.@- (up to 512).
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+// A name prefix ending in "/", so that it matches whole path segments only.
+const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const REMOVAL_POLICIES = ["retain", "destroy"] as const;
-const EMBEDDING_PROVIDERS = ["local"] as const;
 
 /** Reads and validates the stack configuration from an App's context. */
 export function readStackConfig(node: { tryGetContext(key: string): ContextValue }): StackConfig {
@@ -117,8 +143,9 @@ export function parseStackConfig(read: ContextReader): StackConfig {
   const fields = new ContextFields(read, problems);
   const k = CONTEXT_KEYS;
 
+  const stackName = fields.string(k.stackName, DEFAULTS.stackName, STACK_NAME, "a CloudFormation stack name");
   const config: StackConfig = {
-    stackName: fields.string(k.stackName, DEFAULTS.stackName, STACK_NAME, "a CloudFormation stack name"),
+    stackName,
     removalPolicy: fields.oneOf(k.removalPolicy, DEFAULTS.removalPolicy, REMOVAL_POLICIES),
     maxReceiveCount: fields.integer(k.maxReceiveCount, DEFAULTS.maxReceiveCount, 1, 1000),
     sweepSchedule: fields.string(
@@ -138,10 +165,28 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       SECRET_NAME,
       "a Secrets Manager secret name",
     ),
-    embeddingProvider: fields.oneOf(k.embeddingProvider, DEFAULTS.embeddingProvider, EMBEDDING_PROVIDERS),
-    embeddingDimension: fields.integer(k.embeddingDimension, DEFAULTS.embeddingDimension, 8, 20_000),
+    openaiApiKeySecretName: fields.string(
+      k.openaiApiKeySecretName,
+      DEFAULTS.openaiApiKeySecretName,
+      SECRET_NAME,
+      "a Secrets Manager secret name",
+    ),
+    notionTokenSecretPrefix: fields.string(
+      k.notionTokenSecretPrefix,
+      `notion-index-sync/${stackName}/notion/`,
+      SECRET_PREFIX,
+      'a Secrets Manager name prefix ending in "/"',
+    ),
+    embedding: embeddingSelection(fields, problems),
     leaseSeconds: fields.integer(k.leaseSeconds, DEFAULTS.leaseSeconds, 1, 86_400),
     logLevel: fields.oneOf(k.logLevel, DEFAULTS.logLevel, LOG_LEVELS),
+    oldestMessageAlarmSeconds: fields.integer(
+      k.oldestMessageAlarmSeconds,
+      DEFAULTS.oldestMessageAlarmSeconds,
+      60,
+      1_209_600,
+    ),
+    alarmEmail: fields.optional(k.alarmEmail, EMAIL, "an email address"),
     sync: {
       memoryMb: fields.integer(k.syncMemoryMb, DEFAULTS.syncMemoryMb, 128, 10_240),
       timeoutSeconds: fields.integer(k.syncTimeoutSeconds, DEFAULTS.syncTimeoutSeconds, 1, 900),
@@ -169,6 +214,27 @@ export function parseStackConfig(read: ContextReader): StackConfig {
   return config;
 }
 
+/** The provider, model and dimension, checked against the models the embedders know. */
+function embeddingSelection(fields: ContextFields, problems: string[]): StackConfig["embedding"] {
+  const k = CONTEXT_KEYS;
+  const provider = fields.oneOf(k.embeddingProvider, DEFAULTS.embeddingProvider, EMBEDDING_PROVIDERS);
+  const model = fields.optional(k.embeddingModel, /^\S{1,200}$/, "an embedding model name");
+  const dimension = fields.optionalInteger(k.embeddingDimension, 1, 20_000);
+  try {
+    const selection = resolveSelection(provider, model, dimension);
+    return { provider, model: selection.model, dimension: selection.dimension };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The message names the environment variables: here the same settings are context keys.
+    problems.push(
+      error.message
+        .replace(/^EMBEDDING_MODEL /, `${k.embeddingModel}: `)
+        .replace(/^EMBEDDING_DIMENSION /, `${k.embeddingDimension}: `),
+    );
+    return { provider, model: model ?? "", dimension: dimension ?? 0 };
+  }
+}
+
 /** Typed readers for context keys; each records a problem instead of throwing on the first one. */
 class ContextFields {
   constructor(
@@ -186,6 +252,22 @@ class ContextFields {
       return fallback;
     }
     return value;
+  }
+
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    if (this.read(key) === undefined) return undefined;
+    const value = this.integer(key, Number.NaN, min, max);
+    return Number.isNaN(value) ? undefined : value;
+  }
+
+  optional(key: string, shape: RegExp, expected: string): string | undefined {
+    const raw = this.read(key);
+    if (raw === undefined || raw === "") return undefined;
+    if (typeof raw !== "string" || !shape.test(raw)) {
+      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
+      return undefined;
+    }
+    return raw;
   }
 
   string(key: string, fallback: string, shape: RegExp, expected: string): string {

@@ -1,6 +1,7 @@
 /**
  * The deployed system: one table, two queues with dead-letter queues, the sync and index
- * functions, and the scheduled sweep. Every grant is the narrowest the function code needs.
+ * functions, the scheduled sweep, the secrets they read and the alarms. Every grant is the
+ * narrowest the function code needs.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
@@ -8,12 +9,16 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/aws-scheduler";
 import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
-import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { tableDefinition } from "../lib/adapters/table-schema.js";
+import type { StackOutputName } from "../lib/stack-outputs.js";
+import { OperationsAlarms } from "./alarms.js";
 import type { FunctionSettings, StackConfig } from "./config.js";
+import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
+import { ProjectSecrets } from "./secret-access.js";
+import { grantTableData } from "./table-access.js";
 
 export interface NotionIndexSyncStackProps extends StackProps {
   config: StackConfig;
@@ -34,6 +39,8 @@ export class NotionIndexSyncStack extends Stack {
   readonly table: Table;
   readonly sync: QueuePair & { fn: ServiceFunction };
   readonly index: QueuePair & { fn: ServiceFunction };
+  readonly secrets: ProjectSecrets;
+  readonly alarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: NotionIndexSyncStackProps) {
     super(scope, id, props);
@@ -43,18 +50,14 @@ export class NotionIndexSyncStack extends Stack {
     this.table = this.createTable(removalPolicy);
     const syncQueues = this.createQueuePair("Sync", config.sync, config.maxReceiveCount);
     const indexQueues = this.createQueuePair("Index", config.index, config.maxReceiveCount);
-    const pineconeApiKey = Secret.fromSecretNameV2(this, "PineconeApiKey", config.pineconeApiKeySecretName);
+    this.secrets = new ProjectSecrets(this, "Secrets", config);
 
+    // Secret settings are added with their grants (ProjectSecrets): names here, never values.
     const sharedEnvironment = {
       TABLE_NAME: this.table.tableName,
       SYNC_QUEUE_URL: syncQueues.queue.queueUrl,
       INDEX_QUEUE_URL: indexQueues.queue.queueUrl,
       PINECONE_INDEX_HOST: config.pineconeIndexHost,
-      // The NAME of the secret, never its value. Resolving it inside the function (Secrets
-      // Manager, cached per cold start) arrives with the CDK hardening issue.
-      PINECONE_API_KEY_SECRET_NAME: config.pineconeApiKeySecretName,
-      EMBEDDING_PROVIDER: config.embeddingProvider,
-      EMBEDDING_DIMENSION: String(config.embeddingDimension),
       LEASE_SECONDS: String(config.leaseSeconds),
     };
 
@@ -84,9 +87,27 @@ export class NotionIndexSyncStack extends Stack {
 
     this.consume(this.sync, config.sync);
     this.consume(this.index, config.index);
-    this.grantSync(pineconeApiKey);
-    this.grantIndex(pineconeApiKey);
+    this.grantSync();
+    this.grantIndex(config);
     this.scheduleSweep(config.sweepSchedule);
+    this.alarms = new OperationsAlarms(this, "Alarms", {
+      pipelines: [
+        {
+          name: "Sync",
+          queue: this.sync.queue,
+          deadLetterQueue: this.sync.deadLetterQueue,
+          fn: syncFn.function,
+        },
+        {
+          name: "Index",
+          queue: this.index.queue,
+          deadLetterQueue: this.index.deadLetterQueue,
+          fn: indexFn.function,
+        },
+      ],
+      oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
+      email: config.alarmEmail,
+    });
     this.addOutputs(config);
   }
 
@@ -160,22 +181,30 @@ export class NotionIndexSyncStack extends Stack {
   }
 
   /** Sync: reads/writes documents, publishes index tasks, enqueues unit syncs from a sweep. */
-  private grantSync(pineconeApiKey: ISecret): void {
+  private grantSync(): void {
     const fn = this.sync.fn.function;
-    this.table.grantReadWriteData(fn);
+    grantTableData(this.table, this.tableIndexNames(), fn);
     this.index.queue.grantSendMessages(fn);
     this.sync.queue.grantSendMessages(fn);
     this.sync.deadLetterQueue.grantSendMessages(fn);
     // Sync deletes vectors of superseded generations, so it talks to Pinecone too.
-    pineconeApiKey.grantRead(fn);
+    this.secrets.allowPineconeKey(this.sync.fn);
+    this.secrets.allowNotionTokens(this.sync.fn);
   }
 
-  /** Index: reads/writes documents and segments, dead-letters poison records. */
-  private grantIndex(pineconeApiKey: ISecret): void {
+  /** Index: reads/writes documents, segments and cached embeddings, embeds, dead-letters poison records. */
+  private grantIndex(config: StackConfig): void {
     const fn = this.index.fn.function;
-    this.table.grantReadWriteData(fn);
+    grantTableData(this.table, this.tableIndexNames(), fn);
     this.index.deadLetterQueue.grantSendMessages(fn);
-    pineconeApiKey.grantRead(fn);
+    this.secrets.allowPineconeKey(this.index.fn);
+    this.secrets.allowNotionTokens(this.index.fn);
+    // Only the index function embeds: the provider's key or model permission is its alone.
+    allowEmbedding(this.index.fn, config.embedding, this.secrets);
+  }
+
+  private tableIndexNames(): string[] {
+    return tableDefinition.globalIndexes.map((gsi) => gsi.name);
   }
 
   /** The periodic resync: a sweep message on SyncQueue, sent by a role that can do nothing else. */
@@ -200,8 +229,9 @@ export class NotionIndexSyncStack extends Stack {
     });
   }
 
+  /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/stack-outputs.ts). */
   private addOutputs(config: StackConfig): void {
-    const outputs: Record<string, string> = {
+    const outputs: Partial<Record<StackOutputName, string>> = {
       SyncQueueUrl: this.sync.queue.queueUrl,
       IndexQueueUrl: this.index.queue.queueUrl,
       SyncDeadLetterQueueUrl: this.sync.deadLetterQueue.queueUrl,
@@ -210,6 +240,15 @@ export class NotionIndexSyncStack extends Stack {
       SyncFunctionName: this.sync.fn.function.functionName,
       IndexFunctionName: this.index.fn.function.functionName,
       PineconeIndexHost: config.pineconeIndexHost,
+      PineconeApiKeySecretName: config.pineconeApiKeySecretName,
+      NotionTokenSecretPrefix: config.notionTokenSecretPrefix,
+      EmbeddingProvider: config.embedding.provider,
+      EmbeddingModel: config.embedding.model,
+      EmbeddingDimension: String(config.embedding.dimension),
+      AlarmTopicArn: this.alarms.topic.topicArn,
+      ...(config.embedding.provider === "openai"
+        ? { OpenaiApiKeySecretName: config.openaiApiKeySecretName }
+        : {}),
     };
     for (const [name, value] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value });

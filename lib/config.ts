@@ -3,6 +3,7 @@
  * loudly with every problem on one line. Secret values are never echoed back.
  */
 import { z } from "zod";
+import { EMBEDDING_PROVIDERS } from "./embedding/models.js";
 import { ConfigError } from "./errors.js";
 
 /** Loose on purpose: local SQS stand-ins hand out queue URLs such as http://sqs.us-east-1.127.0.0.1:4566/…. */
@@ -20,13 +21,30 @@ const configSchema = z.object({
   /** Local stand-ins only; unset in AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
+  SECRETS_MANAGER_ENDPOINT: optionalUrl,
   PINECONE_INDEX_HOST: z.string().min(1),
   PINECONE_API_KEY: z.string().min(1),
   PINECONE_CONTROLLER_HOST: optionalUrl,
   NOTION_BASE_URL: optionalUrl,
   NOTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
-  EMBEDDING_PROVIDER: z.enum(["local"]).default("local"),
-  EMBEDDING_DIMENSION: z.coerce.number().int().min(8).max(20_000).default(384),
+  /**
+   * Notion requests per second for this process. Notion allows an integration about 3 on average;
+   * the stack sets each function instance's share (3 / the instances it allows).
+   */
+  NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(3),
+  /** Which embedder (lib/embedding/models.ts lists each provider's models and dimensions). */
+  EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default("local"),
+  /** The provider's default model when unset. */
+  EMBEDDING_MODEL: z.string().min(1).optional(),
+  /** The model's default dimension when unset (384 for the local embedder). */
+  EMBEDDING_DIMENSION: z.coerce.number().int().min(8).max(20_000).optional(),
+  /** The content-hash embedding cache in the table: a re-sync pays only for text that changed. */
+  EMBEDDING_CACHE: z.enum(["on", "off"]).default("on"),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: optionalUrl,
+  /** Bedrock's region when it differs from AWS_REGION; the endpoint only for a stand-in or VPC endpoint. */
+  BEDROCK_REGION: z.string().min(1).optional(),
+  BEDROCK_ENDPOINT: optionalUrl,
   /** How long a claim holds a document; must outlast a whole sync + index run. */
   LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });

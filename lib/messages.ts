@@ -12,11 +12,18 @@ const id = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
 
-export const unitSyncMessage = z.strictObject({ datasetId: id, documentId: id });
+export const unitSyncMessage = z.strictObject({
+  datasetId: id,
+  documentId: id,
+  /** Compare the content itself, not only last_edited_time (sent by sweeps for databases and by reconciles). */
+  recheck: z.boolean().optional(),
+});
 export const sweepMessage = z.strictObject({
   type: z.literal("sweep"),
   tenantId: id.optional(),
   datasetId: id.optional(),
+  /** `listing` (default): list each workspace once; `reconcile`: check every document directly. */
+  mode: z.enum(["listing", "reconcile"]).optional(),
 });
 export const indexMessage = z.strictObject({
   datasetId: id,

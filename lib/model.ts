@@ -27,7 +27,16 @@ export interface ProcessRule {
   separator?: string;
   removeExtraSpaces: boolean;
   removeUrlsEmails: boolean;
+  /** Hierarchical doc form: parents are paragraph-sized (`maxTokens`) or whole documents. Default paragraph. */
+  parentMode?: ParentMode;
+  /** Hierarchical doc form: the largest child chunk (the ones embedded). Default 200. */
+  childMaxTokens?: number;
 }
+
+export type ParentMode = "paragraph" | "document";
+
+/** `text`: every chunk is embedded. `hierarchical`: parent chunks give context, their children are embedded. */
+export type DocForm = "text" | "hierarchical";
 
 export const AUTOMATIC_RULE: ProcessRule = {
   mode: "automatic",
@@ -42,7 +51,7 @@ export interface Dataset {
   datasetId: string;
   name: string;
   processRule: ProcessRule;
-  docForm: "text" | "hierarchical";
+  docForm: DocForm;
   embeddingModel: string;
   /** Pinecone namespace: one per tenant and dataset, so a query can never cross tenants. */
   vectorNamespace: string;
@@ -63,6 +72,8 @@ export interface NotionDataSourceInfo {
   contentReadAt?: string;
   /** sha256 of the extracted text that is in the index. */
   contentHash?: string;
+  /** The dataset's process rule and doc form the indexed content was split with (see ruleFingerprint). */
+  ruleFingerprint?: string;
 }
 
 /** A run's counts, shown by `status` as `lastRun`. */
@@ -127,6 +138,11 @@ export interface Segment {
   source: string;
   headingPath: string[];
   status: "completed";
+  /** Hierarchical doc form: which parent chunk of this generation the segment (a child) belongs to. */
+  parentIndex?: number;
+  /** The parent's text, stored once: on the first child of each parent. */
+  parentContent?: string;
+  parentTokens?: number;
 }
 
 export interface DataSourceBinding {

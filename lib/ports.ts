@@ -37,6 +37,8 @@ export interface DocumentStore {
   getDataset(datasetId: string): Promise<Dataset | undefined>;
   /** Creates the dataset unless it exists; returns the stored one. */
   ensureDataset(dataset: Dataset): Promise<Dataset>;
+  /** Replaces an existing dataset's record (its settings); PermanentError when there is no such dataset. */
+  saveDataset(dataset: Dataset): Promise<void>;
   getDocument(documentId: string): Promise<Document | undefined>;
   /** Creates the document unless it exists; returns the stored one and whether it was created. */
   createDocument(document: Document): Promise<{ document: Document; created: boolean }>;
@@ -78,6 +80,9 @@ export interface NotionObjectState {
   url: string;
 }
 
+/** How the chunker may cut a block: code and tables only between lines; headings start sections. */
+export type BlockKind = "text" | "heading" | "code" | "table";
+
 /** One block (or database row) turned into text, with where it came from. */
 export interface ExtractedBlock {
   blockId: string;
@@ -86,13 +91,27 @@ export interface ExtractedBlock {
   headingPath: string[];
   /** Link that opens Notion at this block (`…#blockid`) or row page. */
   sourceUrl: string;
+  /** Default `text`. */
+  kind?: BlockKind;
+  /** A database row's page id: no chunk ever holds text of two units. */
+  unit?: string;
+}
+
+/** A child page or database met on a page: a document of its own, never descended into. */
+export interface ChildObject {
+  id: string;
+  type: NotionObjectType;
+  title: string;
 }
 
 export interface ExtractedDocument {
   title: string;
   url: string;
   blocks: ExtractedBlock[];
-  stats: { blocks: number; skipped: number; requests: number };
+  /** `skippedTypes`: how many blocks of each unsupported type were left out. */
+  stats: { blocks: number; skipped: number; requests: number; skippedTypes: Record<string, number> };
+  /** Child pages and databases, in page order (what `add --recursive` registers). */
+  children: ChildObject[];
 }
 
 export interface NotionSource {
@@ -103,6 +122,19 @@ export interface NotionSource {
   getState(pageId: string, type?: NotionObjectType): Promise<NotionObjectState>;
   /** Reads every block (all pages of children, any depth) or every row; fails rather than truncate. */
   extract(pageId: string, type: NotionObjectType): Promise<ExtractedDocument>;
+  /** Every page and data source shared with the integration, newest edits first (search, 100 a request). */
+  listWorkspace(): AsyncIterable<ListedNotionObject>;
+  /** Whether any row of the data source was edited on or after `since` (one request). */
+  hasRowsEditedSince(dataSourceId: string, since: string): Promise<boolean>;
+}
+
+/** One object of a workspace listing. */
+export interface ListedNotionObject {
+  object: "page" | "data_source";
+  id: string;
+  lastEditedTime: string;
+  /** For data sources: the database they belong to. */
+  databaseId?: string;
 }
 
 /** Opens a Notion source for one integration token (clients are cached per token by adapters). */

@@ -1,6 +1,8 @@
 /**
  * Index function: IndexQueue → extract → clean → split → embed → upsert vectors → write segments.
  * Wiring only: config and clients at module scope (once per cold start), logic in lib/.
+ * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager before the
+ * configuration is validated; their values never enter process.env.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -10,11 +12,15 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { createAdapters } from "../../lib/adapters/from-config.js";
 import { systemClock } from "../../lib/clock.js";
 import { loadConfig } from "../../lib/config.js";
+import { embedderReady } from "../../lib/embedding/dimension-check.js";
 import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
+import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 
-const config = loadConfig();
+const config = loadConfig(await resolveSecretEnvironment(process.env));
 const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "index" } });
 const adapters = createAdapters(config);
+// A model whose dimension differs from the Pinecone index's fails here, before any work.
+await embedderReady(adapters.embedder);
 const processor = new BatchProcessor(EventType.SQS);
 const handleRecord = createIndexRecordHandler(
   { ...adapters, deadLetters: adapters.indexDeadLetters, clock: systemClock, log: logger },

@@ -1,21 +1,24 @@
 /**
  * Sync function: SyncQueue → "has the Notion page changed?" → claim, clean up, publish to IndexQueue.
  * Wiring only: config and clients at module scope (once per cold start), logic in lib/.
+ * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager before the
+ * configuration is validated; their values never enter process.env.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
-import { createAdapters } from "../../lib/adapters/from-config.js";
+import { createCoreAdapters } from "../../lib/adapters/core-adapters.js";
 import { systemClock } from "../../lib/clock.js";
 import { loadConfig } from "../../lib/config.js";
 import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
+import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 import { validateSyncOptions } from "../../lib/sync/sync-document.js";
 
-const config = loadConfig();
+const config = loadConfig(await resolveSecretEnvironment(process.env));
 const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "sync" } });
-const adapters = createAdapters(config);
+const adapters = createCoreAdapters(config);
 const processor = new BatchProcessor(EventType.SQS);
 const handleRecord = createSyncRecordHandler(
   { ...adapters, deadLetters: adapters.syncDeadLetters, clock: systemClock, log: logger },

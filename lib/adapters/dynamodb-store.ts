@@ -14,7 +14,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError } from "../errors.js";
+import { ConflictError, PermanentError } from "../errors.js";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../ports.js";
 import { GSI1, keys } from "./table-schema.js";
@@ -121,6 +121,26 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         const existing = await this.getDataset(dataset.datasetId);
         if (!existing) throw error;
         return existing;
+      }
+    },
+
+    async saveDataset(dataset) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...dataset,
+              ...keys.dataset(dataset.datasetId),
+              gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
+              gsi1sk: dataset.datasetId,
+            },
+            ConditionExpression: "attribute_exists(pk)",
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        throw new PermanentError(`no dataset ${dataset.datasetId}`);
       }
     },
 

@@ -1,76 +1,21 @@
 /**
- * Builds the real adapters from validated configuration. The two functions, the local stack and
- * the CLI all compose their ports here, so each is wired the same way.
+ * Builds the real adapters from validated configuration. The index function, the local stack, the
+ * CLI and the tests compose their ports here, so each is wired the same way. The sync function,
+ * which never embeds, uses createCoreAdapters alone (./core-adapters.ts).
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "../config.js";
-import { createLocalEmbedder } from "../embedding/local-embedder.js";
-import type {
-  DeadLetterSink,
-  DocumentStore,
-  Embedder,
-  MessagePublisher,
-  NotionConnector,
-  SecretStore,
-  VectorIndex,
-} from "../ports.js";
-import { createDynamoDbStore } from "./dynamodb-store.js";
-import { createEnvSecretStore } from "./env-secret-store.js";
-import { createNotionConnector } from "./notion-source.js";
-import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
-import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
+import { createEmbedderFromConfig } from "../embedding/configured-embedder.js";
+import type { Embedder } from "../ports.js";
+import { type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
 
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-
-export interface Adapters {
-  store: DocumentStore;
-  vectors: VectorIndex;
-  notion: NotionConnector;
-  secrets: SecretStore;
+export interface Adapters extends CoreAdapters {
   embedder: Embedder;
-  syncQueue: MessagePublisher;
-  indexQueue: MessagePublisher;
-  syncDeadLetters: DeadLetterSink;
-  indexDeadLetters: DeadLetterSink;
-  sqs: SQSClient;
-  dynamodb: DynamoDBClient;
 }
 
 export function createAdapters(config: Config): Adapters {
-  // Local stand-ins take any credentials; in AWS the default provider chain finds the role's.
-  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
-  const dynamodb = new DynamoDBClient({
-    region: config.AWS_REGION,
-    endpoint: config.DYNAMODB_ENDPOINT,
-    credentials,
-  });
-  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
+  const core = createCoreAdapters(config);
   return {
-    store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
-    vectors: createPineconeVectorIndex({
-      apiKey: config.PINECONE_API_KEY,
-      indexHost: config.PINECONE_INDEX_HOST,
-      controllerHostUrl: config.PINECONE_CONTROLLER_HOST,
-    }),
-    notion: createNotionConnector({ baseUrl: config.NOTION_BASE_URL, timeoutMs: config.NOTION_TIMEOUT_MS }),
-    secrets: createEnvSecretStore(),
-    embedder: createLocalEmbedder(config.EMBEDDING_DIMENSION),
-    syncQueue: createSqsPublisher(sqs, config.SYNC_QUEUE_URL),
-    indexQueue: createSqsPublisher(sqs, config.INDEX_QUEUE_URL),
-    syncDeadLetters: deadLetterSink(sqs, config.SYNC_DEAD_LETTER_QUEUE_URL, "SYNC_DEAD_LETTER_QUEUE_URL"),
-    indexDeadLetters: deadLetterSink(sqs, config.INDEX_DEAD_LETTER_QUEUE_URL, "INDEX_DEAD_LETTER_QUEUE_URL"),
-    sqs,
-    dynamodb,
-  };
-}
-
-/** Without a configured DLQ, a poison record fails and is left to the queue's own redrive policy. */
-function deadLetterSink(sqs: SQSClient, url: string | undefined, setting: string): DeadLetterSink {
-  if (url) return createSqsDeadLetterSink(sqs, url);
-  return {
-    async deadLetter() {
-      throw new Error(`${setting} is not configured: the record is left to the queue's redrive policy`);
-    },
+    ...core,
+    embedder: createEmbedderFromConfig(config, { dynamodb: core.dynamodb, tableName: config.TABLE_NAME }),
   };
 }

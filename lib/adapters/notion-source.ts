@@ -1,9 +1,10 @@
 /**
  * The Notion port over the real `@notionhq/client` (API version 2025-09-03).
  * - One Client per token, cached under the token's sha256 (the token itself is never a key or logged).
- * - The client retries 429/529 on any method and 500/503 on GET by itself, honouring Retry-After;
- *   we bound it (2 retries, at most 10 s per wait) so a Lambda never sleeps for long: what is left
- *   surfaces as RetryableError and the queue redelivers later.
+ * - Every request goes through one token bucket per process (Notion's rate budget) and a retrying
+ *   fetch: 429 / 5xx are retried twice when the wait is short (Retry-After ≤ 5 s); a longer wait is
+ *   handed back as a RetryableError that carries it, and the message returns to the queue with that
+ *   delay instead of the function sleeping (lib/handlers/guard-record.ts).
  * - Errors become the domain's typed errors, each a single line without the token.
  */
 import { createHash } from "node:crypto";
@@ -23,15 +24,22 @@ import {
 } from "@notionhq/client";
 import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import type { NotionObjectType } from "../model.js";
-import { headingLevel, headingText, renderBlock, richTextToPlain } from "../notion/render-blocks.js";
+import { extractDatabase } from "../notion/extract-database.js";
+import { extractPage } from "../notion/extract-page.js";
+import { pageTitle } from "../notion/properties.js";
+import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.js";
+import { richTextToPlain } from "../notion/rich-text.js";
 import type {
-  ExtractedBlock,
   ExtractedDocument,
+  ListedNotionObject,
   Log,
   NotionConnector,
   NotionObjectState,
   NotionSource,
 } from "../ports.js";
+import { retryingFetch } from "../rate-limit/retrying-fetch.js";
+import { createTokenBucket, rateLimitedFetch } from "../rate-limit/token-bucket.js";
+import { hasRowsEditedSince, listWorkspace } from "./notion-listing.js";
 
 export const NOTION_VERSION = "2025-09-03";
 
@@ -40,10 +48,17 @@ export interface NotionConnectorOptions {
   baseUrl?: string;
   /** Per request, default 15 000 ms. */
   timeoutMs?: number;
-  /** A page with more blocks (or a database with more rows) fails rather than being truncated. */
+  /** A page with more blocks (a database: rows and their blocks) fails rather than being truncated. */
   maxBlocks?: number;
-  /** The client's own retries (false: none); default 2 retries, 500 ms initial back-off, waits ≤ 10 s. */
+  /** Likewise for the characters of extracted text, which bounds the memory a run holds. */
+  maxChars?: number;
+  /** Retries of 429 / 5xx (false: none); default 2 retries, 500 ms initial back-off, waits ≤ 5 s. */
   retry?: RetryOptions | false;
+  /**
+   * Notion requests per second this process may make, across every token (default: no limit). The
+   * functions set it from NOTION_REQUESTS_PER_SECOND: Notion's budget divided by the instances allowed.
+   */
+  requestsPerSecond?: number;
   /** Receives the client's warnings, reduced to fields that cannot hold a token or content. */
   log?: Log;
 }
@@ -51,13 +66,36 @@ export interface NotionConnectorOptions {
 const DEFAULT_RETRY: Required<RetryOptions> = {
   maxRetries: 2,
   initialRetryDelayMs: 500,
-  maxRetryDelayMs: 10_000,
+  // Longer waits are not slept out: the message goes back to the queue with the delay instead.
+  maxRetryDelayMs: 5_000,
 };
 const PAGE_SIZE = 100;
+/** Links to pages and relations name their targets with one request each, up to this many per document. */
+const MAX_TITLE_LOOKUPS = 100;
 
 export function createNotionConnector(options: NotionConnectorOptions = {}): NotionConnector {
   const clients = new Map<string, Client>();
-  const maxBlocks = options.maxBlocks ?? 20_000;
+  // One bucket for the whole process: every request of every client takes a token first, and
+  // retries happen below the bucket so each attempt is counted too.
+  const limitedFetch = options.requestsPerSecond
+    ? rateLimitedFetch(createTokenBucket({ ratePerSecond: options.requestsPerSecond, burst: 3 }))
+    : fetch;
+  const retry = options.retry === false ? undefined : { ...DEFAULT_RETRY, ...options.retry };
+  const notionFetch = retry
+    ? retryingFetch(
+        {
+          maxRetries: retry.maxRetries,
+          maxWaitMs: retry.maxRetryDelayMs,
+          initialDelayMs: retry.initialRetryDelayMs,
+        },
+        limitedFetch,
+      )
+    : limitedFetch;
+  const limits: ExtractionLimits = {
+    maxBlocks: options.maxBlocks ?? 20_000,
+    maxChars: options.maxChars ?? 10_000_000,
+    maxTitleLookups: MAX_TITLE_LOOKUPS,
+  };
   return {
     open(token: string): NotionSource {
       const key = createHash("sha256").update(token).digest("hex");
@@ -68,13 +106,15 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
           notionVersion: NOTION_VERSION,
           baseUrl: options.baseUrl,
           timeoutMs: options.timeoutMs ?? 15_000,
-          retry: options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry },
+          // Retries live in notionFetch, where a long Retry-After is handed back instead of slept out.
+          retry: false,
+          fetch: notionFetch,
           logLevel: LogLevel.WARN,
           logger: safeLogger(options.log),
         });
         clients.set(key, client);
       }
-      return new NotionClientSource(client, token, maxBlocks);
+      return new NotionClientSource(client, token, limits);
     },
   };
 }
@@ -98,7 +138,7 @@ class NotionClientSource implements NotionSource {
   constructor(
     private readonly client: Client,
     private readonly token: string,
-    private readonly maxBlocks: number,
+    private readonly limits: ExtractionLimits,
   ) {}
 
   async getState(pageId: string, type?: NotionObjectType): Promise<NotionObjectState> {
@@ -115,125 +155,35 @@ class NotionClientSource implements NotionSource {
   }
 
   async extract(pageId: string, type: NotionObjectType): Promise<ExtractedDocument> {
-    const counter = { requests: 0 };
-    return type === "database" ? this.extractDatabase(pageId, counter) : this.extractPage(pageId, counter);
+    const reader = this.reader();
+    return type === "database"
+      ? extractDatabase(reader, pageId, this.limits)
+      : extractPage(reader, pageId, this.limits);
   }
 
-  // ---------------------------------------------------------------- pages
-
-  private async extractPage(pageId: string, counter: Counter): Promise<ExtractedDocument> {
-    const page = await this.retrievePage(pageId, counter);
-    const walk = new BlockWalk(page.url);
-    // Each frame is one parent whose children are being read, page by page, in document order.
-    const stack: Frame[] = [newFrame(page.id, 0)];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1] as Frame;
-      const next = frame.buffer.shift();
-      if (next !== undefined) {
-        this.countBlock(walk);
-        const child = walk.visit(next, frame);
-        if (child !== undefined) stack.push(child);
-      } else if (frame.cursor !== undefined) {
-        await this.fillFrame(frame, counter);
-      } else {
-        stack.pop();
-      }
-    }
-    return {
-      title: pageTitle(page),
-      url: page.url,
-      blocks: walk.blocks,
-      stats: { blocks: walk.seen, skipped: walk.skipped, requests: counter.requests },
-    };
+  listWorkspace(): AsyncIterable<ListedNotionObject> {
+    return listWorkspace(this.client, (operation, error) => this.mapError(operation, error));
   }
 
-  private async fillFrame(frame: Frame, counter: Counter): Promise<void> {
-    const response = await this.call(
-      "list block children",
-      () =>
-        this.client.blocks.children.list({
-          block_id: frame.parentId,
-          page_size: PAGE_SIZE,
-          start_cursor: frame.cursor === null ? undefined : frame.cursor,
-        }),
-      counter,
+  hasRowsEditedSince(dataSourceId: string, since: string): Promise<boolean> {
+    return hasRowsEditedSince(this.client, dataSourceId, since, (operation, error) =>
+      this.mapError(operation, error),
     );
-    frame.buffer.push(...response.results.filter(isFullBlock));
-    frame.cursor = response.has_more && response.next_cursor !== null ? response.next_cursor : undefined;
-  }
-
-  private countBlock(walk: BlockWalk): void {
-    walk.seen++;
-    if (walk.seen > this.maxBlocks) throw new PermanentError(`page has more than ${this.maxBlocks} blocks`);
-  }
-
-  // ---------------------------------------------------------------- databases
-
-  private async extractDatabase(databaseId: string, counter: Counter): Promise<ExtractedDocument> {
-    const database = await this.retrieveDatabase(databaseId, counter);
-    const blocks: ExtractedBlock[] = [];
-    for (const dataSource of database.data_sources) {
-      let cursor: string | undefined;
-      do {
-        const response = await this.call(
-          "query data source",
-          () =>
-            this.client.dataSources.query({
-              data_source_id: dataSource.id,
-              page_size: PAGE_SIZE,
-              start_cursor: cursor,
-            }),
-          counter,
-        );
-        for (const row of response.results) {
-          if (row.object !== "page" || !("properties" in row)) continue;
-          if (blocks.length >= this.maxBlocks) {
-            throw new PermanentError(`database has more than ${this.maxBlocks} rows`);
-          }
-          blocks.push(rowBlock(row));
-        }
-        cursor = response.has_more && response.next_cursor !== null ? response.next_cursor : undefined;
-      } while (cursor !== undefined);
-    }
-    return {
-      title: richTextToPlain(database.title),
-      url: database.url,
-      blocks,
-      stats: { blocks: blocks.length, skipped: 0, requests: counter.requests },
-    };
   }
 
   // ---------------------------------------------------------------- calls and errors
 
-  private async retrievePage(pageId: string, counter?: Counter): Promise<PageObjectResponse> {
-    const page = await this.call(
-      "retrieve page",
-      () => this.client.pages.retrieve({ page_id: pageId }),
-      counter,
-    );
-    return requireFullPage(page, pageId);
+  private retrievePage(pageId: string): Promise<PageObjectResponse> {
+    return this.reader().retrievePage(pageId);
   }
 
-  private async retrieveDatabase(databaseId: string, counter?: Counter): Promise<DatabaseObjectResponse> {
-    const database = await this.call(
-      "retrieve database",
-      () => this.client.databases.retrieve({ database_id: databaseId }),
-      counter,
-    );
-    if (!("data_sources" in database)) {
-      throw new PermanentError(`Notion returned a partial database for ${databaseId}`);
-    }
-    return database;
+  private retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
+    return this.reader().retrieveDatabase(databaseId);
   }
 
-  /** One API call (counted when a counter is given), its errors mapped to the domain's. */
-  private async call<T>(operation: string, request: () => Promise<T>, counter?: Counter): Promise<T> {
-    if (counter !== undefined) counter.requests++;
-    try {
-      return await request();
-    } catch (error) {
-      throw this.mapError(operation, error);
-    }
+  /** A new reader counts the requests of one extraction. */
+  private reader(): ClientReader {
+    return new ClientReader(this.client, (operation, error) => this.mapError(operation, error));
   }
 
   private mapError(operation: string, error: unknown): Error {
@@ -241,60 +191,71 @@ class NotionClientSource implements NotionSource {
   }
 }
 
-// ---------------------------------------------------------------- walking blocks
+// ---------------------------------------------------------------- reading for extraction
 
-interface Counter {
-  requests: number;
-}
+type ErrorMapper = (operation: string, error: unknown) => Error;
 
-interface Frame {
-  parentId: string;
-  depth: number;
-  buffer: BlockObjectResponse[];
-  /** null: the first page is still to be read; undefined: nothing more to read. */
-  cursor: string | null | undefined;
-  /** Position in the current run of numbered list items. */
-  listNumber: number;
-}
+/** The reads extraction makes, over the client: counted, full objects only, errors mapped. */
+class ClientReader implements NotionReader {
+  requests = 0;
 
-function newFrame(parentId: string, depth: number): Frame {
-  return { parentId, depth, buffer: [], cursor: null, listNumber: 0 };
-}
+  constructor(
+    private readonly client: Client,
+    private readonly mapError: ErrorMapper,
+  ) {}
 
-/** Block types whose children are other documents: never descended into. */
-const SEPARATE_DOCUMENTS = new Set(["child_page", "child_database"]);
-
-/** Turns visited blocks into ExtractedBlocks, keeping the heading path. */
-class BlockWalk {
-  readonly blocks: ExtractedBlock[] = [];
-  seen = 0;
-  skipped = 0;
-  private headings: { level: number; text: string }[] = [];
-
-  constructor(private readonly pageUrl: string) {}
-
-  /** Records one block; returns the frame for its children when it has some to read. */
-  visit(block: BlockObjectResponse, frame: Frame): Frame | undefined {
-    frame.listNumber = block.type === "numbered_list_item" ? frame.listNumber + 1 : 0;
-    const level = headingLevel(block);
-    if (level !== undefined) {
-      // A heading opens its own section: it is the first entry of its own path.
-      this.headings = this.headings.filter((heading) => heading.level < level);
-      this.headings.push({ level, text: headingText(block) });
-    }
-    const text = renderBlock(block, { depth: frame.depth, number: frame.listNumber });
-    if (text === undefined) this.skipped++;
-    else if (text.trim() !== "") {
-      this.blocks.push({
-        blockId: block.id,
-        text,
-        headingPath: this.headings.map((heading) => heading.text),
-        sourceUrl: `${this.pageUrl}#${block.id.replaceAll("-", "")}`,
-      });
-    }
-    if (!block.has_children || SEPARATE_DOCUMENTS.has(block.type)) return undefined;
-    return newFrame(block.id, frame.depth + 1);
+  async listChildren(blockId: string, cursor: string | undefined): Promise<Listing<BlockObjectResponse>> {
+    const response = await this.call("list block children", () =>
+      this.client.blocks.children.list({ block_id: blockId, page_size: PAGE_SIZE, start_cursor: cursor }),
+    );
+    return { results: response.results.filter(isFullBlock), nextCursor: nextCursor(response) };
   }
+
+  async queryDataSource(
+    dataSourceId: string,
+    cursor: string | undefined,
+  ): Promise<Listing<PageObjectResponse>> {
+    const response = await this.call("query data source", () =>
+      this.client.dataSources.query({
+        data_source_id: dataSourceId,
+        page_size: PAGE_SIZE,
+        start_cursor: cursor,
+      }),
+    );
+    const rows = response.results.filter(
+      (row): row is PageObjectResponse => row.object === "page" && "properties" in row,
+    );
+    return { results: rows, nextCursor: nextCursor(response) };
+  }
+
+  async retrievePage(pageId: string): Promise<PageObjectResponse> {
+    const page = await this.call("retrieve page", () => this.client.pages.retrieve({ page_id: pageId }));
+    return requireFullPage(page, pageId);
+  }
+
+  async retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
+    const database = await this.call("retrieve database", () =>
+      this.client.databases.retrieve({ database_id: databaseId }),
+    );
+    if (!("data_sources" in database)) {
+      throw new PermanentError(`Notion returned a partial database for ${databaseId}`);
+    }
+    return database;
+  }
+
+  /** One API call, counted, its errors mapped to the domain's. */
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    this.requests += 1;
+    try {
+      return await request();
+    } catch (error) {
+      throw this.mapError(operation, error);
+    }
+  }
+}
+
+function nextCursor(response: { has_more: boolean; next_cursor: string | null }): string | undefined {
+  return response.has_more && response.next_cursor !== null ? response.next_cursor : undefined;
 }
 
 function requireFullPage(page: { object: "page"; id: string }, pageId: string): PageObjectResponse {
@@ -307,13 +268,6 @@ function isFullBlock(block: { object: "block"; id: string }): block is BlockObje
 }
 
 // ---------------------------------------------------------------- states and rows
-
-function pageTitle(page: PageObjectResponse): string {
-  for (const property of Object.values(page.properties)) {
-    if (property.type === "title") return richTextToPlain(property.title);
-  }
-  return "";
-}
 
 function pageState(page: PageObjectResponse): NotionObjectState {
   return {
@@ -335,43 +289,6 @@ function databaseState(database: DatabaseObjectResponse): NotionObjectState {
     inTrash: database.in_trash,
     url: database.url,
   };
-}
-
-type PropertyValue = PageObjectResponse["properties"][string];
-
-/** A database row: its title, then one `name: value` line per non-empty property. */
-function rowBlock(row: PageObjectResponse): ExtractedBlock {
-  const lines = [pageTitle(row)];
-  for (const [name, property] of Object.entries(row.properties)) {
-    if (property.type === "title") continue;
-    const value = propertyText(property);
-    if (value !== undefined && value !== "") lines.push(`${name}: ${value}`);
-  }
-  return { blockId: row.id, text: lines.join("\n"), headingPath: [], sourceUrl: row.url };
-}
-
-function propertyText(property: PropertyValue): string | undefined {
-  switch (property.type) {
-    case "rich_text":
-      return richTextToPlain(property.rich_text);
-    case "select":
-      return property.select?.name;
-    case "status":
-      return property.status?.name;
-    case "multi_select":
-      return property.multi_select.map((option) => option.name).join(", ");
-    case "date":
-      if (property.date === null) return undefined;
-      return property.date.end ? `${property.date.start} → ${property.date.end}` : property.date.start;
-    case "number":
-      return property.number === null ? undefined : String(property.number);
-    case "checkbox":
-      return property.checkbox ? "yes" : "no";
-    case "url":
-      return property.url ?? undefined;
-    default:
-      return undefined;
-  }
 }
 
 // ---------------------------------------------------------------- error mapping

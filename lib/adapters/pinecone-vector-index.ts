@@ -155,7 +155,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 // ---------------------------------------------------------------- the adapter
 
-function createClient(options: PineconeVectorIndexOptions): Pinecone {
+function createClient(options: Omit<PineconeVectorIndexOptions, "indexHost">): Pinecone {
   return new Pinecone({
     apiKey: options.apiKey,
     ...(options.controllerHostUrl ? { controllerHostUrl: options.controllerHostUrl } : {}),
@@ -261,3 +261,9 @@ export async function describePineconeIndex(
   const metric = (context.body as { metric?: unknown } | undefined)?.metric;
   return { dimension: stats.dimension, metric: typeof metric === "string" ? metric : "unknown" };
 }
+
+/**
+ * The client with this adapter's response capture, and the call wrapper that maps its failures to
+ * RetryableError / PermanentError: shared with the Pinecone Inference embedder (lib/embedding).
+ */
+export { call as callPinecone, createClient as createPineconeClient };

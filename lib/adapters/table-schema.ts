@@ -9,6 +9,7 @@ import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws
  * | Document  | DOC#{documentId}       | DOC                        | DATASET#{datasetId}#DOCS      | documentId |
  * | Segment   | DOC#{documentId}       | SEG#{generation}#{position}|                               |            |
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
+ * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
  *
  * A document and its segments share a partition, so one query lists a document's segments by
  * generation (zero-padded, so they sort numerically).
@@ -28,6 +29,11 @@ export const keys = {
   binding: (tenantId: string, workspaceId: string) => ({
     pk: `TENANT#${tenantId}`,
     sk: `BINDING#notion#${workspaceId}`,
+  }),
+  /** Cached vector of one text for one model: the hash leads, so entries spread over partitions. */
+  embedding: (hash: string, space: { provider: string; model: string; dimension: number }) => ({
+    pk: `EMBED#${hash}`,
+    sk: `${space.provider}#${space.model}#${space.dimension}`,
   }),
 };
 

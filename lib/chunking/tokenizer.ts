@@ -6,38 +6,15 @@
  * Imported through its own subpath so a bundler pulls in only this encoding's ranks (the package's
  * main entry would bring o200k_base instead).
  */
-import {
-  countTokens as countCl100k,
-  decode,
-  encode,
-  isWithinTokenLimit,
-} from "gpt-tokenizer/encoding/cl100k_base";
+import { countTokens as countCl100k, decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
 
 export const ENCODING = "cl100k_base";
 
 /** Notion text is data, not a prompt: `<|endoftext|>` and friends are counted as plain text, never rejected. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
-/** Text longer than this many characters per allowed token is first judged by a prefix of that length. */
-const PREFIX_CHECK_CHARS_PER_TOKEN = 16;
-
 export function countTokens(text: string): number {
   return text === "" ? 0 : countCl100k(text, PLAIN_TEXT);
-}
-
-/**
- * The token count when it is at most `limit`, else undefined. On long text, a prefix already over the
- * limit settles it without tokenizing the rest; that can only err towards "too large" (causing one more
- * split), never towards "fits", which always comes from a full count.
- */
-export function tokensWithin(text: string, limit: number): number | undefined {
-  if (text.length <= limit * PREFIX_CHECK_CHARS_PER_TOKEN) {
-    const tokens = countTokens(text);
-    return tokens <= limit ? tokens : undefined;
-  }
-  if (countTokens(sliceAtCodePoint(text, limit * PREFIX_CHECK_CHARS_PER_TOKEN)) > limit) return undefined;
-  const tokens = isWithinTokenLimit(text, limit, PLAIN_TEXT);
-  return tokens === false ? undefined : tokens;
 }
 
 /**
@@ -66,7 +43,7 @@ export function tokenPrefix(text: string, limit: number): { prefix: string; toke
 }
 
 /** The first `end` UTF-16 units, moved so as not to split a surrogate pair, and never empty. */
-function sliceAtCodePoint(text: string, end: number): string {
+export function sliceAtCodePoint(text: string, end: number): string {
   const firstCodePointLength = (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1;
   let cut = Math.max(end, firstCodePointLength);
   if (cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1;

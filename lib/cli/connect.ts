@@ -1,17 +1,25 @@
 /**
- * Where a CLI command sends its work: the local stack when `.notion-index-sync/local.json` exists
- * (or `--local`), otherwise a deployed stack described by the functions' own environment variables
- * (TABLE_NAME, SYNC_QUEUE_URL, …).
+ * Where a CLI command sends its work, in this order:
+ * 1. `--stack NAME`: a deployed stack, found through its CloudFormation outputs;
+ * 2. `--local`: the local stack (`.notion-index-sync/local.json` must exist);
+ * 3. NOTION_INDEX_SYNC_STACK: a deployed stack by name;
+ * 4. `.notion-index-sync/local.json`: the local stack;
+ * 5. the functions' own environment variables (TABLE_NAME, SYNC_QUEUE_URL, …).
+ * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager as in the functions.
  */
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
 import { loadConfig } from "../config.js";
 import { PermanentError } from "../errors.js";
 import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "../local/local-info.js";
+import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
+import { type DeployedStack, describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
 
 export interface Connection {
   adapters: Adapters;
   /** Set when talking to the local stack. */
   local: LocalStackInfo | undefined;
+  /** Set when talking to a deployed stack through its outputs. */
+  stack?: DeployedStack;
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
 }
 
@@ -20,31 +28,51 @@ export interface ConnectOptions {
   stack?: string;
 }
 
-export async function connect(options: ConnectOptions): Promise<Connection> {
-  if (options.stack) {
-    throw new PermanentError(
-      `--stack ${options.stack}: reading a deployed stack's outputs is not built yet; set TABLE_NAME, SYNC_QUEUE_URL, INDEX_QUEUE_URL, PINECONE_INDEX_HOST and PINECONE_API_KEY instead`,
-    );
-  }
-  const local = await readLocalInfo();
-  if (local) {
-    const config = loadConfig({ ...process.env, ...localEnvironment(local) });
-    const adapters = createAdapters(config);
-    return { adapters, local, defaults: local.defaults };
-  }
+/** The environment variable that names a deployed stack, like `--stack`. */
+export const STACK_VARIABLE = "NOTION_INDEX_SYNC_STACK";
+
+const DEPLOYED_DEFAULTS = { tenantId: "default", datasetId: "default", workspaceId: "default" };
+
+export type Target =
+  | { kind: "stack"; name: string }
+  | { kind: "local"; info: LocalStackInfo }
+  | { kind: "environment" };
+
+/** Which stack the options and the environment point at (see the order above). */
+export async function resolveTarget(options: ConnectOptions, env = process.env): Promise<Target> {
+  if (options.stack) return { kind: "stack", name: options.stack };
+  if (!options.local && env[STACK_VARIABLE]) return { kind: "stack", name: env[STACK_VARIABLE] };
+  const info = await readLocalInfo();
+  if (info) return { kind: "local", info };
   if (options.local) {
     throw new PermanentError(
       `no local stack: ${localInfoPath()} does not exist (start one with \`npm start\`)`,
     );
   }
+  return { kind: "environment" };
+}
+
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const target = await resolveTarget(options);
+  if (target.kind === "stack") {
+    const stack = await describeDeployedStack(target.name);
+    const env = await resolveSecretEnvironment({ ...process.env, ...stackEnvironment(stack) });
+    return {
+      adapters: createAdapters(loadConfig(env)),
+      local: undefined,
+      stack,
+      defaults: DEPLOYED_DEFAULTS,
+    };
+  }
+  if (target.kind === "local") {
+    const config = loadConfig({ ...process.env, ...localEnvironment(target.info) });
+    return { adapters: createAdapters(config), local: target.info, defaults: target.info.defaults };
+  }
   if (!process.env.TABLE_NAME) {
     throw new PermanentError(
-      "no stack to talk to: start the local stack with `npm start`, or set TABLE_NAME, SYNC_QUEUE_URL, INDEX_QUEUE_URL, PINECONE_INDEX_HOST and PINECONE_API_KEY for a deployed one",
+      `no stack to talk to: start the local stack with \`npm start\`, pass --stack NAME (or set ${STACK_VARIABLE}) for a deployed one, or set TABLE_NAME, SYNC_QUEUE_URL, INDEX_QUEUE_URL, PINECONE_INDEX_HOST and PINECONE_API_KEY`,
     );
   }
-  return {
-    adapters: createAdapters(loadConfig(process.env)),
-    local: undefined,
-    defaults: { tenantId: "default", datasetId: "default", workspaceId: "default" },
-  };
+  const env = await resolveSecretEnvironment(process.env);
+  return { adapters: createAdapters(loadConfig(env)), local: undefined, defaults: DEPLOYED_DEFAULTS };
 }

@@ -10,7 +10,10 @@ import { redactSecrets } from "./redact.js";
 const program = new Command("notion-index-sync")
   .description("Keeps a Pinecone vector index in step with Notion")
   .option("--local", "talk to the local stack (the default when .notion-index-sync/local.json exists)")
-  .option("--stack <name>", "talk to a deployed stack")
+  .option(
+    "--stack <name>",
+    "talk to a deployed stack, found by its CloudFormation outputs (or NOTION_INDEX_SYNC_STACK)",
+  )
   .showHelpAfterError();
 
 /** Runs a command against the selected stack, turning any failure into one line on stderr. */
@@ -45,10 +48,64 @@ program
   .option("--workspace <id>", "Notion workspace of the binding")
   .option("--wait", "wait until the documents are indexed")
   .option("--timeout <seconds>", "how long --wait waits", positiveInt, 120)
+  .option("--recursive", "also register every page and database below the given pages")
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, ids: string[], options) =>
       (await import("./commands/add.js")).addCommand(connection, ids, options),
+    ),
+  );
+
+const dataset = program
+  .command("dataset")
+  .description("create a dataset, or change its process rule and doc form (re-indexing its documents)");
+
+for (const verb of ["create", "set"] as const) {
+  dataset
+    .command(verb)
+    .description(
+      verb === "create" ? "create a dataset" : "change a dataset's settings; re-indexes its documents",
+    )
+    .argument("<datasetId>")
+    .option("--tenant <id>", "tenant")
+    .option("--rule <mode>", "automatic (500 tokens, 50 overlap) | custom")
+    .option("--max-tokens <n>", "custom: largest chunk, in tokens (50 to 8000)", positiveInt)
+    .option(
+      "--overlap <n>",
+      "custom: tokens repeated between chunks (under half of the chunk)",
+      positiveIntOrZero,
+    )
+    .option("--separator <text>", "custom: where to cut first (\\n for a newline)")
+    .option("--remove-extra-spaces", "custom: collapse runs of spaces and blank lines")
+    .option("--no-remove-extra-spaces", "custom: keep spaces as they are")
+    .option("--remove-urls-emails", "custom: remove URLs and email addresses")
+    .option("--no-remove-urls-emails", "custom: keep URLs and email addresses")
+    .option("--doc-form <form>", "text | hierarchical (parent chunks give context, children are embedded)")
+    .option("--parent-mode <mode>", "hierarchical: paragraph (parents of --max-tokens) | document")
+    .option(
+      "--child-max-tokens <n>",
+      "hierarchical: largest child chunk, in tokens (default 200)",
+      positiveInt,
+    )
+    .option("--json", "print JSON")
+    .action(
+      withConnection(async (connection, datasetId: string, options) => {
+        const commands = await import("./commands/dataset.js");
+        const command = verb === "create" ? commands.datasetCreateCommand : commands.datasetSetCommand;
+        await command(connection, datasetId, options);
+      }),
+    );
+}
+
+dataset
+  .command("show")
+  .description("a dataset's settings")
+  .argument("<datasetId>")
+  .option("--tenant <id>", "tenant")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, datasetId: string, options) =>
+      (await import("./commands/dataset.js")).datasetShowCommand(connection, datasetId, options),
     ),
   );
 
@@ -134,6 +191,37 @@ program
       (await import("./commands/pause.js")).resumeCommand(connection, documentId, options),
     ),
   );
+
+program
+  .command("connect")
+  .description("connect a tenant's Notion workspace: the binding refers to the token, kept in a secret")
+  .requiredOption("--tenant <id>", "tenant")
+  .requiredOption("--workspace <id>", "Notion workspace")
+  .option(
+    "--token-secret <name>",
+    "deployed stack: an existing secret holding the token (default: NOTION_TOKEN into a new secret)",
+  )
+  .option(
+    "--token-env <name>",
+    "local stack: the environment variable holding the token (default NOTION_TOKEN)",
+  )
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/connect.js")).connectCommand(connection, options),
+    ),
+  );
+
+program
+  .command("init")
+  .description("create the Pinecone index (serverless, the embedding model's dimension) unless it exists")
+  .option("--name <name>", "index name", "notion-index-sync")
+  .option("--dimension <n>", "vector dimension (default: the embedding model's)", positiveInt)
+  .option("--metric <metric>", "cosine | dotproduct | euclidean", "cosine")
+  .option("--cloud <cloud>", "serverless cloud", "aws")
+  .option("--region <region>", "serverless region", "us-east-1")
+  .option("--json", "print JSON")
+  .action(async (options) => (await import("./commands/init.js")).initCommand(program.opts(), options));
 
 function positiveIntOrZero(value: string): number {
   const parsed = Number(value);

@@ -1,12 +1,15 @@
 /**
  * Registers Notion pages or databases as documents of a dataset and queues their first sync.
  * Registering the same page twice in a dataset finds the same document (ids are derived).
+ * With sub-pages, every page and database below the given pages is registered too.
  */
 import { createHash } from "node:crypto";
 import { defaultDataset } from "../datasets.js";
 import { PermanentError } from "../errors.js";
 import type { Document } from "../model.js";
+import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, DocumentStore, MessagePublisher } from "../ports.js";
+import { discoverSubpages } from "./discover.js";
 
 export interface RegisterRequest {
   tenantId: string;
@@ -54,6 +57,22 @@ export async function registerDocuments(
     });
   }
   return registered;
+}
+
+/** The pages, and every page and database below them, each a document of its own. */
+export async function registerWithSubpages(
+  ports: { store: DocumentStore; syncQueue: MessagePublisher; clock: Clock } & NotionAccessPorts,
+  request: RegisterRequest,
+): Promise<RegisteredDocument[]> {
+  const [first] = request.pageIds;
+  if (first === undefined) return [];
+  // The Notion binding is the one the first document will use.
+  const source = await openNotionFor(ports, newDocument(request, first, ports.clock.now()));
+  const below = await discoverSubpages(source, request.pageIds);
+  return registerDocuments(ports, {
+    ...request,
+    pageIds: [...request.pageIds, ...below.map((child) => child.id)],
+  });
 }
 
 function newDocument(request: RegisterRequest, pageId: string, now: Date): Document {

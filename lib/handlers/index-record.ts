@@ -7,11 +7,12 @@ import {
   indexDocument,
 } from "../indexing/index-document.js";
 import { parseIndexMessage } from "../messages.js";
-import type { DeadLetterSink } from "../ports.js";
+import type { DeadLetterSink, MessagePublisher } from "../ports.js";
 import { guardRecord } from "./guard-record.js";
 
 export interface IndexRecordPorts extends IndexPorts {
   deadLetters: DeadLetterSink;
+  indexQueue: MessagePublisher;
 }
 
 export function createIndexRecordHandler(ports: IndexRecordPorts, options: IndexOptions) {
@@ -22,7 +23,7 @@ export function createIndexRecordHandler(ports: IndexRecordPorts, options: Index
       async (body) => {
         result = await indexDocument(ports, parseIndexMessage(body), options);
       },
-      { deadLetters: ports.deadLetters, log: ports.log, source: "index" },
+      { deadLetters: ports.deadLetters, requeue: ports.indexQueue, log: ports.log, source: "index" },
     );
     return result;
   };

@@ -2,7 +2,7 @@
 import type { SQSRecord } from "aws-lambda";
 import { isSweep, parseSyncMessage } from "../messages.js";
 import type { DeadLetterSink, MessagePublisher } from "../ports.js";
-import { type SweepResult, sweep } from "../sync/sweep.js";
+import { type SweepOptions, type SweepResult, sweep } from "../sync/sweep.js";
 import { type SyncOptions, type SyncPorts, type SyncResult, syncDocument } from "../sync/sync-document.js";
 import { guardRecord } from "./guard-record.js";
 
@@ -11,16 +11,25 @@ export interface SyncRecordPorts extends SyncPorts {
   deadLetters: DeadLetterSink;
 }
 
-export function createSyncRecordHandler(ports: SyncRecordPorts, options: SyncOptions) {
+/** A reconcile releases one direct check a second unless told otherwise (Notion's budget is ~3/s). */
+const DEFAULT_SWEEP_OPTIONS: SweepOptions = { reconcileChecksPerSecond: 1 };
+
+export function createSyncRecordHandler(
+  ports: SyncRecordPorts,
+  options: SyncOptions & Partial<SweepOptions>,
+) {
+  const sweepOptions = { ...DEFAULT_SWEEP_OPTIONS, ...options };
   return async function handleSyncRecord(record: SQSRecord): Promise<SyncResult | SweepResult | undefined> {
     let result: SyncResult | SweepResult | undefined;
     await guardRecord(
       record,
       async (body) => {
         const message = parseSyncMessage(body);
-        result = isSweep(message) ? await sweep(ports, message) : await syncDocument(ports, message, options);
+        result = isSweep(message)
+          ? await sweep(ports, message, sweepOptions)
+          : await syncDocument(ports, message, options);
       },
-      { deadLetters: ports.deadLetters, log: ports.log, source: "sync" },
+      { deadLetters: ports.deadLetters, requeue: ports.syncQueue, log: ports.log, source: "sync" },
     );
     return result;
   };

@@ -2,10 +2,17 @@
  * Indexes one generation of a document: extract → clean → split → embed → upsert vectors → write
  * segments → `completed`. Every write is conditional on the generation, so a run that lost its
  * claim can never overwrite a newer one (rule 3); the pause flag is checked between stages.
+ *
+ * The hierarchical doc form embeds the child chunks only: they are the segments (segment id = vector
+ * id, rule 4), and the first child of each parent also stores the parent's text, which a query
+ * returns as context.
  */
 import { randomUUID } from "node:crypto";
 import { cleanText } from "../chunking/clean.js";
+import { splitHierarchical } from "../chunking/hierarchical.js";
+import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
+import { countWords } from "../chunking/tokenizer.js";
 import { datasetOf } from "../datasets.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import { newLease } from "../lease.js";
@@ -14,6 +21,7 @@ import {
   type Dataset,
   type Document,
   type IndexingStatus,
+  type NotionDataSourceInfo,
   type RunCounts,
   type Segment,
   vectorId,
@@ -135,6 +143,7 @@ class IndexRun {
     this.dataset = await datasetOf(ports.store, document);
     const namespace = this.dataset.vectorNamespace;
     const rule = this.dataset.processRule;
+    const fingerprint = ruleFingerprint(rule, this.dataset.docForm);
 
     await this.enterStage("parsing", {});
     const source = await openNotionFor(ports, document);
@@ -156,13 +165,13 @@ class IndexRun {
       .filter((block) => block.text.trim().length > 0);
 
     await this.enterStage("splitting", { cleaningCompletedAt: ports.clock.now().toISOString() });
-    const chunks = splitBlocks(cleaned, rule);
+    const { chunks, parents } = splitFor(this.dataset, cleaned);
 
     await this.enterStage("indexing", { splittingCompletedAt: ports.clock.now().toISOString() });
     const embedded = await ports.embedder.embedDocuments(chunks.map((chunk) => chunk.content));
     const title = extracted.title || state.title;
     await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title));
-    const segments = chunks.map((chunk, position) => this.segment(chunk, position));
+    const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);
     // A run that lost a race may have left another generation behind: settle on exactly one (rule 4).
     const removed = await removeGenerations(ports, { documentId, namespace, keepGeneration: generation });
@@ -176,6 +185,15 @@ class IndexRun {
       cached: embedded.cached,
     };
     const completedAt = ports.clock.now();
+    // Stored only now that the content is in the index (rule 5).
+    const indexedInfo: NotionDataSourceInfo = {
+      ...info,
+      type: state.type,
+      lastEditedTime: state.lastEditedTime,
+      contentReadAt: readAt,
+      contentHash: contentHash(extracted),
+      ruleFingerprint: fingerprint,
+    };
     await ports.store.updateDocument(
       documentId,
       generation,
@@ -191,19 +209,30 @@ class IndexRun {
         stoppedAt: undefined,
         archived: false,
         lastRun: counts,
-        // Stored only now that the content is in the index (rule 5).
-        dataSourceInfo: {
-          ...info,
-          type: state.type,
-          lastEditedTime: state.lastEditedTime,
-          contentReadAt: readAt,
-          contentHash: contentHash(extracted),
-        },
+        dataSourceInfo: indexedInfo,
       },
       { releaseLease: true },
     );
+    await this.recheckRule(fingerprint, indexedInfo);
     ports.log.info("document indexed", { documentId, generation, ...counts });
     return { outcome: "completed", documentId, generation, counts };
+  }
+
+  /**
+   * The dataset's rule may have changed while this run split with the old one, after the rule change
+   * marked this document: then the content is marked as not indexed with the current rule, so the next
+   * sync re-indexes it.
+   */
+  private async recheckRule(fingerprint: string, indexedInfo: NotionDataSourceInfo): Promise<void> {
+    const current = await datasetOf(this.ports.store, this.document);
+    if (ruleFingerprint(current.processRule, current.docForm) === fingerprint) return;
+    try {
+      await this.ports.store.updateDocument(this.document.documentId, this.document.generation, {
+        dataSourceInfo: { ...indexedInfo, lastEditedTime: undefined },
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
 
   /** Records the stage, renews the lease, and stops if the user paused the document. */
@@ -255,7 +284,7 @@ class IndexRun {
     };
   }
 
-  private vectorRecords(chunks: Chunk[], vectors: number[][], title: string): VectorRecord[] {
+  private vectorRecords(chunks: EmbeddedChunk[], vectors: number[][], title: string): VectorRecord[] {
     const { tenantId, datasetId, documentId, generation } = this.document;
     return chunks.map((chunk, position) => ({
       id: vectorId(documentId, generation, position),
@@ -273,15 +302,20 @@ class IndexRun {
     }));
   }
 
-  private segment(chunk: Chunk, position: number): Segment {
+  private segment(
+    chunk: EmbeddedChunk,
+    position: number,
+    chunks: EmbeddedChunk[],
+    parents: Chunk[],
+  ): Segment {
     const { datasetId, documentId, generation } = this.document;
-    return {
+    const segment: Segment = {
       datasetId,
       documentId,
       generation,
       position,
       content: chunk.content,
-      wordCount: chunk.wordCount,
+      wordCount: countWords(chunk.content),
       tokens: chunk.tokens,
       indexNodeId: vectorId(documentId, generation, position),
       indexNodeHash: sha256(chunk.content),
@@ -289,5 +323,27 @@ class IndexRun {
       headingPath: chunk.headingPath,
       status: "completed",
     };
+    if (chunk.parentIndex === undefined) return segment;
+    const parent = parents[chunk.parentIndex] as Chunk;
+    // The parent's text is stored once, with its first child.
+    const first = chunks[position - 1]?.parentIndex !== chunk.parentIndex;
+    return first
+      ? {
+          ...segment,
+          parentIndex: chunk.parentIndex,
+          parentContent: parent.content,
+          parentTokens: parent.tokens,
+        }
+      : { ...segment, parentIndex: chunk.parentIndex };
   }
+}
+
+/** A chunk to embed: a text chunk, or a hierarchical child with its parent's index. */
+type EmbeddedChunk = Chunk & { parentIndex?: number };
+
+function splitFor(dataset: Dataset, blocks: ExtractedBlock[]): { chunks: EmbeddedChunk[]; parents: Chunk[] } {
+  if (dataset.docForm !== "hierarchical")
+    return { chunks: splitBlocks(blocks, dataset.processRule), parents: [] };
+  const { children, parents } = splitHierarchical(blocks, dataset.processRule);
+  return { chunks: children, parents };
 }

@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../ports.js";
 import {
+  block,
   bulleted,
   callout,
   code,
@@ -31,6 +32,13 @@ export const DEMO_PAGES = {
   faq: { id: "1a2b3c4d-0003-4000-8000-000000000003", title: "Product FAQ" },
 } as const;
 
+/** A sub-page of the handbook: not registered by `npm start`; `add <handbook> --recursive` finds it. */
+export const DEMO_SUBPAGE = {
+  id: "1a2b3c4d-0006-4000-8000-000000000006",
+  title: "Onboarding checklist",
+  parentPageId: DEMO_PAGES.handbook.id,
+} as const;
+
 export const DEMO_DATABASE = {
   id: "1a2b3c4d-0004-4000-8000-000000000004",
   dataSourceId: "1a2b3c4d-0005-4000-8000-000000000005",
@@ -52,6 +60,7 @@ export function createDemoWorkspace(clock: Clock = { now: () => new Date() }): N
   workspace.addPage({ ...DEMO_PAGES.handbook, icon: "📘", blocks: handbookBlocks() });
   workspace.addPage({ ...DEMO_PAGES.runbook, icon: "🚨", blocks: runbookBlocks() });
   workspace.addPage({ ...DEMO_PAGES.faq, icon: "❓", blocks: faqBlocks() });
+  workspace.addPage({ ...DEMO_SUBPAGE, icon: "✅", blocks: onboardingBlocks() });
   workspace.addDatabase({
     id: DEMO_DATABASE.id,
     dataSourceId: DEMO_DATABASE.dataSourceId,
@@ -180,6 +189,13 @@ function runbookBlocks() {
       paragraph("Promote the replica in the console, then update the connection secret."),
       code("aws rds failover-db-cluster --db-cluster-identifier checkout-prod", "bash"),
     ]),
+    heading2("Escalation contacts"),
+    table(
+      ["Severity", "Who", "How"],
+      ["SEV1", "Incident commander", "Phone, then #incidents"],
+      ["SEV2", "Owning team's on-call", ""],
+      ["SEV3", "Owning team", "Ticket"],
+    ),
     heading1("After the incident"),
     toDo("Write the post-mortem within three working days", false),
     toDo("File follow-up tickets with owners and dates", false),
@@ -207,4 +223,29 @@ function faqBlocks() {
       bulleted("Duplicates can happen: make your handler idempotent."),
     ]),
   ];
+}
+
+function onboardingBlocks() {
+  return [
+    callout("Your buddy walks you through this list in your first week.", "🤝"),
+    toDo("Get your laptop and accounts", false),
+    toDo("Read the team handbook", false),
+    toDo("Shadow an on-call shift", false),
+    table(
+      ["Day", "What", "With"],
+      ["Monday", "Accounts and laptop", "IT"],
+      ["Wednesday", "Architecture tour", "Your buddy"],
+    ),
+  ];
+}
+
+/** A table with a header row: each row a list of cell texts. */
+function table(...rows: string[][]) {
+  const cells = (row: string[]) => row.map((cell) => (cell === "" ? [] : [text(cell)]));
+  const width = rows[0]?.length ?? 1;
+  return block(
+    "table",
+    { table_width: width, has_column_header: true, has_row_header: false },
+    rows.map((row) => block("table_row", { cells: cells(row) })),
+  );
 }

@@ -74,6 +74,8 @@ export function localEnvironment(info: LocalStackInfo): Record<string, string> {
     PINECONE_CONTROLLER_HOST: info.pineconeHost,
     PINECONE_API_KEY: info.pineconeStandIn ? "local-stand-in" : (process.env.PINECONE_API_KEY ?? ""),
     NOTION_BASE_URL: info.notionBaseUrl,
+    // The demo's stand-in has no rate limit; real Notion gets its average of 3 requests a second.
+    NOTION_REQUESTS_PER_SECOND: info.demo ? "1000" : "3",
     EMBEDDING_PROVIDER: info.embedding.provider,
     EMBEDDING_DIMENSION: String(info.embedding.dimension),
     LEASE_SECONDS: String(info.leaseSeconds),

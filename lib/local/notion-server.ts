@@ -28,6 +28,10 @@ export interface NotionStandIn {
   faults: {
     /** The next `count` API requests answer `status` with Notion's error shape. */
     failNext(count: number, status: number, retryAfterSeconds?: number): void;
+    /** The request after the next `successes` ones answers `status`: a failure in the middle of a read. */
+    failAfter(successes: number, status: number): void;
+    /** Drops every fault not yet served. */
+    clear(): void;
   };
 }
 
@@ -72,6 +76,8 @@ interface Route {
 interface Fault {
   status: number;
   retryAfterSeconds: number | undefined;
+  /** Requests still to answer normally before this fault. */
+  after: number;
 }
 
 export async function startNotionServer(options: NotionServerOptions): Promise<NotionStandIn> {
@@ -91,7 +97,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     // Read the body first so that an early answer never leaves it unread on a kept-alive socket.
     const raw = await readRaw(incoming);
     try {
-      const fault = faults.shift();
+      const fault = nextFault(faults);
       if (fault !== undefined) return sendFault(response, fault);
       checkHeaders(incoming, tokens);
       if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
@@ -127,10 +133,27 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     resetCounts: () => counts.clear(),
     faults: {
       failNext(count, status, retryAfterSeconds) {
-        for (let i = 0; i < count; i++) faults.push({ status, retryAfterSeconds });
+        for (let i = 0; i < count; i++) faults.push({ status, retryAfterSeconds, after: 0 });
+      },
+      failAfter(successes, status) {
+        faults.push({ status, retryAfterSeconds: undefined, after: successes });
+      },
+      clear() {
+        faults.length = 0;
       },
     },
   };
+}
+
+/** The fault for this request, if its turn has come. */
+function nextFault(faults: Fault[]): Fault | undefined {
+  const first = faults[0];
+  if (first === undefined) return undefined;
+  if (first.after > 0) {
+    first.after -= 1;
+    return undefined;
+  }
+  return faults.shift();
 }
 
 // ---------------------------------------------------------------- routes

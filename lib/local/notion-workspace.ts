@@ -140,9 +140,15 @@ export type ColumnType =
   | "date"
   | "number"
   | "checkbox"
-  | "url";
+  | "url"
+  | "email"
+  | "people"
+  | "relation";
 
-/** A row as plain values keyed by column name (strings, string[], number, boolean, {start,end}). */
+/**
+ * A row as plain values keyed by column name (strings, string[], number, boolean, {start,end}).
+ * `people` values are names; `relation` values are the ids of the related pages.
+ */
 export type RowValues = Record<
   string,
   string | string[] | number | boolean | { start: string; end?: string }
@@ -307,6 +313,7 @@ export class NotionWorkspace {
       ...this.freshLifecycle(now),
     });
     this.replaceBlocks(id, spec.blocks ?? [], now);
+    if (parent.type === "page_id") this.addChildBlock(parent.page_id, id, "child_page", spec.title, now);
     return id;
   }
 
@@ -348,6 +355,8 @@ export class NotionWorkspace {
       rowIds: [],
     });
     for (const row of spec.rows ?? []) this.addRow(dataSourceId, row);
+    if (parent.type === "page_id")
+      this.addChildBlock(parent.page_id, databaseId, "child_database", spec.title, now);
     return { databaseId, dataSourceId };
   }
 
@@ -394,10 +403,12 @@ export class NotionWorkspace {
     return added.id;
   }
 
-  /** Renames a page (its title property) or a database. */
+  /** Renames a page (its title property) or a database, and the block that shows it in its parent. */
   setTitle(id: string, title: string): void {
     const object = this.requireObject(id);
     object.title = title;
+    const shown = this.blocks.get(object.id);
+    if (shown !== undefined) shown.content = { title };
     if ("values" in object && object.values !== undefined && object.dataSourceId !== undefined) {
       const column = this.titleColumn(this.requireDataSource(object.dataSourceId));
       object.values[column.name] = title;
@@ -470,12 +481,17 @@ export class NotionWorkspace {
     return undefined;
   }
 
-  /** Children of a visible page or block, as API block objects; undefined when not visible. */
+  /**
+   * Children of a visible page or block, as API block objects; undefined when not visible. A synced
+   * block that references another shows the original's children, as Notion does.
+   */
   childrenOf(id: string): Record<string, unknown>[] | undefined {
     const parent = this.visiblePage(id) ?? this.visibleBlock(id);
     if (parent === undefined) return undefined;
-    const children = "blocks" in parent ? parent.blocks : parent.children;
-    return children.map((child) => this.blockObject(child));
+    if ("blocks" in parent) return parent.blocks.map((child) => this.blockObject(child));
+    const original = this.syncedOriginal(parent);
+    if (original === null) return undefined;
+    return (original ?? parent).children.map((child) => this.blockObject(child));
   }
 
   /** Rows of a data source that are not in trash, as API page objects. */
@@ -582,7 +598,7 @@ export class NotionWorkspace {
       last_edited_time: stored.lastEditedTime,
       created_by: user(PERSON_ID),
       last_edited_by: user(PERSON_ID),
-      has_children: stored.children.length > 0,
+      has_children: this.hasChildren(stored),
       archived: false,
       in_trash: false,
       type: stored.type,
@@ -609,6 +625,44 @@ export class NotionWorkspace {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private hasChildren(stored: StoredBlock): boolean {
+    if (stored.type === "child_page" || stored.type === "child_database") {
+      const object = this.pages.get(stored.id) ?? this.databases.get(stored.id);
+      return object !== undefined && ("blocks" in object ? object.blocks.length > 0 : true);
+    }
+    const original = this.syncedOriginal(stored);
+    return (original ?? stored).children.length > 0;
+  }
+
+  /**
+   * The original of a synced block that references one (undefined for any other block); null when
+   * the original is not visible to the integration.
+   */
+  private syncedOriginal(stored: StoredBlock): StoredBlock | null | undefined {
+    if (stored.type !== "synced_block") return undefined;
+    const from = (stored.content as { synced_from?: { block_id?: string } | null }).synced_from;
+    if (from?.block_id === undefined) return undefined;
+    return this.visibleBlock(normalizeId(from.block_id) ?? from.block_id) ?? null;
+  }
+
+  /** The block that shows a child page or database in its parent page (Notion gives it the same id). */
+  private addChildBlock(parentPageId: string, id: string, type: string, title: string, now: string): void {
+    const parent = this.requirePage(parentPageId);
+    const stored: StoredBlock = {
+      id,
+      pageId: parent.id,
+      parent: { type: "page_id", page_id: parent.id },
+      type,
+      content: { title },
+      children: [],
+      createdTime: now,
+      lastEditedTime: now,
+    };
+    this.blocks.set(id, stored);
+    parent.blocks.push(stored);
+    this.touch(parent, now);
+  }
 
   private pageProperties(page: StoredPage): Record<string, unknown> {
     if (page.values === undefined || page.dataSourceId === undefined) {
@@ -734,7 +788,9 @@ function columnSchema(column: Column): Record<string, unknown> {
       ? { options: [] }
       : column.type === "number"
         ? { format: "number" }
-        : {};
+        : column.type === "relation"
+          ? { data_source_id: null, type: "single_property", single_property: {} }
+          : {};
   return { id: column.id, name: column.name, description: null, type: column.type, [column.type]: config };
 }
 
@@ -757,8 +813,30 @@ function propertyValue(column: Column, value: RowValues[string] | undefined): Re
     case "checkbox":
       return { ...shaped, checkbox: value === true };
     case "url":
-      return { ...shaped, url: typeof value === "string" ? value : null };
+    case "email":
+      return { ...shaped, [column.type]: typeof value === "string" ? value : null };
+    case "people":
+      return { ...shaped, people: Array.isArray(value) ? value.map(person) : [] };
+    case "relation":
+      return {
+        ...shaped,
+        relation: Array.isArray(value) ? value.map((id) => ({ id })) : [],
+        has_more: false,
+      };
   }
+}
+
+/** A workspace member as a people property shows them. */
+function person(name: string) {
+  const id = createHash("sha1").update(`person:${name}`).digest("hex").slice(0, 32);
+  return {
+    object: "user",
+    id: normalizeId(id),
+    name,
+    avatar_url: null,
+    type: "person",
+    person: { email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@example.com` },
+  };
 }
 
 function dateValue(value: RowValues[string] | undefined): Record<string, unknown> | null {

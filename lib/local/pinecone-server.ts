@@ -7,11 +7,13 @@
  * `paginationToken`, `totalVectorCount`), control-plane bodies snake_case (`vector_type`,
  * `deletion_protection`). The client sends the default namespace as `__default__`; "" means the same.
  * Values are stored as float32, as Pinecone does, so fetched values are rounded.
+ * Pinecone Inference's `POST /embed` is served too, on the controller host (pinecone-inference.ts).
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { answerEmbed, type EmbedCall } from "./pinecone-inference.js";
 
 export type Metric = "cosine" | "dotproduct" | "euclidean";
 
@@ -37,7 +39,11 @@ export interface PineconeStandIn {
   faults: {
     /** The next `count` data-plane requests answer `status` with a Pinecone-shaped error body. */
     failNext(count: number, status: number, retryAfterSeconds?: number): void;
+    /** The next `count` `/embed` requests answer `status` (Pinecone Inference's error shape). */
+    failNextEmbed(count: number, status: number, retryAfterSeconds?: number): void;
   };
+  /** Every `/embed` request answered, in order: model, input type, number of texts, tokens. */
+  embedCalls(): EmbedCall[];
   /** Ids in a namespace of the main index, sorted ("" or "__default__" is the default namespace). */
   ids(namespace: string): string[];
   /** Namespaces of the main index that hold vectors ("" is the default namespace). */
@@ -692,6 +698,7 @@ function resolveRoute(
   const dataPath = prefixed ? (prefixed[2] ?? "") : path;
   if (index && DATA_ROUTES.has(`${method} ${dataPath}`))
     return { key: `${method} ${dataPath}`, plane: "data", index };
+  if (path === "/embed" && method === "POST") return { key: "POST /embed", plane: "control" };
   if (path === "/indexes" && (method === "GET" || method === "POST"))
     return { key: `${method} /indexes`, plane: "control" };
   const named = /^\/indexes\/([^/]+)$/.exec(path);
@@ -730,6 +737,8 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
 
   const counts: Record<string, number> = {};
   const pendingFaults: { status: number; retryAfterSeconds: number | undefined }[] = [];
+  const pendingEmbedFaults: { status: number; retryAfterSeconds: number | undefined }[] = [];
+  const embedCalls: EmbedCall[] = [];
   let baseUrl = "";
 
   function handleData(route: Route, url: URL, body: unknown, bytes: number): unknown {
@@ -753,6 +762,10 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
   function handleControl(route: Route, body: unknown, res: ServerResponse): void {
     if (route.key === "GET /indexes") {
       sendJson(res, 200, { indexes: [...indexes.values()].map((index) => indexModel(index, baseUrl)) });
+    } else if (route.key === "POST /embed") {
+      const { answer, call } = answerEmbed(body, (status, message) => new ApiError(status, message));
+      embedCalls.push(call);
+      sendJson(res, 200, answer);
     } else if (route.key === "POST /indexes") {
       const created = createIndexState(body, indexes);
       indexes.set(created.name, created);
@@ -775,11 +788,21 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       if (options.apiKey !== undefined && req.headers["api-key"] !== options.apiKey) {
         throw new ApiError(401, "Invalid API Key");
       }
-      const fault = route.plane === "data" ? pendingFaults.shift() : undefined;
+      const fault =
+        route.plane === "data"
+          ? pendingFaults.shift()
+          : route.key === "POST /embed"
+            ? pendingEmbedFaults.shift()
+            : undefined;
       if (fault) {
         const headers: Record<string, string> =
           fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
-        sendError(res, "data", new ApiError(fault.status, `Injected fault: HTTP ${fault.status}`), headers);
+        sendError(
+          res,
+          route.plane,
+          new ApiError(fault.status, `Injected fault: HTTP ${fault.status}`),
+          headers,
+        );
         return;
       }
       const { body, bytes } = await readBody(req);
@@ -822,7 +845,11 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       failNext(count, status, retryAfterSeconds) {
         for (let i = 0; i < count; i++) pendingFaults.push({ status, retryAfterSeconds });
       },
+      failNextEmbed(count, status, retryAfterSeconds) {
+        for (let i = 0; i < count; i++) pendingEmbedFaults.push({ status, retryAfterSeconds });
+      },
     },
+    embedCalls: () => embedCalls.map((call) => ({ ...call })),
     ids: (namespace) => [...(main.namespaces.get(namespaceKey(namespace))?.keys() ?? [])].sort(),
     namespaces: () => [...main.namespaces.keys()].sort(),
   };

@@ -1,104 +1,206 @@
 /**
- * Notion blocks → plain text lines (Markdown-flavoured, so structure survives chunking and embedding).
- * Pure functions: the adapter walks the blocks and supplies the nesting depth and list numbering.
+ * One Notion block → its own text, Markdown-flavoured so that structure survives chunking and
+ * embedding (the walk renders its children, and tables and links, which need more than the block).
+ * `undefined`: a type we do not index (the walk skips and counts it). `""`: a supported block with no
+ * text of its own (a column, an image without caption or name).
+ * Notion-hosted file URLs expire within the hour, so they are never part of the text.
  */
 import type { BlockObjectResponse, RichTextItemResponse } from "@notionhq/client";
+import { richTextToPlain } from "./rich-text.js";
 
-/** Where a block sits: its nesting depth below the page, and its number within a numbered list. */
+/** Where a block sits: its indentation depth, and its number within a numbered list. */
 export interface RenderContext {
   depth: number;
-  /** 1-based position in the current run of numbered list items (restarts per list). */
+  /** 1-based position in the current run of numbered list items. */
   number?: number;
+  /** How the run counts, as its first item says. */
+  listFormat?: ListFormat;
 }
 
-/** All segments joined; links kept as `[text](url)`, mentions as their text, equations as `$…$`. */
-export function richTextToPlain(richText: readonly RichTextItemResponse[]): string {
-  return richText.map(segmentText).join("");
-}
+export type ListFormat = "numbers" | "letters" | "roman";
 
-function segmentText(segment: RichTextItemResponse): string {
-  switch (segment.type) {
-    case "text": {
-      const url = segment.text.link?.url ?? segment.href;
-      return url ? `[${segment.text.content}](${url})` : segment.text.content;
-    }
-    case "equation":
-      return `$${segment.equation.expression}$`;
-    default:
-      return segment.plain_text;
-  }
-}
+type Block<T extends BlockObjectResponse["type"]> = Extract<BlockObjectResponse, { type: T }>;
 
-/**
- * The block's own text (its children are rendered separately), indented two spaces per depth;
- * undefined for block types that carry no text we index (images, embeds, child pages...).
- */
 export function renderBlock(
   block: BlockObjectResponse,
   context: RenderContext = { depth: 0 },
 ): string | undefined {
-  const line = blockText(block, context);
-  return line === undefined ? undefined : indent(line, context.depth);
+  const text = ownText(block, context);
+  return text === undefined || text === "" ? text : indent(text, context.depth);
 }
 
-function blockText(block: BlockObjectResponse, context: RenderContext): string | undefined {
+function ownText(block: BlockObjectResponse, context: RenderContext): string | undefined {
   switch (block.type) {
     case "paragraph":
       return richTextToPlain(block.paragraph.rich_text);
     case "heading_1":
-      return `# ${richTextToPlain(block.heading_1.rich_text)}`;
     case "heading_2":
-      return `## ${richTextToPlain(block.heading_2.rich_text)}`;
     case "heading_3":
-      return `### ${richTextToPlain(block.heading_3.rich_text)}`;
+    case "heading_4":
+      return `${"#".repeat(headingLevel(block) ?? 1)} ${headingText(block)}`;
     case "bulleted_list_item":
       return `- ${richTextToPlain(block.bulleted_list_item.rich_text)}`;
     case "numbered_list_item":
-      return `${context.number ?? 1}. ${richTextToPlain(block.numbered_list_item.rich_text)}`;
+      return `${listMarker(context.number ?? 1, context.listFormat ?? block.numbered_list_item.list_format)}. ${richTextToPlain(block.numbered_list_item.rich_text)}`;
     case "to_do":
       return `- [${block.to_do.checked ? "x" : " "}] ${richTextToPlain(block.to_do.rich_text)}`;
-    case "quote":
-      return prefixLines(richTextToPlain(block.quote.rich_text), "> ");
-    case "code":
-      return fence(richTextToPlain(block.code.rich_text), block.code.language);
     case "toggle":
       return richTextToPlain(block.toggle.rich_text);
+    case "quote":
+      return prefixLines(richTextToPlain(block.quote.rich_text), "> ");
     case "callout":
-      return calloutText(block.callout.icon, richTextToPlain(block.callout.rich_text));
-    case "divider":
-      return "---";
+      return calloutText(block);
+    case "code":
+      return codeText(block);
     case "equation":
       return `$$${block.equation.expression}$$`;
+    case "divider":
+      return "---";
+    case "bookmark":
+      return `Bookmark: ${linkText(block.bookmark.caption, block.bookmark.url)}`;
+    case "embed":
+      return `Embed: ${linkText(block.embed.caption, block.embed.url)}`;
+    case "link_preview":
+      return `Link: ${block.link_preview.url}`;
+    case "image":
+      return mediaText("Image", block.image);
+    case "video":
+      return mediaText("Video", block.video);
+    case "pdf":
+      return mediaText("PDF", block.pdf);
+    case "audio":
+      return mediaText("Audio", block.audio);
+    case "file":
+      return mediaText("File", block.file);
+    case "child_page":
+      return `Page: [${block.child_page.title}](${notionUrl(block.id)})`;
+    case "child_database":
+      return `Database: ${block.child_database.title}`;
     case "table_row":
-      return `| ${block.table_row.cells.map(richTextToPlain).join(" | ")} |`;
+      return tableRowText(block.table_row.cells);
+    case "column_list":
+    case "column":
+    case "synced_block":
+    case "table":
+      return "";
     default:
       return undefined;
   }
 }
 
-/** Heading level 1–3 of a heading block, else undefined. */
-export function headingLevel(block: BlockObjectResponse): 1 | 2 | 3 | undefined {
-  if (block.type === "heading_1") return 1;
-  if (block.type === "heading_2") return 2;
-  if (block.type === "heading_3") return 3;
-  return undefined;
+/** Heading level 1–4 of a heading block, else undefined. */
+export function headingLevel(block: BlockObjectResponse): number | undefined {
+  const match = /^heading_([1-4])$/.exec(block.type);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /** The text of a heading block, without the `#` marks. */
 export function headingText(block: BlockObjectResponse): string {
-  if (block.type === "heading_1") return richTextToPlain(block.heading_1.rich_text);
-  if (block.type === "heading_2") return richTextToPlain(block.heading_2.rich_text);
-  if (block.type === "heading_3") return richTextToPlain(block.heading_3.rich_text);
-  return "";
+  switch (block.type) {
+    case "heading_1":
+      return richTextToPlain(block.heading_1.rich_text);
+    case "heading_2":
+      return richTextToPlain(block.heading_2.rich_text);
+    case "heading_3":
+      return richTextToPlain(block.heading_3.rich_text);
+    case "heading_4":
+      return richTextToPlain(block.heading_4.rich_text);
+    default:
+      return "";
+  }
 }
 
-function fence(source: string, language: string): string {
-  const tag = language === "plain text" ? "" : language;
-  return `\`\`\`${tag}\n${source}\n\`\`\``;
+/** `| a |  | c |`: every cell in place, empty ones too; a row stays on one line. */
+export function tableRowText(cells: RichTextItemResponse[][]): string {
+  const texts = cells.map((cell) =>
+    richTextToPlain(cell)
+      .replace(/\s*\n\s*/g, " ")
+      .replaceAll("|", "\\|"),
+  );
+  return `| ${texts.join(" | ")} |`;
 }
 
-function calloutText(icon: { type: string; emoji?: string } | null, content: string): string {
-  return icon?.type === "emoji" && icon.emoji ? `${icon.emoji} ${content}` : content;
+/** The Markdown line under a header row, one `---` per column. */
+export function tableHeaderRule(columns: number): string {
+  return `|${" --- |".repeat(columns)}`;
+}
+
+/** A link to another page or database, with its title when the integration can see it. */
+export function linkToPageText(id: string, title: string | undefined): string {
+  return `Link to page: ${title === undefined ? notionUrl(id) : `[${title}](${notionUrl(id)})`}`;
+}
+
+export function notionUrl(id: string): string {
+  return `https://www.notion.so/${id.replaceAll("-", "")}`;
+}
+
+function listMarker(number: number, format: ListFormat | undefined): string {
+  if (format === "letters") return letters(number);
+  if (format === "roman") return roman(number);
+  return String(number);
+}
+
+function letters(number: number): string {
+  let text = "";
+  for (let rest = number; rest > 0; rest = Math.floor((rest - 1) / 26)) {
+    text = String.fromCharCode(97 + ((rest - 1) % 26)) + text;
+  }
+  return text;
+}
+
+const ROMAN: [number, string][] = [
+  [1000, "m"],
+  [900, "cm"],
+  [500, "d"],
+  [400, "cd"],
+  [100, "c"],
+  [90, "xc"],
+  [50, "l"],
+  [40, "xl"],
+  [10, "x"],
+  [9, "ix"],
+  [5, "v"],
+  [4, "iv"],
+  [1, "i"],
+];
+
+function roman(number: number): string {
+  let text = "";
+  let rest = number;
+  for (const [value, numeral] of ROMAN) {
+    for (; rest >= value; rest -= value) text += numeral;
+  }
+  return text;
+}
+
+function calloutText(block: Block<"callout">): string {
+  const content = richTextToPlain(block.callout.rich_text);
+  const icon = block.callout.icon;
+  if (icon?.type === "emoji") return `${icon.emoji} ${content}`;
+  if (icon?.type === "custom_emoji") return `:${icon.custom_emoji.name}: ${content}`;
+  return content;
+}
+
+function codeText(block: Block<"code">): string {
+  const tag = block.code.language === "plain text" ? "" : block.code.language;
+  const fenced = `\`\`\`${tag}\n${richTextToPlain(block.code.rich_text)}\n\`\`\``;
+  const caption = richTextToPlain(block.code.caption);
+  return caption === "" ? fenced : `${fenced}\n${caption}`;
+}
+
+function linkText(caption: RichTextItemResponse[], url: string): string {
+  const label = richTextToPlain(caption);
+  return label === "" ? url : `[${label}](${url})`;
+}
+
+type Media = Block<"image">["image"] | Block<"file">["file"];
+
+/** Caption and file name; the URL only when it is an external one (Notion's own URLs expire). */
+function mediaText(label: string, media: Media): string {
+  const name = "name" in media ? media.name : "";
+  const details = [name, richTextToPlain(media.caption)].filter((part) => part !== "").join(" — ");
+  if (media.type === "external") return `${label}: [${details || media.external.url}](${media.external.url})`;
+  return details === "" ? "" : `${label}: ${details}`;
 }
 
 function prefixLines(content: string, prefix: string): string {
@@ -108,6 +210,7 @@ function prefixLines(content: string, prefix: string): string {
     .join("\n");
 }
 
-function indent(content: string, depth: number): string {
+/** Two spaces per level of nesting, on every line. */
+export function indent(content: string, depth: number): string {
   return depth === 0 ? content : prefixLines(content, "  ".repeat(depth));
 }

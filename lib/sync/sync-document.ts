@@ -13,6 +13,7 @@ import { type Document, WORKING_STATUSES } from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, Log, MessagePublisher, NotionObjectState, NotionSource, VectorIndex } from "../ports.js";
 import { archiveClaimedDocument } from "./archive-document.js";
+import { readInsideEditMinute } from "./edit-time.js";
 
 export interface SyncPorts extends NotionAccessPorts {
   vectors: VectorIndex;
@@ -44,9 +45,6 @@ export interface SyncResult {
   segmentsDeleted: number;
   vectorsDeleted: number;
 }
-
-/** Notion rounds last_edited_time down to the minute: a read inside that minute may have missed an edit. */
-const EDIT_TIME_RESOLUTION_MS = 60_000;
 
 export function validateSyncOptions(options: SyncOptions): SyncOptions {
   if (!Number.isFinite(options.leaseSeconds) || options.leaseSeconds <= 0) {
@@ -104,7 +102,7 @@ export async function syncDocument(
       `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`,
     );
   }
-  if (await isUpToDate(ports, source, document, state)) return result("unchanged");
+  if (await isUpToDate(ports, source, document, state, message.recheck === true)) return result("unchanged");
 
   let claimed: Document;
   try {
@@ -141,19 +139,19 @@ export async function syncDocument(
 
 /**
  * Up to date when the indexed content carries Notion's current last_edited_time and was read after
- * that minute ended. A read inside the minute is re-checked by content hash (rule 5): the same
- * content changes nothing and creates no new generation.
+ * that minute ended. A read inside the minute, or a requested recheck, is decided by content hash
+ * (rule 5): the same content changes nothing and creates no new generation.
  */
 async function isUpToDate(
   ports: SyncPorts,
   source: NotionSource,
   document: Document,
   state: NotionObjectState,
+  recheck: boolean,
 ): Promise<boolean> {
   const info = document.dataSourceInfo;
   if (document.indexingStatus !== "completed" || info.lastEditedTime !== state.lastEditedTime) return false;
-  const minuteEnd = Date.parse(state.lastEditedTime) + EDIT_TIME_RESOLUTION_MS;
-  if (!info.contentReadAt || Date.parse(info.contentReadAt) >= minuteEnd) return true;
+  if (!recheck && !readInsideEditMinute(info.contentReadAt, state.lastEditedTime)) return true;
 
   const readAt = ports.clock.now().toISOString();
   const extracted = await source.extract(info.pageId, state.type);

@@ -35,9 +35,12 @@ function childEnv(): NodeJS.ProcessEnv {
     "TABLE_NAME",
     "SYNC_QUEUE_URL",
     "INDEX_QUEUE_URL",
+    "NOTION_INDEX_SYNC_STACK",
   ]) {
     delete env[name];
   }
+  // Secret references would send the CLI to Secrets Manager instead of the local stack.
+  for (const name of Object.keys(env)) if (/_SECRET_(NAME|ARN)$/.test(name)) delete env[name];
   return env;
 }
 

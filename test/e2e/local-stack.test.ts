@@ -146,7 +146,7 @@ describe("local stack", () => {
       await stack.adapters.syncQueue.send({ datasetId: "flaky", documentId });
       await stack.waitForIdle({ timeoutMs: 45_000 });
     } finally {
-      stack.notion?.faults.failNext(0, 503);
+      stack.notion?.faults.clear();
     }
 
     const dead = await drain(stack.info.syncDeadLetterQueueUrl);

@@ -3,103 +3,33 @@
  * compared with each other (queue vs its consumer, schedule vs its role) rather than hard-coded,
  * so the tests keep holding when the configuration changes.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { App, type CfnElement, RemovalPolicy, Stack } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  CONTEXT_KEYS,
-  DEFAULTS,
-  parseStackConfig,
-  readStackConfig,
-  StackConfigError,
-} from "../../infra/config.js";
-import { PROJECT_ROOT, ServiceFunction } from "../../infra/function-defaults.js";
-import { NotionIndexSyncStack } from "../../infra/stack.js";
+import { App, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { CONTEXT_KEYS, DEFAULTS, parseStackConfig, StackConfigError } from "../../infra/config.js";
+import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
+import { ServiceFunction } from "../../infra/function-defaults.js";
 import { loadConfig } from "../../lib/config.js";
-
-type Json = Record<string, unknown>;
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const X_RAY_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
-const PLACEHOLDER_HOST = "https://placeholder-test.svc.pinecone.io";
-const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "cdk.json"), "utf8")) as { context: Json };
-
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempOutdir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "nis-cdk-"));
-  outdirs.push(dir);
-  return dir;
-}
-
-/** Builds the stack as `cdk synth` would (cdk.json context included), with bundling skipped. */
-function buildStack(context: Json = {}) {
-  const app = new App({
-    outdir: tempOutdir(),
-    context: {
-      ...cdkJson.context,
-      "aws:cdk:bundling-stacks": [],
-      pineconeIndexHost: PLACEHOLDER_HOST,
-      ...context,
-    },
-  });
-  const config = readStackConfig(app.node);
-  const stack = new NotionIndexSyncStack(app, config.stackName, { config });
-  return { stack, config, template: Template.fromStack(stack) };
-}
-
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-function resource(template: Template, id: string): Json {
-  const found = template.toJSON().Resources[id] as Json | undefined;
-  if (!found) throw new Error(`no resource ${id} in template`);
-  return found;
-}
-
-function props(template: Template, id: string): Json {
-  return resource(template, id).Properties as Json;
-}
-
-function getAtt(id: string) {
-  return { "Fn::GetAtt": [id, "Arn"] };
-}
-
-/** Every statement of every AWS::IAM::Policy attached to the given role. */
-function statementsOfRole(template: Template, roleId: string): Statement[] {
-  return Object.values(template.findResources("AWS::IAM::Policy")).flatMap((policy) => {
-    const p = policy.Properties as { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
-    const attached = p.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }));
-    return attached ? p.PolicyDocument.Statement : [];
-  });
-}
-
-function actionsOf(statement: Statement): string[] {
-  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-}
-
-function resourcesOf(statement: Statement): unknown[] {
-  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-}
-
-/** Queues a role may send to: the resources of statements that allow sqs:SendMessage. */
-function sendTargets(template: Template, roleId: string): string[] {
-  return statementsOfRole(template, roleId)
-    .filter((s) => s.Effect === "Allow" && actionsOf(s).includes("sqs:SendMessage"))
-    .flatMap(resourcesOf)
-    .map((r) => JSON.stringify(r));
-}
+import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
+import {
+  actionsOf,
+  buildStack,
+  cdkJson,
+  getAtt,
+  type Json,
+  logicalId,
+  PLACEHOLDER_HOST,
+  props,
+  resource,
+  resourcesOf,
+  type Statement,
+  sendTargets,
+  statementsOfRole,
+  tempOutdir,
+  X_RAY_ACTIONS,
+} from "./template-helpers.js";
 
 describe("NotionIndexSyncStack (bundling skipped)", () => {
   const { stack, config, template } = buildStack();
@@ -226,8 +156,6 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
       INDEX_QUEUE_URL: { Ref: ids.indexQueue },
       PINECONE_INDEX_HOST: PLACEHOLDER_HOST,
       PINECONE_API_KEY_SECRET_NAME: DEFAULTS.pineconeApiKeySecretName,
-      EMBEDDING_PROVIDER: "local",
-      EMBEDDING_DIMENSION: "384",
       LEASE_SECONDS: "900",
       POWERTOOLS_SERVICE_NAME: "notion-index-sync",
       POWERTOOLS_LOG_LEVEL: "INFO",
@@ -236,9 +164,19 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
     });
   });
 
+  it("tells only the index function, which embeds, the embedding provider, model and dimension", () => {
+    const envOf = (fn: string) => (props(template, fn).Environment as { Variables: Json }).Variables;
+    expect(envOf(ids.indexFn)).toMatchObject({
+      EMBEDDING_PROVIDER: "local",
+      EMBEDDING_MODEL: "local-hash-v1",
+      EMBEDDING_DIMENSION: "384",
+    });
+    expect(Object.keys(envOf(ids.syncFn)).filter((name) => name.startsWith("EMBEDDING_"))).toEqual([]);
+  });
+
   it.each(pairs)(
-    "$name function's environment satisfies lib/config.ts (but for the API key)",
-    ({ fn, dlqVariable }) => {
+    "$name function's environment satisfies lib/config.ts once its secrets are read at cold start",
+    async ({ fn, dlqVariable }) => {
       const env = (props(template, fn).Environment as { Variables: Json }).Variables;
       // CloudFormation references resolve to URLs/names at deploy time: stand in for them here.
       const resolved = Object.fromEntries(
@@ -247,8 +185,14 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
           typeof value === "string" ? value : `https://resolved.example/${name}`,
         ]),
       );
-      // Resolving PINECONE_API_KEY from PINECONE_API_KEY_SECRET_NAME arrives with the CDK hardening issue.
-      const config = loadConfig({ ...resolved, PINECONE_API_KEY: "resolved-at-runtime" });
+      const read: string[] = [];
+      const withSecrets = await resolveSecretEnvironment(resolved, async (secretId) => {
+        read.push(secretId);
+        return `value-of-${secretId}`;
+      });
+      expect(read).toEqual([DEFAULTS.pineconeApiKeySecretName]);
+      const config = loadConfig(withSecrets);
+      expect(config.PINECONE_API_KEY).toBe(`value-of-${DEFAULTS.pineconeApiKeySecretName}`);
       expect(config[dlqVariable as keyof typeof config]).toBe(`https://resolved.example/${dlqVariable}`);
       expect(config.LEASE_SECONDS).toBe(900);
     },
@@ -305,19 +249,24 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
     expect(sendTargets(template, ids.indexRole)).toEqual([JSON.stringify(getAtt(ids.indexDlq))]);
   });
 
-  it("grants both functions read on the Pinecone key secret and nothing else in Secrets Manager", () => {
+  it("lets both functions read the Pinecone key secret and the stack's Notion token secrets, nothing else", () => {
     for (const roleId of [ids.syncRole, ids.indexRole]) {
       const secretStatements = statementsOfRole(template, roleId).filter((s) =>
         actionsOf(s).some((a) => a.startsWith("secretsmanager:")),
       );
-      expect(secretStatements).toHaveLength(1);
-      const [statement] = secretStatements;
-      expect(actionsOf(statement as Statement).sort()).toEqual([
+      expect(secretStatements).toHaveLength(2);
+      const [pinecone, notion] = secretStatements as [Statement, Statement];
+      expect(actionsOf(pinecone).sort()).toEqual([
         "secretsmanager:DescribeSecret",
         "secretsmanager:GetSecretValue",
       ]);
-      expect(JSON.stringify(statement?.Resource)).toContain(
+      expect(JSON.stringify(pinecone.Resource)).toContain(
         `:secret:${DEFAULTS.pineconeApiKeySecretName}-??????`,
+      );
+      // Read-only, and only this stack's prefix: another stack's tokens are out of reach.
+      expect(actionsOf(notion)).toEqual(["secretsmanager:GetSecretValue"]);
+      expect(JSON.stringify(notion.Resource)).toMatch(
+        /:secret:notion-index-sync\/NotionIndexSync\/notion\/\*"/,
       );
     }
   });
@@ -504,6 +453,8 @@ describe("stack configuration", () => {
 });
 
 describe("bundling (real esbuild, no Docker)", () => {
+  let bundledBytes = 0;
+
   it("bundles the sync function into a minified ESM file with the require banner and a source map", () => {
     const outdir = tempOutdir();
     const app = new App({ outdir });
@@ -527,6 +478,20 @@ describe("bundling (real esbuild, no Docker)", () => {
     const code = readFileSync(bundle, "utf8");
     expect(code.startsWith("import { createRequire as __nisCreateRequire } from 'node:module';")).toBe(true);
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-    console.info(`sync bundle: ${(statSync(bundle).size / 1024 / 1024).toFixed(2)} MB`);
+
+    // The sync function never embeds: the tokenizer, the embedders and their clients stay out of its bundle.
+    const sources = (JSON.parse(readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] }).sources;
+    const embedding =
+      /gpt-tokenizer|node_modules\/openai\/|client-bedrock-runtime|lib\/embedding\/.*embedder/;
+    expect(sources.filter((source) => embedding.test(source))).toEqual([]);
+    expect(sources.some((source) => source.includes("lib/secrets/resolve-environment.ts"))).toBe(true);
+    bundledBytes = statSync(bundle).size;
   }, 120_000);
+
+  it("is what the bundle bench builds: the same esbuild settings give the same bytes", async () => {
+    expect(bundledBytes).toBeGreaterThan(0);
+    const options = esbuildOptionsFor("functions/sync/handler.ts", tempOutdir());
+    await build(options);
+    expect(statSync(options.outfile as string).size).toBe(bundledBytes);
+  }, 60_000);
 });

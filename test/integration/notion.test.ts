@@ -99,7 +99,7 @@ function typesPageBlocks(): BlockSpec[] {
     toggle("toggle title", [paragraph("hidden child")]),
     callout("heads up", "💡"),
     divider(),
-    block("image", { type: "external", external: { url: "https://example.com/a.png" }, caption: [] }),
+    block("breadcrumb", {}),
   ];
 }
 
@@ -339,7 +339,7 @@ describe("extract a database", () => {
     expect(extracted.blocks).toHaveLength(130);
     expect(extracted.blocks[0]?.text).toBe(
       [
-        "Task 0",
+        "Name: Task 0",
         "Notes: note 0",
         "Status: Done",
         "Tags: alpha, beta",
@@ -352,7 +352,8 @@ describe("extract a database", () => {
     expect(extracted.blocks[129]?.text).toContain("Task 129");
     expect(extracted.blocks[0]?.sourceUrl).toMatch(/^https:\/\/www\.notion\.so\/Task-0-[0-9a-f]{32}$/);
     expect(server.requestCounts()["POST /v1/data_sources/:id/query"]).toBe(2);
-    expect(extracted.stats.requests).toBe(1 + 2);
+    // The database, two pages of rows, and each row's (empty) page body.
+    expect(extracted.stats.requests).toBe(1 + 2 + 130);
   });
 });
 
@@ -419,9 +420,9 @@ describe("the demo workspace", () => {
   it("extracts the demo database's rows", async () => {
     const extracted = await demo.extract(DEMO_DATABASE.id, "database");
     expect(extracted.blocks.map((row) => row.text.split("\n")[0])).toEqual([
-      "Checkout API",
-      "Search indexer",
-      "Email sender",
+      "Name: Checkout API",
+      "Name: Search indexer",
+      "Name: Email sender",
     ]);
   });
 });

@@ -5,7 +5,12 @@
  */
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
@@ -74,6 +79,8 @@ export async function startHarness() {
     NOTION_BASE_URL: notion.url,
     EMBEDDING_DIMENSION: "64",
     LEASE_SECONDS: String(LEASE_SECONDS),
+    // The stand-in has no rate limit; the token bucket itself is unit-tested.
+    NOTION_REQUESTS_PER_SECOND: "1000",
   };
   const adapters: Adapters = createAdapters(loadConfig(env));
   await ensureTable(adapters.dynamodb, env.TABLE_NAME);
@@ -166,6 +173,43 @@ export async function startHarness() {
         if (result) results.push(result);
       }
       return results;
+    },
+
+    /** Runs every message waiting on the sync queue (unit syncs and sweeps) through the sync handler. */
+    async drainSyncQueue() {
+      const results = [];
+      for (const message of await harness.receiveAll(syncQueue.queueUrl)) {
+        results.push(await harness.syncHandler(harness.record(message.Body ?? "")));
+      }
+      return results;
+    },
+
+    /** Drains both queues until nothing is left to do (delayed messages excepted). */
+    async settle() {
+      for (;;) {
+        const synced = await harness.drainSyncQueue();
+        const indexed = await harness.drainIndexQueue();
+        if (synced.length === 0 && indexed.length === 0) return;
+      }
+    },
+
+    /** Messages on a queue, visible, in flight and delayed. */
+    async queueDepth(queueUrl: string) {
+      const { Attributes = {} } = await adapters.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+          ],
+        }),
+      );
+      return {
+        visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+      };
     },
 
     /** Sync then index: one full pass of the pipeline for a document. */

@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cleanText } from "../../lib/chunking/clean.js";
-import { type Chunk, splitBlocks, validateProcessRule } from "../../lib/chunking/split.js";
-import { countTokens, countWords, tokenPrefix, tokensWithin } from "../../lib/chunking/tokenizer.js";
+import { validateProcessRule } from "../../lib/chunking/rules.js";
+import { splitBlocks } from "../../lib/chunking/split.js";
+import { countTokens, countWords, tokenPrefix } from "../../lib/chunking/tokenizer.js";
 import { PermanentError } from "../../lib/errors.js";
 import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/model.js";
 import type { ExtractedBlock } from "../../lib/ports.js";
+import { alignChunks, rawPrefix, withoutDroppable } from "./chunk-alignment.js";
 
 const RUNS = 200;
 
@@ -15,46 +17,6 @@ function block(text: string, index = 0, headingPath: string[] = []): ExtractedBl
 
 function blocksOf(texts: string[]): ExtractedBlock[] {
   return texts.map((text, index) => block(text, index, [`Heading ${index}`]));
-}
-
-/** Text a chunk boundary may drop: whitespace, and the custom separator characters used below. */
-function withoutDroppable(text: string): string {
-  return text.replace(/[\s|]/gu, "");
-}
-
-/**
- * Aligns each chunk (with droppable characters removed) to the source text: every chunk must start
- * within what is already covered (no gap) and not before the previous chunk (in order), and together
- * they must reach the end (no text lost). Returns, per chunk, how many source UTF-16 units it repeats
- * from the ones before it (the smallest consistent overlap).
- */
-function alignChunks(source: string, chunks: Chunk[]): number[] {
-  const overlaps: number[] = [];
-  let covered = 0;
-  let previousStart = 0;
-  for (const chunk of chunks) {
-    const text = withoutDroppable(chunk.content);
-    let start = Math.min(covered, source.length - text.length);
-    while (start >= previousStart && !source.startsWith(text, start)) start -= 1;
-    if (start < previousStart) throw new Error(`chunk not found in order after ${covered}: ${chunk.content}`);
-    overlaps.push(covered - start);
-    previousStart = start;
-    covered = Math.max(covered, start + text.length);
-  }
-  expect(covered).toBe(source.length);
-  return overlaps;
-}
-
-/** The shortest prefix of `content` holding `units` UTF-16 units of non-droppable text. */
-function rawPrefix(content: string, units: number): string {
-  let seen = 0;
-  let end = 0;
-  for (const char of content) {
-    if (seen >= units) break;
-    end += char.length;
-    seen += withoutDroppable(char).length;
-  }
-  return content.slice(0, end);
 }
 
 // ---------------------------------------------------------------- arbitraries
@@ -108,7 +70,6 @@ describe("splitBlocks properties", () => {
           expect(chunk.tokens).toBe(fresh);
           expect(fresh).toBeLessThanOrEqual(processRule.maxTokens);
           expect(chunk.content.trim()).not.toBe("");
-          expect(chunk.wordCount).toBe(countWords(chunk.content));
         }
       }),
       { numRuns: RUNS },
@@ -193,7 +154,6 @@ describe("splitBlocks examples", () => {
     expect(chunks[0]).toEqual({
       content: "Welcome to the handbook.\n\nRead the sync section first.",
       tokens: countTokens("Welcome to the handbook.\n\nRead the sync section first."),
-      wordCount: 9,
       blockId: "block-0",
       sourceUrl: "https://notion.so/page#block-0",
       headingPath: ["Handbook"],
@@ -305,16 +265,6 @@ describe("tokenizer", () => {
     expect(countTokens("")).toBe(0);
     expect(countTokens("hello world")).toBe(2);
     expect(countTokens("<|endoftext|>")).toBeGreaterThan(1);
-  });
-
-  it("tokensWithin agrees with countTokens when within the limit", () => {
-    fc.assert(
-      fc.property(text(200), fc.integer({ min: 5, max: 300 }), (t, limit) => {
-        const count = countTokens(t);
-        expect(tokensWithin(t, limit)).toBe(count <= limit ? count : undefined);
-      }),
-      { numRuns: RUNS },
-    );
   });
 
   it("tokenPrefix returns a non-empty prefix within the limit, cut between code points", () => {

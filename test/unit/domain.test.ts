@@ -7,9 +7,6 @@ import { removeGenerations } from "../../lib/indexing/remove-generations.js";
 import { generationOfVectorId, type Segment, vectorId } from "../../lib/model.js";
 import { parseNotionId } from "../../lib/notion/page-id.js";
 import type { DocumentStore, VectorIndex } from "../../lib/ports.js";
-import { sweep } from "../../lib/sync/sweep.js";
-
-const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe("vector ids", () => {
   it("encode document, generation and position, and decode the generation", () => {
@@ -88,32 +85,6 @@ describe("removeGenerations", () => {
     const counts = await removeGenerations(ports, { documentId: "doc", namespace: "ns", keepGeneration: 1 });
     expect(ports.deletedIds).toEqual([[]]);
     expect(counts).toEqual({ segmentsDeleted: 0, vectorsDeleted: 0 });
-  });
-});
-
-describe("sweep", () => {
-  it("enqueues a unit sync for each enabled Notion document in scope", async () => {
-    const documents = [
-      { datasetId: "d", documentId: "a", enabled: true, dataSourceType: "notion_import" },
-      { datasetId: "d", documentId: "b", enabled: false, dataSourceType: "notion_import" },
-    ];
-    const scopes: unknown[] = [];
-    const sent: unknown[] = [];
-    const store = {
-      listDocuments: async (scope: unknown) => {
-        scopes.push(scope);
-        return documents;
-      },
-    } as unknown as DocumentStore;
-
-    const result = await sweep(
-      { store, syncQueue: { send: async (body) => void sent.push(body) }, log: silentLog },
-      { type: "sweep", tenantId: "t" },
-    );
-
-    expect(scopes).toEqual([{ tenantId: "t", datasetId: undefined }]);
-    expect(sent).toEqual([{ datasetId: "d", documentId: "a" }]);
-    expect(result).toEqual({ documents: 2, enqueued: 1 });
   });
 });
 

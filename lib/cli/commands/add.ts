@@ -1,6 +1,8 @@
-import { registerDocuments } from "../../documents/register.js";
+import { registerDocuments, registerWithSubpages } from "../../documents/register.js";
+import { DEMO_TOKEN } from "../../local/demo-workspace.js";
 import { LOCAL_TOKEN_REF } from "../../local/stack.js";
 import { parseNotionId } from "../../notion/page-id.js";
+import type { SecretStore } from "../../ports.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { waitUntilSettled } from "./wait.js";
@@ -12,6 +14,8 @@ export interface AddOptions {
   json?: boolean;
   wait?: boolean;
   timeout?: number;
+  /** Also register every page and database below the given pages. */
+  recursive?: boolean;
 }
 
 export async function addCommand(
@@ -33,16 +37,20 @@ export async function addCommand(
       disabled: false,
     });
   }
-  const registered = await registerDocuments(
-    { store: adapters.store, syncQueue: adapters.syncQueue, clock: { now: () => new Date() } },
-    {
-      tenantId,
-      datasetId: options.dataset ?? defaults.datasetId,
-      workspaceId,
-      pageIds,
-      embeddingModel: adapters.embedder.model,
-    },
-  );
+  const ports = { store: adapters.store, syncQueue: adapters.syncQueue, clock: { now: () => new Date() } };
+  const request = {
+    tenantId,
+    datasetId: options.dataset ?? defaults.datasetId,
+    workspaceId,
+    pageIds,
+    embeddingModel: adapters.embedder.model,
+  };
+  const registered = options.recursive
+    ? await registerWithSubpages(
+        { ...ports, secrets: cliSecrets(connection, adapters.secrets), notion: adapters.notion },
+        request,
+      )
+    : await registerDocuments(ports, request);
   if (options.wait) {
     await waitUntilSettled(
       adapters.store,
@@ -51,6 +59,8 @@ export async function addCommand(
     );
   }
   const [first] = registered;
+  if (options.recursive && !options.json)
+    printLine(`${registered.length - pageIds.length} page(s) and database(s) found below`);
   if (options.json) {
     printJson({
       documentId: first?.documentId,
@@ -66,4 +76,10 @@ export async function addCommand(
       `${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId}); sync queued`,
     );
   }
+}
+
+/** The local demo stack's Notion answers the demo token, which a CLI process started apart does not have. */
+function cliSecrets(connection: Connection, secrets: SecretStore): SecretStore {
+  if (!connection.local?.demo || process.env.NOTION_TOKEN) return secrets;
+  return { getSecret: async (ref) => (ref === LOCAL_TOKEN_REF ? DEMO_TOKEN : secrets.getSecret(ref)) };
 }

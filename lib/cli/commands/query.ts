@@ -1,3 +1,4 @@
+import { parentContexts } from "../../documents/parent-context.js";
 import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, truncate } from "../output.js";
@@ -9,7 +10,10 @@ export interface QueryOptions {
   json?: boolean;
 }
 
-/** Nearest segments to a text, within one tenant's dataset (its own namespace and a tenant filter). */
+/**
+ * Nearest segments to a text, within one tenant's dataset (its own namespace and a tenant filter). In the
+ * hierarchical doc form the matches are child chunks, each returned with its parent's text as context.
+ */
 export async function queryCommand(
   connection: Connection,
   text: string,
@@ -27,6 +31,8 @@ export async function queryCommand(
     topK: options.topK ?? 5,
     filter: { tenantId },
   });
+  const parents =
+    dataset.docForm === "hierarchical" ? await parentContexts(store, found) : new Map<string, string>();
   const matches = found.map((match) => ({
     documentId: match.metadata?.documentId ?? null,
     indexNodeId: match.id,
@@ -34,6 +40,8 @@ export async function queryCommand(
     title: match.metadata?.title ?? null,
     content: match.metadata?.text ?? null,
     source: match.metadata?.source ?? null,
+    headingPath: match.metadata?.headingPath ?? [],
+    parentContent: parents.get(match.id) ?? null,
   }));
   if (options.json) {
     printJson({ matches });
@@ -43,5 +51,6 @@ export async function queryCommand(
   for (const match of matches) {
     printLine(`${match.score.toFixed(3)}  ${match.title ?? ""}  ${match.source ?? ""}`);
     printLine(`       ${truncate(match.content ?? "", 160)}`);
+    if (match.parentContent !== null) printLine(`       context: ${truncate(match.parentContent, 240)}`);
   }
 }

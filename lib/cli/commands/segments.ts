@@ -25,12 +25,18 @@ export async function segmentsCommand(
         wordCount: segment.wordCount,
         source: segment.source,
         headingPath: segment.headingPath,
+        ...(segment.parentIndex === undefined
+          ? {}
+          : { parentIndex: segment.parentIndex, parentContent: segment.parentContent ?? null }),
       })),
     });
     return;
   }
   for (const segment of segments) {
-    printLine(`#${segment.position}  ${segment.indexNodeId}  ${segment.tokens} tokens  ${segment.source}`);
+    const parent = segment.parentIndex === undefined ? "" : `  parent ${segment.parentIndex}`;
+    printLine(
+      `#${segment.position}  ${segment.indexNodeId}  ${segment.tokens} tokens${parent}  ${segment.source}`,
+    );
     printLine(segment.content);
     printLine();
   }

@@ -1,0 +1,68 @@
+/**
+ * The project's secrets, as the functions see them: a function that needs one gets, together, the
+ * setting that names it (read at cold start, lib/secrets/resolve-environment.ts) and the grant to
+ * read it. Values never appear in the template.
+ *
+ * Decision: one secret per Notion binding, under a per-stack name prefix, rather than one map of
+ * all tokens. `connect` creates or replaces one tenant's secret without a read-modify-write race on
+ * a shared map, each token is rotated, audited (CloudTrail names the secret) and deleted on its
+ * own, and no 64 KB map limit caps the number of workspaces. The cost is $0.40 per binding a month.
+ */
+import { Aws, Validations } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import type { StackConfig } from "./config.js";
+import type { ServiceFunction } from "./function-defaults.js";
+
+export class ProjectSecrets extends Construct {
+  readonly pineconeApiKey: ISecret;
+  readonly openaiApiKey: ISecret;
+  /** ARN pattern of the Notion token secrets: the prefix, then anything. */
+  readonly notionTokenArnPattern: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly config: StackConfig,
+  ) {
+    super(scope, id);
+    // Created by the operator before the deploy (README): the stack never holds the values.
+    this.pineconeApiKey = Secret.fromSecretNameV2(this, "PineconeApiKey", config.pineconeApiKeySecretName);
+    this.openaiApiKey = Secret.fromSecretNameV2(this, "OpenaiApiKey", config.openaiApiKeySecretName);
+    this.notionTokenArnPattern =
+      `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:` +
+      `${config.notionTokenSecretPrefix}*`;
+  }
+
+  /** The Pinecone API key: every function that reads or writes vectors. */
+  allowPineconeKey(fn: ServiceFunction): void {
+    fn.function.addEnvironment("PINECONE_API_KEY_SECRET_NAME", this.config.pineconeApiKeySecretName);
+    this.pineconeApiKey.grantRead(fn.function);
+  }
+
+  /** The OpenAI API key: the function that embeds, with the openai provider. */
+  allowOpenaiKey(fn: ServiceFunction): void {
+    fn.function.addEnvironment("OPENAI_API_KEY_SECRET_NAME", this.config.openaiApiKeySecretName);
+    this.openaiApiKey.grantRead(fn.function);
+  }
+
+  /**
+   * Notion tokens: read-only, and only under the stack's prefix. The wildcard is needed because
+   * bindings are connected after the deploy, so their secrets' names (and the random suffix AWS
+   * adds to every secret ARN) are unknown at synth time; the prefix keeps it to this stack's tokens.
+   */
+  allowNotionTokens(fn: ServiceFunction): void {
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [this.notionTokenArnPattern],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.config.notionTokenSecretPrefix}*]`,
+      reason:
+        "Notion token secrets are created per binding by `connect` after the deploy, so their ARNs are unknown at synth; the grant is GetSecretValue only, on this stack's own secret name prefix.",
+    });
+  }
+}

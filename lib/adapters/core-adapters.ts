@@ -1,0 +1,81 @@
+/**
+ * Every adapter but the embedder, built from validated configuration. The sync function never
+ * embeds, so it builds only these: the embedder and its tokenizer stay out of its bundle.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Config } from "../config.js";
+import type {
+  DeadLetterSink,
+  DocumentStore,
+  MessagePublisher,
+  NotionConnector,
+  SecretStore,
+  VectorIndex,
+} from "../ports.js";
+import { createSecretStore } from "../secrets/secret-store.js";
+import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
+import { createDynamoDbStore } from "./dynamodb-store.js";
+import { createNotionConnector } from "./notion-source.js";
+import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
+import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
+
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+export interface CoreAdapters {
+  store: DocumentStore;
+  vectors: VectorIndex;
+  notion: NotionConnector;
+  secrets: SecretStore;
+  syncQueue: MessagePublisher;
+  indexQueue: MessagePublisher;
+  syncDeadLetters: DeadLetterSink;
+  indexDeadLetters: DeadLetterSink;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+}
+
+export function createCoreAdapters(config: Config): CoreAdapters {
+  // Local stand-ins take any credentials; in AWS the default provider chain finds the role's.
+  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
+  const dynamodb = new DynamoDBClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+    credentials,
+  });
+  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
+  return {
+    store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
+    vectors: createPineconeVectorIndex({
+      apiKey: config.PINECONE_API_KEY,
+      indexHost: config.PINECONE_INDEX_HOST,
+      controllerHostUrl: config.PINECONE_CONTROLLER_HOST,
+    }),
+    notion: createNotionConnector({
+      baseUrl: config.NOTION_BASE_URL,
+      timeoutMs: config.NOTION_TIMEOUT_MS,
+      requestsPerSecond: config.NOTION_REQUESTS_PER_SECOND,
+    }),
+    // Binding tokens: `env:NAME` locally, `secretsmanager:<name or ARN>` in a deployed stack.
+    secrets: createSecretStore({
+      secretsManager: () =>
+        createSecretsManagerClient({ region: config.AWS_REGION, endpoint: config.SECRETS_MANAGER_ENDPOINT }),
+    }),
+    syncQueue: createSqsPublisher(sqs, config.SYNC_QUEUE_URL),
+    indexQueue: createSqsPublisher(sqs, config.INDEX_QUEUE_URL),
+    syncDeadLetters: deadLetterSink(sqs, config.SYNC_DEAD_LETTER_QUEUE_URL, "SYNC_DEAD_LETTER_QUEUE_URL"),
+    indexDeadLetters: deadLetterSink(sqs, config.INDEX_DEAD_LETTER_QUEUE_URL, "INDEX_DEAD_LETTER_QUEUE_URL"),
+    sqs,
+    dynamodb,
+  };
+}
+
+/** Without a configured DLQ, a poison record fails and is left to the queue's own redrive policy. */
+function deadLetterSink(sqs: SQSClient, url: string | undefined, setting: string): DeadLetterSink {
+  if (url) return createSqsDeadLetterSink(sqs, url);
+  return {
+    async deadLetter() {
+      throw new Error(`${setting} is not configured: the record is left to the queue's redrive policy`);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The Notion reads extraction needs, as one small interface: the adapter implements it over the real
+ * client (counting requests and mapping errors to the domain's), and tests can serve a tree from
+ * memory. Every method fails rather than return less than Notion has.
+ */
+import type { BlockObjectResponse, DatabaseObjectResponse, PageObjectResponse } from "@notionhq/client";
+
+export interface Listing<T> {
+  results: T[];
+  /** Undefined on the last page. */
+  nextCursor: string | undefined;
+}
+
+export interface NotionReader {
+  /** Requests made so far. */
+  readonly requests: number;
+  /** One page (up to 100) of a block's or page's children. */
+  listChildren(blockId: string, cursor: string | undefined): Promise<Listing<BlockObjectResponse>>;
+  /** One page (up to 100) of a data source's rows. */
+  queryDataSource(dataSourceId: string, cursor: string | undefined): Promise<Listing<PageObjectResponse>>;
+  /** Throws NotionNotFoundError when the integration cannot see it. */
+  retrievePage(pageId: string): Promise<PageObjectResponse>;
+  retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse>;
+}
+
+/** Limits that keep a huge page from exhausting memory: past them, extraction fails, never truncates. */
+export interface ExtractionLimits {
+  /** Blocks, database rows included. */
+  maxBlocks: number;
+  /** Characters of extracted text. */
+  maxChars: number;
+  /** Title look-ups for links to pages and relations (beyond them, a link shows its URL only). */
+  maxTitleLookups: number;
+}

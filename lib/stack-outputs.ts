@@ -1,0 +1,41 @@
+/**
+ * The deployed stack's CloudFormation outputs, named once for the stack that writes them
+ * (infra/stack.ts) and the CLI that reads them (`--stack NAME`). Most stand for a function setting:
+ * with these, the CLI builds the same adapters the functions build.
+ */
+export const SETTING_OUTPUTS = {
+  TableName: "TABLE_NAME",
+  SyncQueueUrl: "SYNC_QUEUE_URL",
+  IndexQueueUrl: "INDEX_QUEUE_URL",
+  SyncDeadLetterQueueUrl: "SYNC_DEAD_LETTER_QUEUE_URL",
+  IndexDeadLetterQueueUrl: "INDEX_DEAD_LETTER_QUEUE_URL",
+  PineconeIndexHost: "PINECONE_INDEX_HOST",
+  // Names of secrets, never their values: resolved like the functions do (lib/secrets).
+  PineconeApiKeySecretName: "PINECONE_API_KEY_SECRET_NAME",
+  OpenaiApiKeySecretName: "OPENAI_API_KEY_SECRET_NAME",
+  EmbeddingProvider: "EMBEDDING_PROVIDER",
+  EmbeddingModel: "EMBEDDING_MODEL",
+  EmbeddingDimension: "EMBEDDING_DIMENSION",
+} as const;
+
+/** Outputs for people and for `connect`, not settings. */
+export const INFO_OUTPUTS = [
+  "NotionTokenSecretPrefix",
+  "SyncFunctionName",
+  "IndexFunctionName",
+  "AlarmTopicArn",
+] as const;
+
+export type SettingOutput = keyof typeof SETTING_OUTPUTS;
+export type InfoOutput = (typeof INFO_OUTPUTS)[number];
+export type StackOutputName = SettingOutput | InfoOutput;
+
+/** Without these the CLI cannot talk to the stack at all. */
+export const REQUIRED_OUTPUTS: readonly StackOutputName[] = [
+  "TableName",
+  "SyncQueueUrl",
+  "IndexQueueUrl",
+  "PineconeIndexHost",
+  "PineconeApiKeySecretName",
+  "NotionTokenSecretPrefix",
+];

@@ -1,0 +1,125 @@
+/**
+ * Databases through data sources, with the real client against the stand-in: every row across pages of
+ * the query, its properties as `name: value` lines and its page body, one unit per row, so that no chunk
+ * spans two rows and each row's chunks link to that row's page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { splitBlocks } from "../../lib/chunking/split.js";
+import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
+import { heading2, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
+import { AUTOMATIC_RULE } from "../../lib/model.js";
+import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
+
+const TOKEN = "secret_database_test_token";
+const ROWS = 120;
+
+let server: NotionStandIn;
+let workspace: NotionWorkspace;
+let source: NotionSource;
+let databaseId: string;
+let extracted: ExtractedDocument;
+
+function rowBody(i: number) {
+  if (i % 10 !== 0) return [];
+  return [
+    heading2(`Notes for service ${i}`),
+    paragraph(
+      `Service ${i} handles ${"requests from the checkout flow and retries them on failure ".repeat(12)}`.trim(),
+    ),
+  ];
+}
+
+beforeAll(async () => {
+  workspace = new NotionWorkspace({ clock: { now: () => new Date("2025-06-01T10:15:00.000Z") } });
+  const handbook = workspace.addPage({ title: "Team handbook", blocks: [paragraph("Welcome.")] });
+  const secret = workspace.addPage({ title: "Secret plans", blocks: [] });
+  workspace.unsharePage(secret);
+  const database = workspace.addDatabase({
+    title: "Service catalog",
+    columns: {
+      Name: "title",
+      Owner: "people",
+      Contact: "email",
+      Depends: "relation",
+      Tier: "select",
+    },
+  });
+  databaseId = database.databaseId;
+  const rowIds: string[] = [];
+  for (let i = 0; i < ROWS; i += 1) {
+    const values = {
+      Name: `Service ${i}`,
+      Owner: i % 2 === 0 ? ["Ada Lovelace", "Alan Turing"] : ["Grace Hopper"],
+      Contact: `team-${i}@example.com`,
+      Depends: i === 0 ? [handbook, secret] : [rowIds[i - 1] as string],
+      Tier: `Tier ${1 + (i % 3)}`,
+    };
+    rowIds.push(workspace.addRow(database.dataSourceId, values, { blocks: rowBody(i) }));
+  }
+  server = await startNotionServer({ workspace, tokens: [TOKEN] });
+  source = createNotionConnector({ baseUrl: server.url }).open(TOKEN);
+  extracted = await source.extract(databaseId, "database");
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe("a database document", () => {
+  it("reads every row across pages of the query, with its properties as name: value lines", () => {
+    const rows = extracted.blocks.filter((extractedBlock) => extractedBlock.text.startsWith("Name: "));
+    expect(rows).toHaveLength(ROWS);
+    expect(rows[0]?.text).toBe(
+      [
+        "Name: Service 0",
+        "Owner: Ada Lovelace, Alan Turing",
+        "Contact: team-0@example.com",
+        // The handbook is looked up; the page not shared with the integration has no name to show.
+        "Depends: Team handbook",
+        "Tier: Tier 1",
+      ].join("\n"),
+    );
+    // A relation to another row of the same database needs no look-up.
+    expect(rows[1]?.text).toContain("Depends: Service 0");
+    expect(extracted.title).toBe("Service catalog");
+  });
+
+  it("adds each row's page body after its properties, under the row's title", () => {
+    const index = extracted.blocks.findIndex((extractedBlock) =>
+      extractedBlock.text.startsWith("Name: Service 10\n"),
+    );
+    const [properties, heading, body] = extracted.blocks.slice(index, index + 3);
+    expect(heading?.text).toBe("## Notes for service 10");
+    expect(heading?.headingPath).toEqual(["Service 10", "Notes for service 10"]);
+    expect(body?.text).toMatch(/^Service 10 handles requests/);
+    expect(new Set([properties?.unit, heading?.unit, body?.unit])).toEqual(new Set([properties?.blockId]));
+    expect(heading?.sourceUrl.startsWith(`${properties?.sourceUrl}#`)).toBe(true);
+  });
+
+  it("makes chunks that never span two rows, each linking to its row's page", () => {
+    const chunks = splitBlocks(extracted.blocks, { ...AUTOMATIC_RULE, maxTokens: 100, overlap: 20 });
+    const unitOf = new Map(
+      extracted.blocks.map((extractedBlock) => [extractedBlock.blockId, extractedBlock.unit]),
+    );
+    const rows = extracted.blocks.filter((extractedBlock) => extractedBlock.text.startsWith("Name: "));
+    const rowOf = new Map(
+      rows.map((row) => [row.unit, { url: row.sourceUrl, name: row.text.split("\n")[0] }]),
+    );
+    for (const chunk of chunks) {
+      const row = rowOf.get(unitOf.get(chunk.blockId));
+      expect(chunk.sourceUrl.startsWith(row?.url ?? "none")).toBe(true);
+      // Every mention of a service, but the relation to the previous row, names the chunk's own row.
+      const own = chunk.content.replace(/^Depends: .*$/gm, "");
+      const services = new Set([...own.matchAll(/Service \d+/g)].map((match) => match[0]));
+      for (const service of services) expect(`Name: ${service}`, chunk.content).toBe(row?.name);
+    }
+    expect(chunks.length).toBeGreaterThan(ROWS);
+  });
+
+  it("counts its requests: the database, two pages of rows, each row's body, one title look-up", () => {
+    // Two look-ups: the handbook, and the page that is not shared (which answers 404).
+    expect(extracted.stats.requests).toBe(1 + 2 + ROWS + 2);
+    expect(extracted.stats.blocks).toBe(ROWS + (ROWS / 10) * 2);
+  });
+});
