@@ -31,6 +31,10 @@ export interface StackConfig {
   maxReceiveCount: number;
   /** EventBridge Scheduler expression for the sweep: rate(...), cron(...) or at(...). */
   sweepSchedule: string;
+  /** Scheduler expression for the reconcile: every registered document checked directly. */
+  reconcileSchedule: string;
+  /** Notion requests per second the whole stack may make (Notion allows an integration ~3). */
+  notionRequestsPerSecond: number;
   pineconeIndexHost: string;
   /** Name (not value) of the Secrets Manager secret holding the Pinecone API key. */
   pineconeApiKeySecretName: string;
@@ -61,6 +65,8 @@ export const CONTEXT_KEYS = {
   removalPolicy: "removalPolicy",
   maxReceiveCount: "maxReceiveCount",
   sweepSchedule: "sweepSchedule",
+  reconcileSchedule: "reconcileSchedule",
+  notionRequestsPerSecond: "notionRequestsPerSecond",
   pineconeIndexHost: "pineconeIndexHost",
   pineconeApiKeySecretName: "pineconeApiKeySecretName",
   openaiApiKeySecretName: "openaiApiKeySecretName",
@@ -93,6 +99,8 @@ export const DEFAULTS = {
   removalPolicy: "retain",
   maxReceiveCount: 5,
   sweepSchedule: "rate(5 minutes)",
+  reconcileSchedule: "cron(30 3 * * ? *)",
+  notionRequestsPerSecond: 3,
   pineconeApiKeySecretName: "notion-index-sync/pinecone-api-key",
   openaiApiKeySecretName: "notion-index-sync/openai-api-key",
   embeddingProvider: "local",
@@ -153,6 +161,18 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       DEFAULTS.sweepSchedule,
       SCHEDULE,
       'a schedule expression such as "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
+    ),
+    reconcileSchedule: fields.string(
+      k.reconcileSchedule,
+      DEFAULTS.reconcileSchedule,
+      SCHEDULE,
+      'a schedule expression such as "cron(30 3 * * ? *)" (daily at 03:30 UTC)',
+    ),
+    notionRequestsPerSecond: fields.number(
+      k.notionRequestsPerSecond,
+      DEFAULTS.notionRequestsPerSecond,
+      0.1,
+      100,
     ),
     pineconeIndexHost: fields.required(
       k.pineconeIndexHost,
@@ -249,6 +269,17 @@ class ContextFields {
     const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
       this.problems.push(`${key}: must be an integer from ${min} to ${max}, got ${show(raw)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  number(key: string, fallback: number, min: number, max: number): number {
+    const raw = this.read(key);
+    if (raw === undefined) return fallback;
+    const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${key}: must be a number from ${min} to ${max}, got ${show(raw)}`);
       return fallback;
     }
     return value;

@@ -29,6 +29,16 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Dead letters are kept for inspection; 14 days is the SQS maximum. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
+/**
+ * Each function instance's share of the Notion budget: both functions' event sources together run
+ * at most syncMaxConcurrency + indexMaxConcurrency instances, each with its own token bucket, so
+ * all of them at full concurrency stay within the budget.
+ */
+export function notionRequestsPerInstance(config: StackConfig): number {
+  const instances = config.sync.maxConcurrency + config.index.maxConcurrency;
+  return Math.floor((config.notionRequestsPerSecond / instances) * 1000) / 1000;
+}
+
 /** A work queue with its own dead-letter queue. */
 interface QueuePair {
   queue: Queue;
@@ -59,6 +69,7 @@ export class NotionIndexSyncStack extends Stack {
       INDEX_QUEUE_URL: indexQueues.queue.queueUrl,
       PINECONE_INDEX_HOST: config.pineconeIndexHost,
       LEASE_SECONDS: String(config.leaseSeconds),
+      NOTION_REQUESTS_PER_SECOND: String(notionRequestsPerInstance(config)),
     };
 
     const syncFn = this.createFunction("SyncFunction", {
@@ -89,7 +100,7 @@ export class NotionIndexSyncStack extends Stack {
     this.consume(this.index, config.index);
     this.grantSync();
     this.grantIndex(config);
-    this.scheduleSweep(config.sweepSchedule);
+    this.scheduleSweeps(config);
     this.alarms = new OperationsAlarms(this, "Alarms", {
       pipelines: [
         {
@@ -207,8 +218,11 @@ export class NotionIndexSyncStack extends Stack {
     return tableDefinition.globalIndexes.map((gsi) => gsi.name);
   }
 
-  /** The periodic resync: a sweep message on SyncQueue, sent by a role that can do nothing else. */
-  private scheduleSweep(expression: string): void {
+  /**
+   * The periodic resyncs, sent by a role that can do nothing else: the sweep (one listing per
+   * workspace, unit syncs for what changed) and the reconcile (every document checked directly).
+   */
+  private scheduleSweeps(config: StackConfig): void {
     const role = new Role(this, "SweepScheduleRole", {
       description: "EventBridge Scheduler: send the sweep message to SyncQueue",
       assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
@@ -216,17 +230,35 @@ export class NotionIndexSyncStack extends Stack {
         conditions: { StringEquals: { "aws:SourceAccount": this.account } },
       }),
     });
-    new Schedule(this, "SweepSchedule", {
-      description: "Periodic sweep: re-check every Notion document and enqueue changed ones",
-      schedule: ScheduleExpression.expression(expression),
-      target: new SqsSendMessage(this.sync.queue, {
-        role,
-        input: ScheduleTargetInput.fromObject({ type: "sweep" }),
-        // A missed sweep is superseded by the next one: do not pile up stale retries.
-        maxEventAge: Duration.minutes(5),
-        retryAttempts: 3,
-      }),
-    });
+    const schedule = (id: string, description: string, expression: string, message: object) =>
+      new Schedule(this, id, {
+        description,
+        schedule: ScheduleExpression.expression(expression),
+        target: new SqsSendMessage(this.sync.queue, {
+          role,
+          input: ScheduleTargetInput.fromObject(message),
+          // A missed run is superseded by the next one: do not pile up stale retries.
+          maxEventAge: Duration.minutes(5),
+          retryAttempts: 3,
+        }),
+      });
+    schedule(
+      "SweepSchedule",
+      "Sweep: list each Notion workspace and enqueue changed documents",
+      config.sweepSchedule,
+      {
+        type: "sweep",
+      },
+    );
+    schedule(
+      "ReconcileSchedule",
+      "Reconcile: check every registered Notion document directly",
+      config.reconcileSchedule,
+      {
+        type: "sweep",
+        mode: "reconcile",
+      },
+    );
   }
 
   /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/stack-outputs.ts). */

@@ -84,6 +84,18 @@ export interface RunCounts {
   tokens: number;
   embedded: number;
   cached: number;
+  /** The embedder the run used (what its tokens are priced at). Absent on runs recorded before. */
+  embeddingProvider?: string;
+  embeddingModel?: string;
+  /** Requests sent to the embedding provider, retries included. */
+  embeddingRequests?: number;
+  /** DynamoDB requests the embedding cache made. */
+  cacheRequests?: number;
+  /** Notion API requests of the extraction. */
+  notionRequests?: number;
+  /** Pinecone list / query requests, and upsert / delete requests. */
+  pineconeReadRequests?: number;
+  pineconeWriteRequests?: number;
 }
 
 export interface Lease {

@@ -200,6 +200,10 @@ export interface EmbedResult {
   cached: number;
   /** Tokens billed by the model for the embedded texts. */
   tokens: number;
+  /** HTTP requests sent to the provider, when the embedder counts them (lib/embedding/usage.ts). */
+  requests?: number;
+  /** Requests the embedding cache made, when there is one. */
+  cacheRequests?: number;
 }
 
 export interface Embedder {

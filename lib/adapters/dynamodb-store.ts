@@ -10,8 +10,6 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
-  ScanCommand,
-  type ScanCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, PermanentError } from "../errors.js";
@@ -36,19 +34,6 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     do {
       const page = await db.send(
         new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
-
-  async function scanAll(input: Omit<ScanCommandInput, "TableName">): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
@@ -115,6 +100,12 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.datasetRegistry(dataset.datasetId), tenantId: dataset.tenantId },
+          }),
+        );
         return dataset;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -175,31 +166,32 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     },
 
     async listDocuments(scope: DocumentScope) {
-      let items: Item[];
-      if (scope.datasetId) {
-        items = await queryAll({
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(scope.datasetId) },
-        });
-      } else if (scope.tenantId) {
+      let datasetIds: string[];
+      if (scope.datasetId) datasetIds = [scope.datasetId];
+      else if (scope.tenantId) {
         const datasets = await queryAll({
           IndexName: GSI1,
           KeyConditionExpression: "gsi1pk = :pk",
           ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(scope.tenantId) },
         });
-        items = [];
-        for (const dataset of datasets) {
-          items.push(
-            ...(await queryAll({
-              IndexName: GSI1,
-              KeyConditionExpression: "gsi1pk = :pk",
-              ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(String(dataset.datasetId)) },
-            })),
-          );
-        }
+        datasetIds = datasets.map((dataset) => String(dataset.datasetId));
       } else {
-        items = await scanAll({ FilterExpression: "sk = :sk", ExpressionAttributeValues: { ":sk": "DOC" } });
+        // Every dataset from the registry: queries only, never a scan of segments and cache entries.
+        const registry = await queryAll({
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.datasetRegistry("").pk },
+        });
+        datasetIds = registry.map((entry) => String(entry.sk));
+      }
+      const items: Item[] = [];
+      for (const datasetId of datasetIds) {
+        items.push(
+          ...(await queryAll({
+            IndexName: GSI1,
+            KeyConditionExpression: "gsi1pk = :pk",
+            ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(datasetId) },
+          })),
+        );
       }
       return items
         .map((item) => stripKeys(item) as unknown as Document)

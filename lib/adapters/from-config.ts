@@ -5,17 +5,20 @@
  */
 import type { Config } from "../config.js";
 import { createEmbedderFromConfig } from "../embedding/configured-embedder.js";
+import { createDatasetEmbedders, type DatasetEmbedders } from "../embedding/dataset-embedders.js";
 import type { Embedder } from "../ports.js";
 import { type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
 
 export interface Adapters extends CoreAdapters {
+  /** The configured embedder (EMBEDDING_PROVIDER / EMBEDDING_MODEL). */
   embedder: Embedder;
+  /** The embedder for each dataset's own model; the configured one when they agree. */
+  embedders: DatasetEmbedders;
 }
 
 export function createAdapters(config: Config): Adapters {
   const core = createCoreAdapters(config);
-  return {
-    ...core,
-    embedder: createEmbedderFromConfig(config, { dynamodb: core.dynamodb, tableName: config.TABLE_NAME }),
-  };
+  const deps = { dynamodb: core.dynamodb, tableName: config.TABLE_NAME };
+  const embedder = createEmbedderFromConfig(config, deps);
+  return { ...core, embedder, embedders: createDatasetEmbedders(embedder, config, deps) };
 }

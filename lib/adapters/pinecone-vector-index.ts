@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Pinecone, type RecordMetadata } from "@pinecone-database/pinecone";
+import { countPineconeRequest } from "../cost/request-meter.js";
 import { PermanentError, RetryableError } from "../errors.js";
 import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../ports.js";
 
@@ -188,6 +189,7 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
     async upsert(namespace, records) {
       const index = indexFor(namespace);
       for (const batch of upsertBatches(records, batchSize)) {
+        countPineconeRequest("write");
         await call("upsert", apiKey, () =>
           index.upsert({
             records: batch.map(({ id, values, metadata }) => ({ id, values, metadata: { ...metadata } })),
@@ -202,6 +204,7 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
       if (unique.length === 0) return 0;
       const index = indexFor(namespace);
       for (const chunk of chunks(unique, MAX_DELETE_BATCH)) {
+        countPineconeRequest("write");
         await call("delete", apiKey, () => index.deleteMany({ ids: chunk }));
       }
       return unique.length;
@@ -213,6 +216,7 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
       let paginationToken: string | undefined;
       do {
         const token = paginationToken;
+        countPineconeRequest("read");
         const page = await call("list", apiKey, () =>
           index.listPaginated({
             prefix,
@@ -231,6 +235,7 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
 
     async query(namespace, vector, { topK, filter }) {
       const index = indexFor(namespace);
+      countPineconeRequest("read");
       const response = await call("query", apiKey, () =>
         index.query({ vector, topK, includeMetadata: true, ...(filter ? { filter } : {}) }),
       );

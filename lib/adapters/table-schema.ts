@@ -9,6 +9,7 @@ import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws
  * | Document  | DOC#{documentId}       | DOC                        | DATASET#{datasetId}#DOCS      | documentId |
  * | Segment   | DOC#{documentId}       | SEG#{generation}#{position}|                               |            |
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
+ * | (registry)| DATASETS               | {datasetId}                |                               |            |
  * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
  *
  * A document and its segments share a partition, so one query lists a document's segments by
@@ -19,6 +20,8 @@ export const GSI1 = "gsi1";
 export const keys = {
   dataset: (datasetId: string) => ({ pk: `DATASET#${datasetId}`, sk: "DATASET" }),
   datasetsOfTenant: (tenantId: string) => `TENANT#${tenantId}#DATASETS`,
+  /** One small item per dataset under one key, so "every document" never scans the table. */
+  datasetRegistry: (datasetId: string) => ({ pk: "DATASETS", sk: datasetId }),
   document: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "DOC" }),
   documentsOfDataset: (datasetId: string) => `DATASET#${datasetId}#DOCS`,
   segmentPrefix: (generation?: number) => (generation === undefined ? "SEG#" : `SEG#${pad(generation, 10)}#`),

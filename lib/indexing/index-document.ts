@@ -13,6 +13,7 @@ import { splitHierarchical } from "../chunking/hierarchical.js";
 import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
 import { countWords } from "../chunking/tokenizer.js";
+import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
 import { datasetOf } from "../datasets.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import { newLease } from "../lease.js";
@@ -34,7 +35,13 @@ import { removeGenerations } from "./remove-generations.js";
 
 export interface IndexPorts extends NotionAccessPorts {
   vectors: VectorIndex;
+  /** The configured embedder: used for a dataset unless `embedders` picks another. */
   embedder: Embedder;
+  /**
+   * The embedder for a dataset's own model (lib/embedding/dataset-embedders.ts), so that a namespace
+   * never mixes two models' vectors. Throws a PermanentError for a model that cannot be used.
+   */
+  embedders?: { forDataset(dataset: Dataset): Embedder };
   clock: Clock;
   log: Log;
 }
@@ -101,7 +108,7 @@ export async function indexDocument(
 
   const run = new IndexRun(ports, document, options);
   try {
-    return await run.execute();
+    return await withRequestMeter(run.meter, () => run.execute());
   } catch (error) {
     if (error instanceof PausedSignal) {
       await run.settle({ indexingStatus: "paused", stoppedAt: ports.clock.now().toISOString() });
@@ -127,6 +134,8 @@ class IndexRun {
   private readonly startedAt: Date;
   private readonly runId = randomUUID();
   private dataset: Dataset | undefined;
+  /** The Pinecone requests this run made (counted by the adapter). */
+  readonly meter = newRequestMeter();
 
   constructor(
     private readonly ports: IndexPorts,
@@ -166,9 +175,10 @@ class IndexRun {
 
     await this.enterStage("splitting", { cleaningCompletedAt: ports.clock.now().toISOString() });
     const { chunks, parents } = splitFor(this.dataset, cleaned);
+    const embedder = ports.embedders?.forDataset(this.dataset) ?? ports.embedder;
 
     await this.enterStage("indexing", { splittingCompletedAt: ports.clock.now().toISOString() });
-    const embedded = await ports.embedder.embedDocuments(chunks.map((chunk) => chunk.content));
+    const embedded = await embedder.embedDocuments(chunks.map((chunk) => chunk.content));
     const title = extracted.title || state.title;
     await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title));
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
@@ -183,6 +193,13 @@ class IndexRun {
       tokens: embedded.tokens,
       embedded: embedded.embedded,
       cached: embedded.cached,
+      embeddingProvider: embedder.provider,
+      embeddingModel: embedder.model,
+      embeddingRequests: embedded.requests ?? 0,
+      cacheRequests: embedded.cacheRequests ?? 0,
+      notionRequests: extracted.stats.requests,
+      pineconeReadRequests: this.meter.pineconeReads,
+      pineconeWriteRequests: this.meter.pineconeWrites,
     };
     const completedAt = ports.clock.now();
     // Stored only now that the content is in the index (rule 5).

@@ -271,22 +271,45 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
     }
   });
 
-  it("sends {type: sweep} to SyncQueue on the configured schedule", () => {
-    template.resourceCountIs("AWS::Scheduler::Schedule", 1);
-    const schedule = Object.values(template.findResources("AWS::Scheduler::Schedule"))[0]?.Properties as {
-      ScheduleExpression: string;
-      Target: { Arn: unknown; Input: string };
-    };
-    expect(schedule.ScheduleExpression).toBe(config.sweepSchedule);
-    expect(schedule.Target.Arn).toEqual(getAtt(ids.syncQueue));
-    expect(JSON.parse(schedule.Target.Input)).toEqual({ type: "sweep" });
+  it("sends the sweep and the reconcile to SyncQueue on their configured schedules", () => {
+    template.resourceCountIs("AWS::Scheduler::Schedule", 2);
+    const schedules = Object.values(template.findResources("AWS::Scheduler::Schedule")).map(
+      (resource) =>
+        resource.Properties as { ScheduleExpression: string; Target: { Arn: unknown; Input: string } },
+    );
+    const byExpression = Object.fromEntries(
+      schedules.map((schedule) => [schedule.ScheduleExpression, JSON.parse(schedule.Target.Input)]),
+    );
+    expect(byExpression).toEqual({
+      [config.sweepSchedule]: { type: "sweep" },
+      [config.reconcileSchedule]: { type: "sweep", mode: "reconcile" },
+    });
+    for (const schedule of schedules) expect(schedule.Target.Arn).toEqual(getAtt(ids.syncQueue));
   });
 
-  it("gives the schedule a role that can only SendMessage to SyncQueue", () => {
-    const schedule = Object.values(template.findResources("AWS::Scheduler::Schedule"))[0]?.Properties as {
-      Target: { RoleArn: { "Fn::GetAtt": [string] } };
-    };
-    const roleId = schedule.Target.RoleArn["Fn::GetAtt"][0];
+  it("gives each function instance its share of the Notion budget, within the budget at full concurrency", () => {
+    const share = (fn: string) =>
+      Number(
+        ((props(template, fn).Environment as { Variables: Json }).Variables as Record<string, string>)
+          .NOTION_REQUESTS_PER_SECOND,
+      );
+    const instances = config.sync.maxConcurrency + config.index.maxConcurrency;
+    expect(share(ids.syncFn)).toBeGreaterThan(0);
+    expect(share(ids.syncFn) * instances).toBeLessThanOrEqual(config.notionRequestsPerSecond);
+    expect(share(ids.indexFn) * instances).toBeLessThanOrEqual(config.notionRequestsPerSecond);
+  });
+
+  it("gives the schedules one role that can only SendMessage to SyncQueue", () => {
+    const roleIds = new Set(
+      Object.values(template.findResources("AWS::Scheduler::Schedule")).map(
+        (resource) =>
+          (resource.Properties as { Target: { RoleArn: { "Fn::GetAtt": [string] } } }).Target.RoleArn[
+            "Fn::GetAtt"
+          ][0],
+      ),
+    );
+    expect(roleIds.size).toBe(1);
+    const [roleId] = [...roleIds] as [string];
     const role = props(template, roleId) as {
       AssumeRolePolicyDocument: { Statement: Json[] };
       Policies?: unknown;

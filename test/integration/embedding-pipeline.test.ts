@@ -4,7 +4,9 @@
  * changed, and the document's `lastRun` — what `status --json` shows — says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { documentView } from "../../lib/cli/commands/documents-view.js";
 import { heading1, paragraph } from "../../lib/local/notion-workspace.js";
+import type { Document } from "../../lib/model.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 let h: Harness;
@@ -63,5 +65,23 @@ describe("the embedding cache in the pipeline", () => {
     // Touched in Notion, text identical: the whole pipeline runs, the provider gets nothing.
     const forced = await resync(() => h.workspace.editPage(pageId, blocks(20)));
     expect(forced.lastRun).toMatchObject({ embedded: 0, cached: forced.segments, tokens: 0 });
+    // What the run cost: Notion reads and Pinecone requests, no provider request (the local model
+    // sends none anyway); the view `status --json` prints carries the figures and the estimate.
+    expect(forced.lastRun).toMatchObject({
+      embeddingProvider: "local",
+      embeddingRequests: 0,
+      // One upsert batch, and one delete when the previous generation's vectors were still there.
+      pineconeWriteRequests: 1 + ((forced.lastRun?.vectorsDeleted ?? 0) > 0 ? 1 : 0),
+      pineconeReadRequests: 1, // one list of the document's ids
+    });
+    expect(forced.lastRun?.notionRequests).toBeGreaterThanOrEqual(1);
+    expect(forced.lastRun?.cacheRequests).toBeGreaterThanOrEqual(1);
+    const view = documentView((await h.store.getDocument(documentId)) as Document);
+    expect(view.lastRun).toMatchObject({
+      pineconeRequests: 1 + (forced.lastRun?.pineconeWriteRequests ?? 0),
+      embeddingRequests: 0,
+      costPriced: true,
+    });
+    expect(view.lastRun?.estimatedCostUsd).toBeGreaterThan(0);
   });
 });

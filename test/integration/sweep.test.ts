@@ -44,19 +44,20 @@ async function segmentText(documentId: string) {
 
 describe("sweep", () => {
   it("lists a large workspace page by page and enqueues nothing when nothing changed", async () => {
-    // 250 registered pages that are already indexed: the document records say so directly.
-    const now = h.clock.now();
+    // 250 registered pages that are already indexed: the document records say so directly, with
+    // each page's own last_edited_time and a read a minute after it.
     for (let i = 0; i < 250; i++) {
       const pageId = h.workspace.addPage({ title: `Bulk ${i}`, blocks: [paragraph(`bulk ${i}`)] });
       const [documentId] = (await h.register(pageId)) as [string];
       const document = (await h.store.getDocument(documentId)) as Document;
+      const lastEditedTime = h.workspace.visiblePage(pageId)?.lastEditedTime as string;
       await h.store.updateDocument(documentId, 0, {
         indexingStatus: "completed",
         dataSourceInfo: {
           ...document.dataSourceInfo,
           type: "page",
-          lastEditedTime: h.workspace.stamp(),
-          contentReadAt: new Date(now.getTime() + 61_000).toISOString(),
+          lastEditedTime,
+          contentReadAt: new Date(Date.parse(lastEditedTime) + 61_000).toISOString(),
         },
       });
     }

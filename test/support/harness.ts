@@ -49,7 +49,8 @@ export class TestClock implements Clock {
   }
 }
 
-export async function startHarness() {
+/** `extraEnv`: extra configuration, e.g. another embedding provider's key and endpoint. */
+export async function startHarness(extraEnv: Record<string, string> = {}) {
   const clock = new TestClock();
   const workspace = new NotionWorkspace({ clock });
 
@@ -81,6 +82,7 @@ export async function startHarness() {
     LEASE_SECONDS: String(LEASE_SECONDS),
     // The stand-in has no rate limit; the token bucket itself is unit-tested.
     NOTION_REQUESTS_PER_SECOND: "1000",
+    ...extraEnv,
   };
   const adapters: Adapters = createAdapters(loadConfig(env));
   await ensureTable(adapters.dynamodb, env.TABLE_NAME);

@@ -1,5 +1,6 @@
 /** The document fields `status --json` promises (design §6), with null for what is not known yet. */
-import type { Document } from "../../model.js";
+import { estimateRunCost } from "../../cost/estimate.js";
+import type { Document, RunCounts } from "../../model.js";
 
 export function documentView(document: Document) {
   return {
@@ -19,16 +20,60 @@ export function documentView(document: Document) {
     processingStartedAt: document.processingStartedAt ?? null,
     completedAt: document.completedAt ?? null,
     indexingLatencyMs: document.indexingLatencyMs ?? null,
-    lastRun: document.lastRun
-      ? {
-          embedded: document.lastRun.embedded,
-          cached: document.lastRun.cached,
-          tokens: document.lastRun.tokens,
-          segmentsWritten: document.lastRun.segmentsWritten,
-          segmentsDeleted: document.lastRun.segmentsDeleted,
-          vectorsDeleted: document.lastRun.vectorsDeleted,
-        }
-      : null,
+    lastRun: document.lastRun ? runView(document.lastRun) : null,
+  };
+}
+
+/**
+ * A run's counts and its estimated cost (lib/cost/prices.ts). Request counts a run recorded before
+ * they were kept are null, and its estimate counts them as 0.
+ */
+export function runView(run: RunCounts) {
+  const cost = estimateRunCost(run);
+  const pinecone =
+    run.pineconeReadRequests === undefined && run.pineconeWriteRequests === undefined
+      ? null
+      : (run.pineconeReadRequests ?? 0) + (run.pineconeWriteRequests ?? 0);
+  return {
+    embedded: run.embedded,
+    cached: run.cached,
+    tokens: run.tokens,
+    segmentsWritten: run.segmentsWritten,
+    segmentsDeleted: run.segmentsDeleted,
+    vectorsDeleted: run.vectorsDeleted,
+    embeddingProvider: run.embeddingProvider ?? null,
+    embeddingModel: run.embeddingModel ?? null,
+    notionRequests: run.notionRequests ?? null,
+    pineconeRequests: pinecone,
+    pineconeReadRequests: run.pineconeReadRequests ?? null,
+    pineconeWriteRequests: run.pineconeWriteRequests ?? null,
+    embeddingRequests: run.embeddingRequests ?? null,
+    cacheRequests: run.cacheRequests ?? null,
+    estimatedCostUsd: cost.totalUsd,
+    costPriced: cost.priced,
+  };
+}
+
+export type RunView = ReturnType<typeof runView>;
+
+/** The sum of the documents' last runs: what `status` shows as the total. */
+export function totalsView(documents: Document[]) {
+  const runs = documents.flatMap((document) => (document.lastRun ? [runView(document.lastRun)] : []));
+  const sum = (pick: (run: RunView) => number | null) =>
+    runs.reduce((total, run) => total + (pick(run) ?? 0), 0);
+  return {
+    documents: documents.length,
+    documentsWithRuns: runs.length,
+    segmentCount: documents.reduce((total, document) => total + document.segmentCount, 0),
+    embedded: sum((run) => run.embedded),
+    cached: sum((run) => run.cached),
+    tokens: sum((run) => run.tokens),
+    notionRequests: sum((run) => run.notionRequests),
+    pineconeRequests: sum((run) => run.pineconeRequests),
+    embeddingRequests: sum((run) => run.embeddingRequests),
+    cacheRequests: sum((run) => run.cacheRequests),
+    estimatedCostUsd: sum((run) => run.estimatedCostUsd),
+    costPriced: runs.every((run) => run.costPriced),
   };
 }
 

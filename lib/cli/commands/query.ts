@@ -19,14 +19,15 @@ export async function queryCommand(
   text: string,
   options: QueryOptions,
 ): Promise<void> {
-  const { store, vectors, embedder } = connection.adapters;
+  const { store, vectors, embedders } = connection.adapters;
   const datasetId = options.dataset ?? connection.defaults.datasetId;
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const dataset = await store.getDataset(datasetId);
   if (!dataset) throw new PermanentError(`no dataset ${datasetId}`);
   if (dataset.tenantId !== tenantId)
     throw new PermanentError(`dataset ${datasetId} does not belong to tenant ${tenantId}`);
-  const vector = await embedder.embedQuery(text);
+  // The query is embedded by the model the dataset's vectors were made with.
+  const vector = await embedders.forDataset(dataset).embedQuery(text);
   const found = await vectors.query(dataset.vectorNamespace, vector, {
     topK: options.topK ?? 5,
     filter: { tenantId },

@@ -1,8 +1,10 @@
+import { formatUsd } from "../../cost/estimate.js";
+import { PRICES_TAKEN_ON } from "../../cost/prices.js";
 import { PermanentError } from "../../errors.js";
 import type { Document } from "../../model.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, printTable, truncate } from "../output.js";
-import { documentView } from "./documents-view.js";
+import { documentView, runView, totalsView } from "./documents-view.js";
 
 export interface StatusOptions {
   dataset?: string;
@@ -21,7 +23,7 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     documents = await store.listDocuments({ datasetId: options.dataset });
   }
   if (options.json) {
-    printJson({ documents: documents.map(documentView) });
+    printJson({ documents: documents.map(documentView), totals: totalsView(documents) });
     return;
   }
   if (documents.length === 0) {
@@ -29,7 +31,19 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     return;
   }
   printTable(
-    ["DOCUMENT", "TITLE", "STATUS", "GEN", "SEGMENTS", "TOKENS", "EMBEDDED/CACHED", "LATENCY", "ERROR"],
+    [
+      "DOCUMENT",
+      "TITLE",
+      "STATUS",
+      "GEN",
+      "SEGMENTS",
+      "TOKENS",
+      "EMBEDDED/CACHED",
+      "REQUESTS N/P/E",
+      "COST",
+      "LATENCY",
+      "ERROR",
+    ],
     documents.map((document) => [
       document.documentId,
       truncate(document.title || document.dataSourceInfo.pageId, 28),
@@ -40,8 +54,28 @@ export async function statusCommand(connection: Connection, options: StatusOptio
       document.segmentCount,
       document.tokens,
       document.lastRun ? `${document.lastRun.embedded}/${document.lastRun.cached}` : "-",
+      document.lastRun ? requestsCell(runView(document.lastRun)) : "-",
+      document.lastRun ? costCell(runView(document.lastRun)) : "-",
       document.indexingLatencyMs === undefined ? "-" : `${document.indexingLatencyMs} ms`,
       truncate(document.error ?? "", 60),
     ]),
   );
+  const totals = totalsView(documents);
+  printLine(
+    `total (last run of each of ${totals.documents} documents): ${totals.segmentCount} segments, ` +
+      `${totals.embedded} embedded / ${totals.cached} from cache, ${totals.tokens} tokens, ` +
+      `requests: ${totals.notionRequests} Notion, ${totals.pineconeRequests} Pinecone, ` +
+      `${totals.embeddingRequests} embedding; estimated cost ${formatUsd(totals.estimatedCostUsd)}` +
+      `${totals.costPriced ? "" : " (some models unpriced)"} at prices of ${PRICES_TAKEN_ON}`,
+  );
+}
+
+/** Notion / Pinecone / embedding-provider requests of a run; `-` for counts a run did not record. */
+function requestsCell(run: ReturnType<typeof runView>): string {
+  const figure = (value: number | null) => (value === null ? "-" : String(value));
+  return `${figure(run.notionRequests)}/${figure(run.pineconeRequests)}/${figure(run.embeddingRequests)}`;
+}
+
+function costCell(run: ReturnType<typeof runView>): string {
+  return `${formatUsd(run.estimatedCostUsd)}${run.costPriced ? "" : "?"}`;
 }
