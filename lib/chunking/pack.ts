@@ -6,6 +6,12 @@
  * the current one is half full, and a chunk never ends on a heading that could open the next one.
  * The next chunk repeats the longest tail of the previous one that fits the overlap (starting at a
  * piece, else at a sentence or word of the last piece), except before a heading or a new unit.
+ *
+ * Content-defined anchors keep boundaries stable under edits: a block whose text hashes to an anchor
+ * (about one in ANCHOR_EVERY) also starts a new chunk once the current one is half full. Where a
+ * chunk ends then depends on nearby content only, not on the size of everything before it, so an
+ * edit that lengthens one paragraph changes the chunks up to the next anchor, not every later one,
+ * and the embedding cache answers the rest.
  */
 import { BLOCK_JOINER, type Piece, type PieceCutter, type Source } from "./pieces.js";
 
@@ -23,6 +29,9 @@ export interface PackedChunk {
   tokens: number;
 }
 
+/** One block in this many (by content hash) is an anchor. */
+const ANCHOR_EVERY = 8;
+
 /** Characters looked at, per unit of overlap, when an overlap must start inside a piece. */
 const OVERLAP_WINDOW_PER_UNIT = 16;
 
@@ -32,6 +41,8 @@ export interface PackLimits {
 }
 
 export class Packer {
+  private readonly anchors = new Map<number, boolean>();
+
   constructor(
     private readonly sources: Source[],
     private readonly cutter: PieceCutter,
@@ -82,7 +93,8 @@ export class Packer {
     for (; end < pieces.length; end += 1) {
       const piece = pieces[end] as Piece;
       if (this.unitOf(piece) !== this.unitOf(firstPiece)) break;
-      if (this.opensSection(piece) && tokens * 2 >= this.limits.maxTokens) break;
+      const halfFull = tokens * 2 >= this.limits.maxTokens;
+      if (halfFull && (this.opensSection(piece) || this.isAnchor(piece))) break;
       const candidate = meter.to(piece);
       if (candidate > this.limits.maxTokens) {
         full = true;
@@ -141,6 +153,20 @@ export class Packer {
 
   private unitOf(piece: Piece): string | undefined {
     return (this.sources[piece.source] as Source).unit;
+  }
+
+  /** The first piece of a block whose content makes it an anchor (FNV-1a, cheap and stable). */
+  private isAnchor(piece: Piece): boolean {
+    if (piece.start !== 0) return false;
+    let anchor = this.anchors.get(piece.source);
+    if (anchor === undefined) {
+      const text = (this.sources[piece.source] as Source).text;
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      anchor = (hash >>> 0) % ANCHOR_EVERY === 0;
+      this.anchors.set(piece.source, anchor);
+    }
+    return anchor;
   }
 
   /** The first piece of a heading block. */
