@@ -216,7 +216,7 @@ describe("Bedrock (Titan Text Embeddings v2)", () => {
 
   it("fails fast on bad credentials", async () => {
     const before = server.requestCount();
-    const error = await caught(embedder(512, "AKIAWRONGKEY00000000").embedDocuments(["x"]));
+    const error = await caught(embedder(512, "wrong-access-key-id").embedDocuments(["x"]));
     expectSafeRejection(error, credentials.secretAccessKey);
     expect(error.message).toMatch(
       /Bedrock rejected the credentials \(HTTP 403 UnrecognizedClientException\)/,
