@@ -91,12 +91,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...dataset,
-              ...keys.dataset(dataset.datasetId),
-              gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
-              gsi1sk: dataset.datasetId,
-            },
+            Item: datasetItem(dataset),
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
@@ -120,12 +115,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...dataset,
-              ...keys.dataset(dataset.datasetId),
-              gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
-              gsi1sk: dataset.datasetId,
-            },
+            Item: datasetItem(dataset),
             ConditionExpression: "attribute_exists(pk)",
           }),
         );
@@ -326,6 +316,16 @@ class UpdateExpression {
       })
       .join(".");
   }
+}
+
+/** A dataset with its keys: its own, and the tenant's listing in gsi1. */
+function datasetItem(dataset: Dataset): Item {
+  return {
+    ...dataset,
+    ...keys.dataset(dataset.datasetId),
+    gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
+    gsi1sk: dataset.datasetId,
+  };
 }
 
 function stripKeys(item: Item): Item {
