@@ -13,6 +13,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { sendJson } from "./json-http.js";
 import { answerEmbed, type EmbedCall } from "./pinecone-inference.js";
 
 export type Metric = "cosine" | "dotproduct" | "euclidean";
@@ -623,21 +624,6 @@ function controlCode(status: number): string {
     503: "UNAVAILABLE",
   };
   return codes[status] ?? "UNKNOWN";
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }
 
 function sendError(

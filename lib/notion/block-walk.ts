@@ -8,7 +8,7 @@
  */
 import type { BlockObjectResponse } from "@notionhq/client";
 import { NotionNotFoundError, PermanentError } from "../errors.js";
-import type { BlockKind, ChildObject, ExtractedBlock } from "../ports.js";
+import type { BlockKind, ChildObject, ExtractedBlock, ExtractedDocument } from "../ports.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
 import {
   headingLevel,
@@ -95,6 +95,22 @@ export class BlockWalk {
       throw new PermanentError(`${this.subject} has more than ${this.limits.maxChars} characters of text`);
     }
     this.blocks.push(block);
+  }
+
+  /** What the walk found, as the Notion port returns it. */
+  document(title: string, url: string): ExtractedDocument {
+    return {
+      title,
+      url,
+      blocks: this.blocks,
+      stats: {
+        blocks: this.seen,
+        skipped: this.skipped,
+        skippedTypes: this.skippedTypes,
+        requests: this.reader.requests,
+      },
+      children: this.children,
+    };
   }
 
   async walk(rootId: string, place: WalkPlace): Promise<void> {

@@ -42,18 +42,7 @@ export async function extractDatabase(
     }
     await walk.walk(row.id, { url: row.url, unit: row.id, headingPath: [title] });
   }
-  return {
-    title: richTextToPlain(database.title),
-    url: database.url,
-    blocks: walk.blocks,
-    stats: {
-      blocks: walk.seen,
-      skipped: walk.skipped,
-      skippedTypes: walk.skippedTypes,
-      requests: reader.requests,
-    },
-    children: walk.children,
-  };
+  return walk.document(richTextToPlain(database.title), database.url);
 }
 
 async function* dataSourceRows(

@@ -23,16 +23,5 @@ export async function extractPage(
       walk.add({ blockId: page.id, text: lines.join("\n"), headingPath: [], sourceUrl: page.url });
   }
   await walk.walk(page.id, { url: page.url, headingPath: [] });
-  return {
-    title,
-    url: page.url,
-    blocks: walk.blocks,
-    stats: {
-      blocks: walk.seen,
-      skipped: walk.skipped,
-      skippedTypes: walk.skippedTypes,
-      requests: reader.requests,
-    },
-    children: walk.children,
-  };
+  return walk.document(title, page.url);
 }
