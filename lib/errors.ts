@@ -41,3 +41,11 @@ export class ConflictError extends Error {
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+/**
+ * A message whose tenant or dataset does not match the document it names: forged or misrouted.
+ * Refused (dead-lettered with the reason), never acted on.
+ */
+export class ForbiddenMessageError extends PermanentError {
+  override name = "ForbiddenMessageError";
+}

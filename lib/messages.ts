@@ -13,6 +13,8 @@ const id = z
   .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
 
 export const unitSyncMessage = z.strictObject({
+  /** The sender's tenant: a message naming another tenant's document is refused (lib/message-scope.ts). */
+  tenantId: id.optional(),
   datasetId: id,
   documentId: id,
   /** Compare the content itself, not only last_edited_time (sent by sweeps for databases and by reconciles). */
@@ -26,6 +28,7 @@ export const sweepMessage = z.strictObject({
   mode: z.enum(["listing", "reconcile"]).optional(),
 });
 export const indexMessage = z.strictObject({
+  tenantId: id.optional(),
   datasetId: id,
   documentId: id,
   generation: z.number().int().positive(),

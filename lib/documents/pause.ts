@@ -18,12 +18,12 @@ export async function resumeDocument(
 ): Promise<Document> {
   const document = await ports.store.setPaused(documentId, false);
   if (!document) throw new PermanentError(`no document ${documentId}`);
-  const { datasetId, generation } = document;
+  const { tenantId, datasetId, generation } = document;
   if (document.indexingStatus === "paused" && generation > 0) {
-    await ports.indexQueue.send({ datasetId, documentId, generation });
+    await ports.indexQueue.send({ tenantId, datasetId, documentId, generation });
   } else {
     // A document paused before its run began (or between runs) simply gets a sync.
-    await ports.syncQueue.send({ datasetId, documentId });
+    await ports.syncQueue.send({ tenantId, datasetId, documentId });
   }
   return document;
 }

@@ -47,7 +47,11 @@ export async function registerDocuments(
   const registered: RegisteredDocument[] = [];
   for (const pageId of request.pageIds) {
     const { document, created } = await ports.store.createDocument(newDocument(request, pageId, now));
-    await ports.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
+    await ports.syncQueue.send({
+      tenantId: document.tenantId,
+      datasetId: document.datasetId,
+      documentId: document.documentId,
+    });
     registered.push({
       documentId: document.documentId,
       datasetId: document.datasetId,

@@ -32,7 +32,11 @@ export async function reindexDataset(
   );
   for (const document of stale) {
     await markStale(ports.store, document);
-    await ports.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
+    await ports.syncQueue.send({
+      tenantId: document.tenantId,
+      datasetId: document.datasetId,
+      documentId: document.documentId,
+    });
   }
   return { documents: documents.length, queued: stale.length };
 }

@@ -17,6 +17,7 @@ import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
 import { datasetOf } from "../datasets.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import { newLease } from "../lease.js";
+import { assertMessageScope } from "../message-scope.js";
 import type { IndexMessage } from "../messages.js";
 import {
   type Dataset,
@@ -94,10 +95,11 @@ export async function indexDocument(
   });
 
   const document = await ports.store.getDocument(documentId);
-  if (!document || document.datasetId !== message.datasetId) {
+  if (!document) {
     ports.log.warn("document not found; index message acknowledged", { ...message });
     return result("missing");
   }
+  assertMessageScope(message, document);
   if (document.generation !== generation) {
     ports.log.info("stale index message dropped", { documentId, generation, current: document.generation });
     return result("stale");

@@ -77,13 +77,15 @@ export async function sweep(
   }
 
   for (const [index, check] of checks.entries()) {
-    const { datasetId, documentId } = check.document;
+    const { tenantId, datasetId, documentId } = check.document;
     const delaySeconds =
       mode === "reconcile"
         ? Math.min(MAX_SQS_DELAY_SECONDS, Math.floor(index / options.reconcileChecksPerSecond))
         : undefined;
     await ports.syncQueue.send(
-      check.recheck ? { datasetId, documentId, recheck: true } : { datasetId, documentId },
+      check.recheck
+        ? { tenantId, datasetId, documentId, recheck: true }
+        : { tenantId, datasetId, documentId },
       delaySeconds ? { delaySeconds } : undefined,
     );
     result.reasons[check.reason] = (result.reasons[check.reason] ?? 0) + 1;

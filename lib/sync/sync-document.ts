@@ -11,6 +11,7 @@ import { datasetOf } from "../datasets.js";
 import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.js";
 import { contentHash } from "../indexing/content-hash.js";
 import { leaseIsLive, newLease } from "../lease.js";
+import { assertMessageScope } from "../message-scope.js";
 import type { UnitSyncMessage } from "../messages.js";
 import { type Document, WORKING_STATUSES } from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
@@ -71,10 +72,11 @@ export async function syncDocument(
   });
 
   const document = await ports.store.getDocument(documentId);
-  if (!document || document.datasetId !== message.datasetId) {
+  if (!document) {
     ports.log.warn("document not found; message acknowledged", { ...message });
     return result("missing");
   }
+  assertMessageScope(message, document);
   if (!document.enabled) return result("disabled");
   if (document.isPaused) return result("paused");
   const now = ports.clock.now();
@@ -124,7 +126,12 @@ export async function syncDocument(
   }
 
   // If we die before this send, the lease runs out and the next sync claims again (rule 2).
-  await ports.indexQueue.send({ datasetId: claimed.datasetId, documentId, generation: claimed.generation });
+  await ports.indexQueue.send({
+    tenantId: claimed.tenantId,
+    datasetId: claimed.datasetId,
+    documentId,
+    generation: claimed.generation,
+  });
   ports.log.info("document changed; queued for indexing", {
     documentId,
     generation: claimed.generation,

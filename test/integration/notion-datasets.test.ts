@@ -175,7 +175,9 @@ describe("changing a dataset's rule", () => {
     );
     expect(changed).toMatchObject({ changed: true, reindex: { documents: 1, queued: 1 } });
     const queued = await h.receiveAll(h.queues.syncQueue.queueUrl);
-    expect(queued.map((message) => JSON.parse(message.Body ?? "{}"))).toEqual([{ datasetId, documentId }]);
+    expect(queued.map((message) => JSON.parse(message.Body ?? "{}"))).toEqual([
+      { tenantId: TENANT, datasetId, documentId },
+    ]);
 
     const rerun = await syncAndIndex(datasetId, documentId);
     expect(rerun.sync).toMatchObject({ outcome: "queued" });

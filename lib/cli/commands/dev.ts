@@ -88,7 +88,11 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
       "Edited just now: the Pro plan now includes unlimited guest seats and priority support.",
     );
     for (const document of registered) {
-      await adapters.syncQueue.send({ datasetId: document.datasetId, documentId: document.documentId });
+      await adapters.syncQueue.send({
+        tenantId: document.tenantId,
+        datasetId: document.datasetId,
+        documentId: document.documentId,
+      });
     }
     await stack.waitForIdle({ timeoutMs: 120_000 });
     const after = await Promise.all(

@@ -11,7 +11,7 @@ export interface SyncCommandOptions {
 /** Sends unit sync messages: the seed's "has this page changed?" task. */
 export async function syncCommand(connection: Connection, options: SyncCommandOptions): Promise<void> {
   const { store, syncQueue } = connection.adapters;
-  let targets: { datasetId: string; documentId: string }[];
+  let targets: { tenantId: string; datasetId: string; documentId: string }[];
   if (options.document) {
     const document = await store.getDocument(options.document);
     if (!document) throw new PermanentError(`no document ${options.document}`);
@@ -19,7 +19,9 @@ export async function syncCommand(connection: Connection, options: SyncCommandOp
   } else {
     targets = await store.listDocuments({ datasetId: options.dataset });
   }
-  for (const { datasetId, documentId } of targets) await syncQueue.send({ datasetId, documentId });
+  for (const { tenantId, datasetId, documentId } of targets) {
+    await syncQueue.send({ tenantId, datasetId, documentId });
+  }
   if (options.json)
     printJson({ queued: targets.map(({ datasetId, documentId }) => ({ datasetId, documentId })) });
   else printLine(`queued ${targets.length} sync message(s)`);
