@@ -4,7 +4,13 @@
  * too old (the consumer is stuck or far behind). Each alarm also notifies when it clears.
  */
 import { Duration, Stack, Validations } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -67,6 +73,35 @@ export class OperationsAlarms extends Construct {
         description: `The ${name} queue's oldest message is older than ${props.oldestMessageAlarmSeconds} s: the function is failing, throttled or far behind.`,
       });
     }
+  }
+
+  /**
+   * The webhook's function URL: the share of requests answered 4xx (refused signatures, replays,
+   * malformed bodies: a token that no longer matches Notion's, or someone probing the URL) and 5xx
+   * (our failures: Notion retries, and the sweep catches up, but events are late meanwhile).
+   * Rates, not counts, with a floor of requests, so one stray probe on an idle night stays quiet.
+   */
+  watchWebhook(fn: IFunction): void {
+    const sum = (metricName: string) => fn.metric(metricName, { period: PERIOD, statistic: "Sum" });
+    const rate = (errors: string, minimumRequests: number) =>
+      new MathExpression({
+        expression: `IF(FILL(requests, 0) >= ${minimumRequests}, 100 * FILL(errors, 0) / FILL(requests, 1), 0)`,
+        usingMetrics: { requests: sum("UrlRequestCount"), errors: sum(errors) },
+        period: PERIOD,
+        label: `${errors} as % of requests`,
+      });
+    this.alarm("WebhookUrl4xxRate", {
+      metric: rate("Url4xxCount", 10),
+      threshold: 50,
+      description:
+        "Half or more of the webhook's requests (at least 10 in 5 minutes) were refused with 4xx: a verification token that no longer matches the Notion subscription (re-verify it: `webhook reset`, then `webhook token`), or someone probing the URL. Edits still arrive through the sweep.",
+    });
+    this.alarm("WebhookUrl5xxRate", {
+      metric: rate("Url5xxCount", 1),
+      threshold: 10,
+      description:
+        "10% or more of the webhook's requests failed with 5xx: see the webhook function's log group (table, queue or Secrets Manager errors, throttling). Notion retries failed deliveries and the sweep catches up meanwhile.",
+    });
   }
 
   private alarm(id: string, options: { metric: IMetric; threshold: number; description: string }): void {

@@ -57,6 +57,21 @@ export interface StackConfig {
   alarmEmail: string | undefined;
   sync: FunctionSettings;
   index: FunctionSettings;
+  webhook: WebhookSettings;
+}
+
+/** The webhook function (Notion's integration webhooks, behind a function URL). */
+export interface WebhookSettings {
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Reserved concurrency: at most this many instances, and never starved by the other functions. */
+  reservedConcurrency: number;
+  /** Delay of the unit sync an event enqueues; a burst of events for a document inside it is one sync. */
+  debounceSeconds: number;
+  /** Signed events older than this are refused as replays. */
+  replayWindowSeconds: number;
+  /** Verification tokens live in one secret per binding under this prefix (the webhook alone may use it). */
+  tokenSecretPrefix: string;
 }
 
 /** Context keys, in one place so error messages and cdk.json agree. */
@@ -86,6 +101,12 @@ export const CONTEXT_KEYS = {
   indexTimeoutSeconds: "indexTimeoutSeconds",
   indexBatchSize: "indexBatchSize",
   indexMaxConcurrency: "indexMaxConcurrency",
+  webhookMemoryMb: "webhookMemoryMb",
+  webhookTimeoutSeconds: "webhookTimeoutSeconds",
+  webhookReservedConcurrency: "webhookReservedConcurrency",
+  webhookDebounceSeconds: "webhookDebounceSeconds",
+  webhookReplayWindowSeconds: "webhookReplayWindowSeconds",
+  webhookTokenSecretPrefix: "webhookTokenSecretPrefix",
 } as const;
 
 /**
@@ -117,6 +138,12 @@ export const DEFAULTS = {
   indexTimeoutSeconds: 300,
   indexBatchSize: 5,
   indexMaxConcurrency: 5,
+  // The webhook only writes a marker and sends a message: small, quick, and a few instances suffice.
+  webhookMemoryMb: 256,
+  webhookTimeoutSeconds: 10,
+  webhookReservedConcurrency: 5,
+  webhookDebounceSeconds: 30,
+  webhookReplayWindowSeconds: 600,
 } as const;
 
 export class StackConfigError extends Error {
@@ -219,7 +246,42 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       batchSize: fields.integer(k.indexBatchSize, DEFAULTS.indexBatchSize, 1, 10),
       maxConcurrency: fields.integer(k.indexMaxConcurrency, DEFAULTS.indexMaxConcurrency, 2, 1000),
     },
+    webhook: {
+      memoryMb: fields.integer(k.webhookMemoryMb, DEFAULTS.webhookMemoryMb, 128, 10_240),
+      // Notion expects an answer within seconds; the function answers in milliseconds.
+      timeoutSeconds: fields.integer(k.webhookTimeoutSeconds, DEFAULTS.webhookTimeoutSeconds, 1, 30),
+      reservedConcurrency: fields.integer(
+        k.webhookReservedConcurrency,
+        DEFAULTS.webhookReservedConcurrency,
+        1,
+        1000,
+      ),
+      // SQS delays a message by at most 900 s.
+      debounceSeconds: fields.integer(k.webhookDebounceSeconds, DEFAULTS.webhookDebounceSeconds, 0, 900),
+      replayWindowSeconds: fields.integer(
+        k.webhookReplayWindowSeconds,
+        DEFAULTS.webhookReplayWindowSeconds,
+        60,
+        86_400,
+      ),
+      tokenSecretPrefix: fields.string(
+        k.webhookTokenSecretPrefix,
+        `notion-index-sync/${stackName}/webhook/`,
+        SECRET_PREFIX,
+        'a Secrets Manager name prefix ending in "/"',
+      ),
+    },
   };
+
+  // The webhook may create secrets under its prefix: it must not reach the Notion tokens.
+  if (
+    config.webhook.tokenSecretPrefix.startsWith(config.notionTokenSecretPrefix) ||
+    config.notionTokenSecretPrefix.startsWith(config.webhook.tokenSecretPrefix)
+  ) {
+    problems.push(
+      `${k.webhookTokenSecretPrefix}: must not overlap ${k.notionTokenSecretPrefix} (${config.notionTokenSecretPrefix}), got ${config.webhook.tokenSecretPrefix}`,
+    );
+  }
 
   // A lease shorter than one sync plus one index run would let a second run claim a live document.
   const runSeconds = config.sync.timeoutSeconds + config.index.timeoutSeconds;

@@ -48,6 +48,8 @@ export interface ServiceFunctionProps {
   environment: Record<string, string>;
   /** Applied to the log group, which outlives the function otherwise. */
   logRemovalPolicy: RemovalPolicy;
+  /** Reserved concurrency (none unless given). */
+  reservedConcurrency?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -88,6 +90,7 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       bundling: { ...BUNDLING, tsconfig: path.join(PROJECT_ROOT, "tsconfig.json") },
       environment: { ...commonEnvironment(props.logLevel), ...props.environment },
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
 
     // cdk-nag findings this construct causes on purpose, each with its reason.

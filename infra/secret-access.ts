@@ -20,6 +20,8 @@ export class ProjectSecrets extends Construct {
   readonly openaiApiKey: ISecret;
   /** ARN pattern of the Notion token secrets: the prefix, then anything. */
   readonly notionTokenArnPattern: string;
+  /** ARN pattern of the webhook verification token secrets. */
+  readonly webhookTokenArnPattern: string;
 
   constructor(
     scope: Construct,
@@ -33,6 +35,33 @@ export class ProjectSecrets extends Construct {
     this.notionTokenArnPattern =
       `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:` +
       `${config.notionTokenSecretPrefix}*`;
+    this.webhookTokenArnPattern =
+      `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:` +
+      `${config.webhook.tokenSecretPrefix}*`;
+  }
+
+  /**
+   * Webhook verification tokens: the webhook function reads them, creates one at a binding's
+   * handshake and replaces one when the operator armed a reset, all under the stack's webhook
+   * prefix only (which does not overlap the Notion tokens' prefix, so it can never touch those).
+   */
+  allowWebhookTokens(fn: ServiceFunction): void {
+    fn.function.addEnvironment("WEBHOOK_TOKEN_SECRET_PREFIX", this.config.webhook.tokenSecretPrefix);
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:CreateSecret",
+          "secretsmanager:PutSecretValue",
+        ],
+        resources: [this.webhookTokenArnPattern],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.config.webhook.tokenSecretPrefix}*]`,
+      reason:
+        "A binding's verification token secret is created by the webhook's handshake after the deploy, so its ARN (and AWS's random suffix) is unknown at synth; the grant is read, create and put-value only, on this stack's own webhook secret prefix.",
+    });
   }
 
   /** The Pinecone API key: every function that reads or writes vectors. */

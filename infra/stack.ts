@@ -6,6 +6,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { type FunctionUrl, FunctionUrlAuthType } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/aws-scheduler";
 import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
@@ -51,6 +52,7 @@ export class NotionIndexSyncStack extends Stack {
   readonly index: QueuePair & { fn: ServiceFunction };
   readonly secrets: ProjectSecrets;
   readonly alarms: OperationsAlarms;
+  readonly webhook: { fn: ServiceFunction; url: FunctionUrl };
 
   constructor(scope: Construct, id: string, props: NotionIndexSyncStackProps) {
     super(scope, id, props);
@@ -96,6 +98,8 @@ export class NotionIndexSyncStack extends Stack {
     this.sync = { ...syncQueues, fn: syncFn };
     this.index = { ...indexQueues, fn: indexFn };
 
+    this.webhook = this.createWebhook(config, removalPolicy);
+
     this.consume(this.sync, config.sync);
     this.consume(this.index, config.index);
     this.grantSync();
@@ -119,6 +123,7 @@ export class NotionIndexSyncStack extends Stack {
       oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
       email: config.alarmEmail,
     });
+    this.alarms.watchWebhook(this.webhook.fn.function);
     this.addOutputs(config);
   }
 
@@ -129,6 +134,8 @@ export class NotionIndexSyncStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      // Only the webhook's "event seen" items carry it: they expire a week after the event.
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
       removalPolicy,
     });
     for (const gsi of tableDefinition.globalIndexes) {
@@ -178,6 +185,37 @@ export class NotionIndexSyncStack extends Stack {
       environment: options.environment,
       logRemovalPolicy: options.removalPolicy,
     });
+  }
+
+  /**
+   * The webhook: Notion's integration webhooks → delayed unit syncs on SyncQueue. A function URL
+   * with auth NONE, because Notion cannot sign AWS (SigV4) requests: every request is
+   * authenticated by the function instead (the binding's HMAC signature, a replay window, event
+   * ids seen once). Reserved concurrency bounds what a flood of requests can cost and keeps the
+   * other functions' concurrency for them.
+   */
+  private createWebhook(config: StackConfig, removalPolicy: RemovalPolicy) {
+    const fn = new ServiceFunction(this, "WebhookFunction", {
+      entry: "functions/webhook/handler.ts",
+      description: "Notion webhooks: verify, debounce and enqueue unit syncs",
+      memoryMb: config.webhook.memoryMb,
+      timeoutSeconds: config.webhook.timeoutSeconds,
+      logLevel: config.logLevel,
+      logRemovalPolicy: removalPolicy,
+      reservedConcurrency: config.webhook.reservedConcurrency,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        SYNC_QUEUE_URL: this.sync.queue.queueUrl,
+        WEBHOOK_DEBOUNCE_SECONDS: String(config.webhook.debounceSeconds),
+        WEBHOOK_REPLAY_WINDOW_SECONDS: String(config.webhook.replayWindowSeconds),
+      },
+    });
+    const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    // Bindings (read, pinned workspace, reset flag), page index, debounce markers, events seen.
+    grantTableData(this.table, [], fn.function);
+    this.sync.queue.grantSendMessages(fn.function);
+    this.secrets.allowWebhookTokens(fn);
+    return { fn, url };
   }
 
   /** SQS event source; partial batch failures so one bad record does not retry the whole batch. */
@@ -278,6 +316,9 @@ export class NotionIndexSyncStack extends Stack {
       EmbeddingModel: config.embedding.model,
       EmbeddingDimension: String(config.embedding.dimension),
       AlarmTopicArn: this.alarms.topic.topicArn,
+      WebhookUrl: this.webhook.url.url,
+      WebhookTokenSecretPrefix: config.webhook.tokenSecretPrefix,
+      WebhookFunctionName: this.webhook.fn.function.functionName,
       ...(config.embedding.provider === "openai"
         ? { OpenaiApiKeySecretName: config.openaiApiKeySecretName }
         : {}),

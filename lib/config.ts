@@ -61,3 +61,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return parsed.data;
 }
+
+/**
+ * The webhook function's configuration: it needs the table, the sync queue and its token secrets,
+ * and nothing of Pinecone, Notion or the embedder.
+ */
+const webhookConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SYNC_QUEUE_URL: url,
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+  SECRETS_MANAGER_ENDPOINT: optionalUrl,
+  /** Where the per-binding verification tokens live (a Secrets Manager name prefix ending in "/"). */
+  WEBHOOK_TOKEN_SECRET_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,400}\/$/, 'must be a secret name prefix ending in "/"'),
+  /** Delay of the unit sync an event enqueues; a burst inside it becomes one sync (SQS: at most 900). */
+  WEBHOOK_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(900).default(30),
+  /** Signed events older than this are refused as replays. */
+  WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  /** How far ahead of our clock an event's timestamp may be. */
+  WEBHOOK_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+});
+
+export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
+
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const parsed = webhookConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
+    throw new ConfigError(`invalid webhook configuration: ${problems}`);
+  }
+  return parsed.data;
+}

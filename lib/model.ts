@@ -164,6 +164,16 @@ export interface DataSourceBinding {
   /** Where the access token lives (e.g. `env:NOTION_TOKEN`, a secret ARN): never the token itself. */
   tokenRef: string;
   disabled: boolean;
+  /**
+   * Notion's id (a UUID) of the workspace this binding's webhook events must come from. Set when the
+   * binding's own workspaceId is not that UUID: pinned by the first verified webhook event.
+   */
+  notionWorkspaceId?: string;
+  /**
+   * Until this ISO time, a webhook handshake may replace the binding's stored verification token
+   * (armed by `webhook reset`); otherwise a handshake can only store the first one.
+   */
+  webhookTokenResetUntil?: string;
 }
 
 /** A vector id names its document, generation and position, so a prefix lists a document's vectors. */

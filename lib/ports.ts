@@ -230,3 +230,52 @@ export interface Log {
   warn(message: string, ...extra: Record<string, unknown>[]): void;
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
+
+// ---------------------------------------------------------------- webhooks
+
+/** One registered document of a Notion page or database (the webhook's page index). */
+export interface PageIndexEntry {
+  tenantId: string;
+  workspaceId: string;
+  pageId: string;
+  datasetId: string;
+  documentId: string;
+}
+
+/** What a delivery of a webhook event turned out to be (see WebhookStore.recordEventAttempt). */
+export type EventAttemptOutcome = "new" | "duplicate" | "replay";
+
+/** The webhook's own state in the table: page index, debounce markers, events seen. */
+export interface WebhookStore {
+  /** Documents registered for this Notion page or database id in the tenant's workspace. */
+  findDocumentsByPage(tenantId: string, workspaceId: string, pageId: string): Promise<PageIndexEntry[]>;
+  /** Writes the page-index entries of these documents (idempotent); returns how many were written. */
+  indexDocumentPages(documents: Document[]): Promise<number>;
+  /**
+   * Sets the document's "sync pending until `until`" marker unless an unexpired one exists.
+   * True when this call set it: only that caller enqueues the (delayed) sync.
+   */
+  claimPendingSync(documentId: string, now: string, until: string): Promise<boolean>;
+  /**
+   * Records a delivery attempt of an event. `new`: not handled before; `duplicate`: a later attempt
+   * of an event already handled; `replay`: this attempt (or a later one) was seen before.
+   */
+  recordEventAttempt(
+    binding: { tenantId: string; workspaceId: string },
+    eventId: string,
+    attempt: number,
+    seenAt: string,
+  ): Promise<EventAttemptOutcome>;
+  /** Marks the event handled, so later attempts are duplicates. */
+  markEventHandled(binding: { tenantId: string; workspaceId: string }, eventId: string): Promise<void>;
+}
+
+/** Each binding's webhook verification token (a secret: never logged). */
+export interface WebhookTokenStore {
+  /** The token, or undefined before the handshake stored one. */
+  getToken(tenantId: string, workspaceId: string): Promise<string | undefined>;
+  /** Stores the token only when none is stored yet; false when one was (it is left as it is). */
+  createToken(tenantId: string, workspaceId: string, token: string): Promise<boolean>;
+  /** Replaces the stored token (a reset the operator armed). */
+  replaceToken(tenantId: string, workspaceId: string, token: string): Promise<void>;
+}

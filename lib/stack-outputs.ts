@@ -24,6 +24,10 @@ export const INFO_OUTPUTS = [
   "SyncFunctionName",
   "IndexFunctionName",
   "AlarmTopicArn",
+  // The webhook (issue 8): its base URL, where its verification tokens live, and its function.
+  "WebhookUrl",
+  "WebhookTokenSecretPrefix",
+  "WebhookFunctionName",
 ] as const;
 
 export type SettingOutput = keyof typeof SETTING_OUTPUTS;

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, PermanentError } from "../errors.js";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../model.js";
-import type { ClaimRequest, DocumentScope, DocumentStore } from "../ports.js";
+import type { ClaimRequest, DocumentScope, DocumentStore, PageIndexEntry, WebhookStore } from "../ports.js";
 import { GSI1, keys } from "./table-schema.js";
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -146,11 +146,14 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
+        await putPageIndexEntries(db, tableName, [document]);
         return { document, created: true };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const existing = await this.getDocument(document.documentId);
         if (!existing) throw error;
+        // Registering again heals a document created before the page index existed (idempotent put).
+        await putPageIndexEntries(db, tableName, [existing]);
         return { document: existing, created: false };
       }
     },
@@ -272,6 +275,125 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         new PutCommand({
           TableName: tableName,
           Item: { ...binding, ...keys.binding(binding.tenantId, binding.workspaceId) },
+        }),
+      );
+    },
+  };
+}
+
+/** The page-index entries of documents (table-schema.ts): one small item each, written with plain puts. */
+async function putPageIndexEntries(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  documents: Document[],
+): Promise<number> {
+  for (const document of documents) {
+    const { workspaceId, pageId } = document.dataSourceInfo;
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.pageIndexEntry(document.tenantId, workspaceId, pageId, document.documentId),
+          tenantId: document.tenantId,
+          workspaceId,
+          pageId,
+          datasetId: document.datasetId,
+          documentId: document.documentId,
+        },
+      }),
+    );
+  }
+  return documents.length;
+}
+
+/** How long an event id is remembered: far longer than any replay window, then DynamoDB's TTL drops it. */
+const EVENT_MEMORY_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The webhook's state in the same table (WebhookStore): the page index, the per-document debounce
+ * marker and the events seen. Conditional writes only, as everywhere in this store.
+ */
+export function createDynamoDbWebhookStore(client: DynamoDBClient, tableName: string): WebhookStore {
+  const db = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return {
+    async findDocumentsByPage(tenantId, workspaceId, pageId) {
+      const entries: PageIndexEntry[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": keys.pageIndex(tenantId, workspaceId, pageId) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          entries.push({
+            tenantId: String(item.tenantId),
+            workspaceId: String(item.workspaceId),
+            pageId: String(item.pageId),
+            datasetId: String(item.datasetId),
+            documentId: String(item.documentId),
+          });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return entries;
+    },
+
+    indexDocumentPages: (documents) => putPageIndexEntries(db, tableName, documents),
+
+    async claimPendingSync(documentId, now, until) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.pendingSync(documentId), pendingUntil: until },
+            ConditionExpression: "attribute_not_exists(pk) OR pendingUntil <= :now",
+            ExpressionAttributeValues: { ":now": now },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async recordEventAttempt(binding, eventId, attempt, seenAt) {
+      try {
+        const result = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.webhookEvent(binding.tenantId, binding.workspaceId, eventId),
+            UpdateExpression: "SET lastAttempt = :attempt, seenAt = :seenAt, expiresAt = :expiresAt",
+            // An attempt number at or below one already seen is the same delivery sent again.
+            ConditionExpression: "attribute_not_exists(pk) OR lastAttempt < :attempt",
+            ExpressionAttributeValues: {
+              ":attempt": attempt,
+              ":seenAt": seenAt,
+              ":expiresAt": Math.floor(Date.parse(seenAt) / 1000) + EVENT_MEMORY_SECONDS,
+            },
+            ReturnValues: "ALL_OLD",
+          }),
+        );
+        return result.Attributes?.handled === true ? "duplicate" : "new";
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return "replay";
+        throw error;
+      }
+    },
+
+    async markEventHandled(binding, eventId) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.webhookEvent(binding.tenantId, binding.workspaceId, eventId),
+          UpdateExpression: "SET handled = :handled",
+          ExpressionAttributeValues: { ":handled": true },
         }),
       );
     },

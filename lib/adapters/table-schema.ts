@@ -11,6 +11,15 @@ import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
  * | (registry)| DATASETS               | {datasetId}                |                               |            |
  * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
+ * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
+ * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
+ * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
+ *
+ * The page index maps a Notion page or database id to the documents registered for it (webhooks):
+ * lookup items rather than a new GSI, because the local DynamoDB stand-in cannot add an index to a
+ * table that already exists (UpdateTable only changes throughput there), and lookup items need no
+ * table change in AWS either. A document's workspace and page never change, so an entry is written
+ * once (createDocument, and `webhook url` / the local stack for documents registered before).
  *
  * A document and its segments share a partition, so one query lists a document's segments by
  * generation (zero-padded, so they sort numerically).
@@ -33,6 +42,20 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `BINDING#notion#${workspaceId}`,
   }),
+  /** A Notion page or database → its documents, within one tenant's workspace. */
+  pageIndex: (tenantId: string, workspaceId: string, pageId: string) =>
+    `PAGE#${tenantId}#${workspaceId}#${pageId}`,
+  pageIndexEntry: (tenantId: string, workspaceId: string, pageId: string, documentId: string) => ({
+    pk: `PAGE#${tenantId}#${workspaceId}#${pageId}`,
+    sk: `DOC#${documentId}`,
+  }),
+  /** The webhook's debounce marker, in the document's partition. */
+  pendingSync: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "WEBHOOK#PENDING" }),
+  /** A webhook event seen for a binding (dedupe and replay detection). */
+  webhookEvent: (tenantId: string, workspaceId: string, eventId: string) => ({
+    pk: `WEBHOOK#${tenantId}#${workspaceId}`,
+    sk: `EVENT#${eventId}`,
+  }),
   /** Cached vector of one text for one model: the hash leads, so entries spread over partitions. */
   embedding: (hash: string, space: { provider: string; model: string; dimension: number }) => ({
     pk: `EMBED#${hash}`,
@@ -48,6 +71,8 @@ function pad(value: number, width: number): string {
 export const tableDefinition = {
   partitionKey: "pk",
   sortKey: "sk",
+  /** Epoch seconds after which DynamoDB may delete an item (webhook events seen); AWS only. */
+  timeToLiveAttribute: "expiresAt",
   globalIndexes: [{ name: GSI1, partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
 } as const;
 

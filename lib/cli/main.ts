@@ -212,6 +212,35 @@ program
     ),
   );
 
+const webhook = program
+  .command("webhook")
+  .description("a binding's Notion webhook: the URL to subscribe, the verification token Notion sent");
+for (const [verb, description, exported] of [
+  [
+    "url",
+    "print the binding's webhook URL (to paste into the integration's Webhooks tab)",
+    "webhookUrlCommand",
+  ],
+  [
+    "token",
+    "print the verification token Notion sent (to paste into Notion's Verify dialog)",
+    "webhookTokenCommand",
+  ],
+  ["reset", "let the next handshake replace the stored token (15 minutes)", "webhookResetCommand"],
+] as const) {
+  webhook
+    .command(verb)
+    .description(description)
+    .option("--tenant <id>", "tenant")
+    .option("--workspace <id>", "Notion workspace of the binding")
+    .option("--json", "print JSON")
+    .action(
+      withConnection(async (connection, options) =>
+        (await import("./commands/webhook.js"))[exported](connection, options),
+      ),
+    );
+}
+
 program
   .command("init")
   .description("create the Pinecone index (serverless, the embedding model's dimension) unless it exists")

@@ -29,6 +29,12 @@ export interface LocalStackInfo {
   embedding: { provider: string; model: string; dimension: number };
   leaseSeconds: number;
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
+  /** The webhook endpoint's base URL; a binding's URL is `<webhookUrl>notion/<tenant>/<workspace>`. */
+  webhookUrl?: string;
+  /** Where the webhook's verification tokens live: the Secrets Manager stand-in, under this prefix. */
+  secretsManagerEndpoint?: string;
+  webhookTokenSecretPrefix?: string;
+  webhookDebounceSeconds?: number;
 }
 
 export function localInfoPath(stateDir: string = STATE_DIR): string {
@@ -79,5 +85,10 @@ export function localEnvironment(info: LocalStackInfo): Record<string, string> {
     EMBEDDING_PROVIDER: info.embedding.provider,
     EMBEDDING_DIMENSION: String(info.embedding.dimension),
     LEASE_SECONDS: String(info.leaseSeconds),
+    ...(info.secretsManagerEndpoint ? { SECRETS_MANAGER_ENDPOINT: info.secretsManagerEndpoint } : {}),
+    ...(info.webhookTokenSecretPrefix ? { WEBHOOK_TOKEN_SECRET_PREFIX: info.webhookTokenSecretPrefix } : {}),
+    ...(info.webhookDebounceSeconds === undefined
+      ? {}
+      : { WEBHOOK_DEBOUNCE_SECONDS: String(info.webhookDebounceSeconds) }),
   };
 }

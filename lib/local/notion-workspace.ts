@@ -217,9 +217,31 @@ interface StoredDatabase extends Lifecycle {
 
 export interface NotionWorkspaceOptions {
   clock?: Clock;
+  /** Notion's id of the workspace (webhook events carry it as `workspace_id`). */
+  workspaceId?: string;
   workspaceName?: string;
   botName?: string;
 }
+
+/**
+ * A change, as Notion's integration webhooks report it (lib/local/notion-webhooks.ts turns it into
+ * an event): the event type, the object, and its parent in the webhook's shape (`space` for the
+ * workspace's top level; a row's parent is its database, with the data source id alongside).
+ */
+export interface WorkspaceChange {
+  type: string;
+  entity: { id: string; type: "page" | "database" | "data_source" | "block" };
+  parent: { id: string; type: string; data_source_id?: string };
+  /** page.content_updated: the blocks that changed. */
+  updatedBlocks?: string[];
+  /** page.properties_updated: the property ids that changed. */
+  updatedProperties?: string[];
+}
+
+export type WorkspaceChangeListener = (change: WorkspaceChange) => void;
+
+/** The stand-in workspace's id unless one is given: a fixed UUID, so a restart keeps it. */
+export const DEFAULT_WORKSPACE_ID = "5e0c1a2b-0000-4000-8000-00000000a11c";
 
 /** The person who "edits" everything, and the integration's bot user. */
 const PERSON_ID = "7f1c7bde-2b1c-4c54-9d0c-5f2f4fa2e0a1";
@@ -267,6 +289,7 @@ function user(id: string) {
 // ---------------------------------------------------------------- the workspace
 
 export class NotionWorkspace {
+  readonly workspaceId: string;
   readonly workspaceName: string;
   readonly botName: string;
   readonly botId = BOT_ID;
@@ -275,9 +298,11 @@ export class NotionWorkspace {
   private readonly databases = new Map<string, StoredDatabase>();
   private readonly dataSources = new Map<string, StoredDataSource>();
   private readonly blocks = new Map<string, StoredBlock>();
+  private readonly listeners = new Set<WorkspaceChangeListener>();
 
   constructor(options: NotionWorkspaceOptions = {}) {
     this.clock = options.clock ?? { now: () => new Date() };
+    this.workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE_ID;
     this.workspaceName = options.workspaceName ?? "Acme Corp";
     this.botName = options.botName ?? "notion-index-sync";
   }
@@ -285,6 +310,12 @@ export class NotionWorkspace {
   /** The current time as Notion would stamp it. */
   stamp(): string {
     return floorToMinute(this.clock.now());
+  }
+
+  /** Calls the listener after every change of a page, row or database; returns an unsubscribe. */
+  onChange(listener: WorkspaceChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   // ---------------------------------------------------------------- building
@@ -314,6 +345,8 @@ export class NotionWorkspace {
     });
     this.replaceBlocks(id, spec.blocks ?? [], now);
     if (parent.type === "page_id") this.addChildBlock(parent.page_id, id, "child_page", spec.title, now);
+    this.emitPage("page.created", id);
+    if (parent.type === "page_id") this.emitPage("page.content_updated", parent.page_id, [id]);
     return id;
   }
 
@@ -357,6 +390,8 @@ export class NotionWorkspace {
     for (const row of spec.rows ?? []) this.addRow(dataSourceId, row);
     if (parent.type === "page_id")
       this.addChildBlock(parent.page_id, databaseId, "child_database", spec.title, now);
+    this.emitDataSources("data_source.created", databaseId);
+    if (parent.type === "page_id") this.emitPage("page.content_updated", parent.page_id, [databaseId]);
     return { databaseId, dataSourceId };
   }
 
@@ -381,6 +416,8 @@ export class NotionWorkspace {
     dataSource.rowIds.push(id);
     this.replaceBlocks(id, options.blocks ?? [], now);
     this.touchDatabaseOf(id, now);
+    this.emitPage("page.created", id);
+    this.emitDataSources("data_source.content_updated", dataSource.databaseId);
     return id;
   }
 
@@ -392,6 +429,11 @@ export class NotionWorkspace {
     const now = this.stamp();
     this.replaceBlocks(page.id, blocks, now);
     this.touch(page, now);
+    this.emitPage(
+      "page.content_updated",
+      page.id,
+      page.blocks.map((stored) => stored.id),
+    );
   }
 
   appendParagraph(pageId: string, content: string): string {
@@ -400,6 +442,7 @@ export class NotionWorkspace {
     const added = this.storeBlock(paragraph(content), page.id, { type: "page_id", page_id: page.id }, now);
     page.blocks.push(added);
     this.touch(page, now);
+    this.emitPage("page.content_updated", page.id, [added.id]);
     return added.id;
   }
 
@@ -414,6 +457,8 @@ export class NotionWorkspace {
       object.values[column.name] = title;
     }
     this.touch(object, this.stamp());
+    if ("blocks" in object) this.emitPage("page.properties_updated", object.id, undefined, ["title"]);
+    else this.emitDataSources("data_source.schema_updated", object.id);
   }
 
   /** Changes some values of a database row. */
@@ -422,8 +467,35 @@ export class NotionWorkspace {
     if (page.values === undefined || page.dataSourceId === undefined)
       throw new Error(`${pageId} is not a row`);
     Object.assign(page.values, values);
-    page.title = this.titleOfRow(this.requireDataSource(page.dataSourceId), page.values);
+    const dataSource = this.requireDataSource(page.dataSourceId);
+    page.title = this.titleOfRow(dataSource, page.values);
     this.touch(page, this.stamp());
+    const changed = dataSource.columns.filter((column) => column.name in values).map((column) => column.id);
+    this.emitPage("page.properties_updated", page.id, undefined, changed);
+  }
+
+  /** Moves a page under another page (or to the workspace's top level). */
+  movePage(id: string, newParentPageId: string | undefined): void {
+    const page = this.requirePage(id);
+    const now = this.stamp();
+    const oldParent = page.parent;
+    if (oldParent.type === "page_id") {
+      const previous = this.requirePage(oldParent.page_id);
+      previous.blocks = previous.blocks.filter((stored) => stored.id !== page.id);
+      this.blocks.delete(page.id);
+      this.touch(previous, now);
+      this.emitPage("page.content_updated", previous.id, []);
+    }
+    page.parent =
+      newParentPageId === undefined
+        ? { type: "workspace", workspace: true }
+        : { type: "page_id", page_id: this.requireId(newParentPageId) };
+    if (page.parent.type === "page_id") {
+      this.addChildBlock(page.parent.page_id, page.id, "child_page", page.title, now);
+      this.emitPage("page.content_updated", page.parent.page_id, [page.id]);
+    }
+    this.touch(page, now);
+    this.emitPage("page.moved", page.id);
   }
 
   trashPage(id: string): void {
@@ -436,7 +508,11 @@ export class NotionWorkspace {
 
   /** Permanently deleted: every request for it answers 404. */
   deletePage(id: string): void {
-    this.requireObject(id).deleted = true;
+    const object = this.requireObject(id);
+    const wasTrashed = object.inTrash;
+    object.deleted = true;
+    // Emptying the trash sends nothing new: the page left when it was trashed.
+    if (!wasTrashed) this.emitLifecycle(object, true);
   }
 
   /** The integration loses access: 404 for it, as Notion answers for pages not shared with it. */
@@ -711,6 +787,62 @@ export class NotionWorkspace {
     const object = this.requireObject(id);
     object.inTrash = inTrash;
     this.touch(object, this.stamp());
+    this.emitLifecycle(object, inTrash);
+  }
+
+  // ---------------------------------------------------------------- change events
+
+  private emitLifecycle(object: StoredPage | StoredDatabase, gone: boolean): void {
+    if ("blocks" in object) this.emitPage(gone ? "page.deleted" : "page.undeleted", object.id);
+    else this.emitDataSources(gone ? "data_source.deleted" : "data_source.undeleted", object.id);
+  }
+
+  private emitPage(
+    type: string,
+    pageId: string,
+    updatedBlocks?: string[],
+    updatedProperties?: string[],
+  ): void {
+    const page = this.pages.get(pageId);
+    if (page === undefined) return;
+    this.emit({
+      type,
+      entity: { id: page.id, type: "page" },
+      parent: this.webhookParent(page.parent),
+      ...(updatedBlocks === undefined ? {} : { updatedBlocks }),
+      ...(updatedProperties === undefined ? {} : { updatedProperties }),
+    });
+  }
+
+  /** Data source events name the data source; their parent is its database. */
+  private emitDataSources(type: string, databaseId: string): void {
+    const database = this.databases.get(databaseId);
+    if (database === undefined) return;
+    for (const dataSourceId of database.dataSourceIds) {
+      this.emit({
+        type,
+        entity: { id: dataSourceId, type: "data_source" },
+        parent: { id: database.id, type: "database" },
+      });
+    }
+  }
+
+  /** A stored parent in the webhook's shape. */
+  private webhookParent(parent: Parent): WorkspaceChange["parent"] {
+    switch (parent.type) {
+      case "workspace":
+        return { id: this.workspaceId, type: "space" };
+      case "page_id":
+        return { id: parent.page_id, type: "page" };
+      case "block_id":
+        return { id: parent.block_id, type: "block" };
+      case "data_source_id":
+        return { id: parent.database_id, type: "database", data_source_id: parent.data_source_id };
+    }
+  }
+
+  private emit(change: WorkspaceChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private touch(object: StoredPage | StoredDatabase, now: string): void {

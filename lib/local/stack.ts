@@ -1,7 +1,9 @@
 /**
- * The local stack: DynamoDB (dynalite), SQS (fauxqs) and Pinecone stand-ins on 127.0.0.1, the two
- * Lambda handler modules fed by pollers with Lambda's SQS semantics, and the scheduled sweep.
- * With no Notion token, a Notion stand-in serves the bundled demo workspace.
+ * The local stack: DynamoDB (dynalite), SQS (fauxqs), Secrets Manager and Pinecone stand-ins on
+ * 127.0.0.1, the two Lambda handler modules fed by pollers with Lambda's SQS semantics, the scheduled
+ * sweep, and the webhook function behind a small HTTP server that speaks like a function URL.
+ * With no Notion token, a Notion stand-in serves the bundled demo workspace and sends its changes
+ * to the webhook as Notion's integration webhooks do (signed, after the handshake).
  *
  * The handler modules read their configuration once, at import, like a Lambda cold start: so one
  * local stack runs per process.
@@ -12,15 +14,20 @@ import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
+import { createDynamoDbWebhookStore } from "../adapters/dynamodb-store.js";
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
 import { ensureTable } from "../adapters/table-schema.js";
 import { loadConfig } from "../config.js";
 import { LOCAL_MODEL } from "../embedding/local-embedder.js";
+import { type FunctionUrlHandler, startFunctionUrlServer } from "../webhooks/function-url-server.js";
+import { webhookUrlFor } from "../webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { type LocalStackInfo, localEnvironment, STATE_DIR, writeLocalInfo } from "./local-info.js";
 import { type NotionStandIn, startNotionServer } from "./notion-server.js";
+import { type NotionWebhookSender, startNotionWebhooks } from "./notion-webhooks.js";
 import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
+import { startSecretsManagerServer } from "./secrets-manager-server.js";
 import { type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
 
 export const LOCAL_TABLE_NAME = "notion-index-sync";
@@ -29,6 +36,13 @@ export const DEFAULT_DATASET = "default";
 export const DEFAULT_WORKSPACE = "default";
 /** Bindings made by the local stack and the CLI read the token from this environment variable. */
 export const LOCAL_TOKEN_REF = "env:NOTION_TOKEN";
+/** Where the local webhook keeps verification tokens (in the Secrets Manager stand-in). */
+export const LOCAL_WEBHOOK_TOKEN_PREFIX = "notion-index-sync/local/webhook/";
+/**
+ * The local webhook's debounce: shorter than a deployed stack's 30 s default, so the demo's edit
+ * shows up quickly; the benchmark passes the deployed default.
+ */
+export const LOCAL_WEBHOOK_DEBOUNCE_SECONDS = 5;
 
 export interface LocalStackOptions {
   stateDir?: string;
@@ -48,6 +62,11 @@ export interface LocalStackOptions {
   /** 0 turns the scheduled sweep off. */
   sweepIntervalSeconds?: number;
   writeInfo?: boolean;
+  /**
+   * The webhook endpoint, and the Notion stand-in's events to it (default on when the stand-in
+   * serves a workspace). `false`: no webhook at all.
+   */
+  webhooks?: false | { debounceSeconds?: number; deliveryDelayMs?: number; port?: number };
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   onBatch?: (queue: "sync" | "index", summary: { records: number; failed: number; error?: unknown }) => void;
 }
@@ -60,6 +79,8 @@ export interface LocalStack {
   /** The workspace the Notion stand-in serves (undefined with a real Notion token). */
   workspace: NotionWorkspace | undefined;
   pinecone: PineconeStandIn | undefined;
+  /** The Notion stand-in's webhook subscription to this stack's endpoint (with the stand-in only). */
+  webhooks: NotionWebhookSender | undefined;
   /** Resolves once both queues are empty and no batch is in flight. */
   waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +132,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(() => (pinecone as PineconeStandIn).close());
     }
 
+    const webhookOptions = options.webhooks === false ? undefined : (options.webhooks ?? {});
+    let secretsManagerUrl: string | undefined;
+    if (webhookOptions) {
+      // Verification tokens live in Secrets Manager, as in AWS; in memory here, so a restart
+      // starts without one and the stand-in's subscription hands a new one over at start.
+      const secretsManager = await startSecretsManagerServer();
+      stoppers.push(() => secretsManager.close());
+      secretsManagerUrl = secretsManager.url;
+    }
+
     let notion: NotionStandIn | undefined;
     const notionToken = options.notionToken;
     const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
@@ -139,6 +170,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       leaseSeconds: options.leaseSeconds ?? 120,
       defaults: { tenantId: DEFAULT_TENANT, datasetId: DEFAULT_DATASET, workspaceId: DEFAULT_WORKSPACE },
     };
+    if (webhookOptions) {
+      info.secretsManagerEndpoint = secretsManagerUrl;
+      info.webhookTokenSecretPrefix = LOCAL_WEBHOOK_TOKEN_PREFIX;
+      info.webhookDebounceSeconds = webhookOptions.debounceSeconds ?? LOCAL_WEBHOOK_DEBOUNCE_SECONDS;
+    }
     const env = localEnvironment(info);
     Object.assign(process.env, env, {
       NOTION_TOKEN: notionToken ?? DEMO_TOKEN,
@@ -149,13 +185,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const adapters = createAdapters(loadConfig(process.env));
     await ensureTable(adapters.dynamodb, info.tableName);
+    const existingBinding = await adapters.store.getBinding(DEFAULT_TENANT, DEFAULT_WORKSPACE);
     await adapters.store.putBinding({
+      // Keeps what the webhook learnt (the pinned Notion workspace id) across restarts.
+      ...existingBinding,
       tenantId: DEFAULT_TENANT,
       provider: "notion",
       workspaceId: DEFAULT_WORKSPACE,
       tokenRef: LOCAL_TOKEN_REF,
       disabled: false,
     });
+    // Documents registered by an earlier run, before the page index existed, become findable.
+    await createDynamoDbWebhookStore(adapters.dynamodb, info.tableName).indexDocumentPages(
+      await adapters.store.listDocuments({}),
+    );
 
     // The same modules Lambda runs; importing them is their cold start.
     const syncModule: { handler: SqsHandler } = await import("../../functions/sync/handler.js");
@@ -195,6 +238,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(async () => clearInterval(timer));
     }
 
+    let webhooks: NotionWebhookSender | undefined;
+    if (webhookOptions) {
+      const webhookModule: { handler: FunctionUrlHandler } = await import(
+        "../../functions/webhook/handler.js"
+      );
+      const server = await startFunctionUrlServer(webhookModule.handler, {
+        port: webhookOptions.port ?? 0,
+        functionName: "notion-index-sync-webhook",
+      });
+      stoppers.push(() => server.close());
+      info.webhookUrl = server.url;
+      if (workspace) {
+        webhooks = startNotionWebhooks({
+          workspace,
+          url: webhookUrlFor(server.url, { tenantId: DEFAULT_TENANT, workspaceId: DEFAULT_WORKSPACE }),
+          deliveryDelayMs: webhookOptions.deliveryDelayMs,
+        });
+        const sender = webhooks;
+        stoppers.push(() => sender.stop());
+        const status = await sender.handshake();
+        if (status !== 200) throw new Error(`the local webhook refused the handshake (HTTP ${status})`);
+      }
+    }
+
     if (options.writeInfo ?? true) await writeLocalInfo(info, stateDir);
 
     return {
@@ -204,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       notion,
       workspace,
       pinecone,
+      webhooks,
       waitForIdle: (waitOptions) =>
         waitForIdle(
           adapters.sqs,

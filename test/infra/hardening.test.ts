@@ -82,7 +82,8 @@ describe("alarms", () => {
 
   it("sends every alarm, and its recovery, to the one topic", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    expect(alarms).toHaveLength(8);
+    // 4 per pipeline, and the webhook URL's 4xx and 5xx rates.
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);

@@ -122,7 +122,8 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("runs both functions on nodejs22.x / arm64 with tracing, bundled ESM and the config's sizes", () => {
-    template.resourceCountIs("AWS::Lambda::Function", 2);
+    // sync, index and the webhook (test/infra/webhook.test.ts checks the webhook's own settings).
+    template.resourceCountIs("AWS::Lambda::Function", 3);
     for (const { fn, settings } of pairs) {
       expect(props(template, fn)).toMatchObject({
         Runtime: "nodejs22.x",
@@ -136,7 +137,7 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("keeps logs one month in a log group of the function's own", () => {
-    template.resourceCountIs("AWS::Logs::LogGroup", 2);
+    template.resourceCountIs("AWS::Logs::LogGroup", 3);
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
     for (const { fn } of pairs) {
       const logGroup = (props(template, fn).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;

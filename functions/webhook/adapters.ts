@@ -1,0 +1,49 @@
+/**
+ * The webhook function's adapters, from its validated configuration: the table (bindings, page
+ * index, debounce markers, events seen), the sync queue and the token secrets. Nothing else: no
+ * Notion, Pinecone or embedder, so its bundle stays small and its cold start short. The local
+ * stack and the tests build the same ones.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/dynamodb-store.js";
+import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
+import type { WebhookConfig } from "../../lib/config.js";
+import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-client.js";
+import { createWebhookTokenStore } from "../../lib/secrets/webhook-token-store.js";
+import type { WebhookOptions, WebhookPorts } from "../../lib/webhooks/handle-request.js";
+
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+/** Notion's events are a few hundred bytes; anything far larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createWebhookAdapters(config: WebhookConfig): Omit<WebhookPorts, "clock" | "log"> {
+  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
+  const dynamodb = new DynamoDBClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+    credentials,
+  });
+  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
+  const secretsManager = createSecretsManagerClient({
+    region: config.AWS_REGION,
+    endpoint: config.SECRETS_MANAGER_ENDPOINT,
+  });
+  return {
+    store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
+    webhooks: createDynamoDbWebhookStore(dynamodb, config.TABLE_NAME),
+    tokens: createWebhookTokenStore(secretsManager, { prefix: config.WEBHOOK_TOKEN_SECRET_PREFIX }),
+    syncQueue: createSqsPublisher(sqs, config.SYNC_QUEUE_URL),
+  };
+}
+
+export function webhookOptionsFrom(config: WebhookConfig): WebhookOptions {
+  return {
+    debounceSeconds: config.WEBHOOK_DEBOUNCE_SECONDS,
+    replayWindow: {
+      maxAgeSeconds: config.WEBHOOK_REPLAY_WINDOW_SECONDS,
+      maxSkewSeconds: config.WEBHOOK_CLOCK_SKEW_SECONDS,
+    },
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
+}

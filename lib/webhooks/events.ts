@@ -1,0 +1,85 @@
+/**
+ * The bodies Notion POSTs to a webhook URL, validated with zod:
+ * - the handshake, once per subscription: `{"verification_token": "..."}`, unsigned;
+ * - events (API version 2025-09-03): `id`, `timestamp`, `workspace_id`, `subscription_id`,
+ *   `integration_id`, `type`, `authors`, `attempt_number`, `entity {id, type}` and `data` (for
+ *   page events `data.parent {id, type, data_source_id?}`; a row's parent is its database, with
+ *   the data source id alongside). Unknown fields are allowed: Notion adds fields over time.
+ */
+import { z } from "zod";
+
+/** Notion ids are UUIDs, dashed or not; we compare them dashed and lower-case. */
+const notionId = z
+  .string()
+  .regex(
+    /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/,
+    "not a Notion id",
+  )
+  .transform(dashedId);
+
+const reference = z.object({ id: notionId, type: z.string().min(1).max(64) });
+
+const parent = z.object({
+  id: notionId,
+  type: z.string().min(1).max(64),
+  data_source_id: notionId.optional(),
+  database_id: notionId.optional(),
+});
+
+export const handshakeSchema = z.strictObject({ verification_token: z.string().min(8).max(512) });
+
+export const eventSchema = z.object({
+  id: z.string().min(1).max(128),
+  timestamp: z.iso.datetime({ offset: true }),
+  workspace_id: notionId,
+  subscription_id: z.string().min(1).max(128),
+  integration_id: z.string().min(1).max(128),
+  type: z.string().regex(/^[a-z_]+\.[a-z_]+$/, "not an event type such as page.created"),
+  authors: z
+    .array(reference.partial({ type: true }))
+    .max(1000)
+    .optional(),
+  attempt_number: z.number().int().min(1).max(100),
+  entity: reference,
+  data: z.object({ parent: parent.optional() }).loose().optional(),
+});
+
+export type NotionWebhookEvent = z.infer<typeof eventSchema>;
+
+export type WebhookBody =
+  | { kind: "handshake"; verificationToken: string }
+  | { kind: "event"; event: NotionWebhookEvent };
+
+export class MalformedBodyError extends Error {
+  override name = "MalformedBodyError";
+}
+
+/** Parses a body as a handshake or an event; MalformedBodyError with a one-line reason otherwise. */
+export function parseWebhookBody(rawBody: string): WebhookBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    throw new MalformedBodyError("body is not valid JSON");
+  }
+  if (typeof json === "object" && json !== null && "verification_token" in json) {
+    const handshake = handshakeSchema.safeParse(json);
+    if (!handshake.success) throw new MalformedBodyError(`handshake ${reasonOf(handshake.error)}`);
+    return { kind: "handshake", verificationToken: handshake.data.verification_token };
+  }
+  const event = eventSchema.safeParse(json);
+  if (!event.success) throw new MalformedBodyError(`event ${reasonOf(event.error)}`);
+  return { kind: "event", event: event.data };
+}
+
+function reasonOf(error: z.ZodError): string {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`);
+  return `has the wrong shape (${issues.join("; ")})`;
+}
+
+export function dashedId(id: string): string {
+  const hex = id.replaceAll("-", "").toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
