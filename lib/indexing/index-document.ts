@@ -185,8 +185,14 @@ class IndexRun {
     await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title));
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);
-    // A run that lost a race may have left another generation behind: settle on exactly one (rule 4).
-    const removed = await removeGenerations(ports, { documentId, namespace, keepGeneration: generation });
+    // Older generations, and what an earlier attempt at this one wrote beyond our positions, go:
+    // exactly one generation stays, equal to the segments id for id (rule 4).
+    const removed = await removeGenerations(ports, {
+      documentId,
+      namespace,
+      keepGeneration: generation,
+      keepPositions: segments.length,
+    });
 
     const counts: RunCounts = {
       segmentsWritten: segments.length,

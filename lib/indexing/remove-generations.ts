@@ -1,7 +1,15 @@
 /**
- * Removes a document's segments (DynamoDB) and vectors (Pinecone) of every generation but one.
- * Vectors are found both through the segments and by listing the document's id prefix, so vectors
- * whose segments were never written (a run that died mid-upsert) are found too.
+ * Removes a document's segments (DynamoDB) and vectors (Pinecone) that the caller's run does not
+ * keep. Vectors are found both through the segments and by listing the document's id prefix, so
+ * vectors whose segments were never written (a run that died mid-upsert) are found too.
+ *
+ * What goes, for a run holding generation G that keeps `keepPositions` positions of it:
+ * - every older generation;
+ * - positions of G from `keepPositions` on: an earlier attempt at G that died after reading longer
+ *   content wrote them, and a retry of G writes (and so overwrites) only the positions it has;
+ * - never a newer generation: it belongs to a newer run, which cleans up after itself. A run that
+ *   outlived its lease must not delete what the run that took the document over wrote.
+ * With no `keepGeneration`, everything goes.
  */
 import { documentVectorPrefix, generationOfVectorId } from "../model.js";
 import type { DocumentStore, VectorIndex } from "../ports.js";
@@ -11,16 +19,31 @@ export interface RemovalCounts {
   vectorsDeleted: number;
 }
 
+export interface RemovalTarget {
+  documentId: string;
+  namespace: string;
+  /** The generation the caller holds. */
+  keepGeneration?: number;
+  /** How many positions of `keepGeneration` stay (0: none, as when archiving); default all of them. */
+  keepPositions?: number;
+}
+
 export async function removeGenerations(
   ports: { store: DocumentStore; vectors: VectorIndex },
-  target: { documentId: string; namespace: string; keepGeneration?: number },
+  target: RemovalTarget,
 ): Promise<RemovalCounts> {
-  const { documentId, namespace, keepGeneration } = target;
-  const isStale = (generation: number | undefined) => generation !== keepGeneration;
+  const { documentId, namespace, keepGeneration, keepPositions } = target;
+  const isStale = (generation: number | undefined, position: number | undefined) => {
+    if (keepGeneration === undefined || generation === undefined) return true;
+    if (generation !== keepGeneration) return generation < keepGeneration;
+    return keepPositions !== undefined && (position === undefined || position >= keepPositions);
+  };
 
-  const staleSegments = (await ports.store.listSegments(documentId)).filter((s) => isStale(s.generation));
+  const staleSegments = (await ports.store.listSegments(documentId)).filter((segment) =>
+    isStale(segment.generation, segment.position),
+  );
   const listed = await ports.vectors.listIds(namespace, documentVectorPrefix(documentId));
-  const staleIds = new Set(listed.filter((id) => isStale(generationOfVectorId(id))));
+  const staleIds = new Set(listed.filter((id) => isStale(generationOfVectorId(id), positionOfVectorId(id))));
   for (const segment of staleSegments) staleIds.add(segment.indexNodeId);
 
   // Vectors first: they are what a search can still find. An empty list sends nothing (rule 6).
@@ -30,4 +53,10 @@ export async function removeGenerations(
     staleSegments.map(({ generation, position }) => ({ generation, position })),
   );
   return { segmentsDeleted, vectorsDeleted };
+}
+
+/** The position in a vector id `{documentId}#{generation}#{position}`. */
+function positionOfVectorId(id: string): number | undefined {
+  const position = Number(id.split("#")[2]);
+  return Number.isInteger(position) ? position : undefined;
 }

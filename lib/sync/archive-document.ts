@@ -14,7 +14,13 @@ export async function archiveClaimedDocument(
   namespace: string,
   reason: string,
 ): Promise<RemovalCounts> {
-  const counts = await removeGenerations(ports, { documentId: document.documentId, namespace });
+  // Everything up to the claimed generation; a newer one belongs to the run that claimed it.
+  const counts = await removeGenerations(ports, {
+    documentId: document.documentId,
+    namespace,
+    keepGeneration: document.generation,
+    keepPositions: 0,
+  });
   await ports.store.updateDocument(
     document.documentId,
     document.generation,
