@@ -6,15 +6,25 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type NotionWorkspace, normalizeId } from "./notion-workspace.js";
+import { NotionWorkspace, normalizeId } from "./notion-workspace.js";
 
 export const NOTION_API_VERSION = "2025-09-03";
 
-export interface NotionServerOptions {
+/** One workspace the server answers for, and the integration tokens that reach it. */
+export interface WorkspaceAccess {
   workspace: NotionWorkspace;
-  /** Integration tokens accepted (all for this workspace). */
   tokens: string[];
   workspaceId?: string;
+}
+
+export interface NotionServerOptions {
+  /** The workspace for `tokens` (a server for one workspace). */
+  workspace?: NotionWorkspace;
+  /** Integration tokens accepted (all for this workspace). */
+  tokens?: string[];
+  workspaceId?: string;
+  /** More workspaces, each reached by its own tokens (several tenants on one server). */
+  workspaces?: WorkspaceAccess[];
   host?: string;
   port?: number;
 }
@@ -25,13 +35,22 @@ export interface NotionStandIn {
   /** Requests received per route, e.g. `"GET /v1/pages/:id"`, including ones answered with a fault. */
   requestCounts(): Record<string, number>;
   resetCounts(): void;
+  /** Serves another workspace from now on; a token already served is moved to it. Returns an undo. */
+  serve(access: WorkspaceAccess): () => void;
   faults: {
     /** The next `count` API requests answer `status` with Notion's error shape. */
     failNext(count: number, status: number, retryAfterSeconds?: number): void;
     /** The request after the next `successes` ones answers `status`: a failure in the middle of a read. */
-    failAfter(successes: number, status: number): void;
+    failAfter(successes: number, status: number, retryAfterSeconds?: number): void;
+    /**
+     * The request after the next `successes` ones is answered only after `delayMs`: longer than the
+     * client's timeout, it is a timeout (the client gives up; the answer arrives too late).
+     */
+    delayAfter(successes: number, delayMs: number): void;
     /** Drops every fault not yet served. */
     clear(): void;
+    /** Faults not yet served. */
+    pending(): number;
   };
 }
 
@@ -74,32 +93,55 @@ interface Route {
 }
 
 interface Fault {
-  status: number;
+  /** An error status, or a delay before the normal answer. */
+  status?: number;
+  delayMs?: number;
   retryAfterSeconds: number | undefined;
   /** Requests still to answer normally before this fault. */
   after: number;
 }
 
+interface Served {
+  workspace: NotionWorkspace;
+  routes: Route[];
+}
+
 export async function startNotionServer(options: NotionServerOptions): Promise<NotionStandIn> {
-  const { workspace } = options;
-  const workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE_ID;
-  const tokens = new Set(options.tokens);
+  const byToken = new Map<string, Served>();
   const counts = new Map<string, number>();
   const faults: Fault[] = [];
-  const routes = buildRoutes(workspace, workspaceId);
+  // Route names do not depend on the workspace: one set matches every request for counting.
+  const namingRoutes = buildRoutes(new NotionWorkspace(), DEFAULT_WORKSPACE_ID);
+
+  function serve(access: WorkspaceAccess): () => void {
+    const served = {
+      workspace: access.workspace,
+      routes: buildRoutes(access.workspace, access.workspaceId ?? DEFAULT_WORKSPACE_ID),
+    };
+    for (const token of access.tokens) byToken.set(token, served);
+    return () => {
+      for (const token of access.tokens) if (byToken.get(token) === served) byToken.delete(token);
+    };
+  }
+  if (options.workspace !== undefined) {
+    serve({ workspace: options.workspace, tokens: options.tokens ?? [], workspaceId: options.workspaceId });
+  }
+  for (const access of options.workspaces ?? []) serve(access);
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(incoming.url ?? "/", "http://stand-in");
     const method = incoming.method ?? "GET";
-    const match = matchRoute(routes, method, url.pathname);
-    const name = match?.route.name ?? `${method} ${url.pathname}`;
+    const named = matchRoute(namingRoutes, method, url.pathname);
+    const name = named?.route.name ?? `${method} ${url.pathname}`;
     counts.set(name, (counts.get(name) ?? 0) + 1);
     // Read the body first so that an early answer never leaves it unread on a kept-alive socket.
     const raw = await readRaw(incoming);
     try {
       const fault = nextFault(faults);
-      if (fault !== undefined) return sendFault(response, fault);
-      checkHeaders(incoming, tokens);
+      if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
+      else if (fault !== undefined) return sendFault(response, fault);
+      const served = checkHeaders(incoming, byToken);
+      const match = matchRoute(served.routes, method, url.pathname);
       if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
       const body = parseBody(raw);
       const result = match.route.handler({ method, url, params: match.params, body });
@@ -131,16 +173,21 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       }),
     requestCounts: () => Object.fromEntries(counts),
     resetCounts: () => counts.clear(),
+    serve,
     faults: {
       failNext(count, status, retryAfterSeconds) {
         for (let i = 0; i < count; i++) faults.push({ status, retryAfterSeconds, after: 0 });
       },
-      failAfter(successes, status) {
-        faults.push({ status, retryAfterSeconds: undefined, after: successes });
+      failAfter(successes, status, retryAfterSeconds) {
+        faults.push({ status, retryAfterSeconds, after: successes });
+      },
+      delayAfter(successes, delayMs) {
+        faults.push({ delayMs, retryAfterSeconds: undefined, after: successes });
       },
       clear() {
         faults.length = 0;
       },
+      pending: () => faults.length,
     },
   };
 }
@@ -290,11 +337,12 @@ function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
 
 // ---------------------------------------------------------------- request checks
 
-function checkHeaders(incoming: IncomingMessage, tokens: Set<string>): void {
+/** The workspace the request's token reaches; 401 for any other token. */
+function checkHeaders(incoming: IncomingMessage, byToken: Map<string, Served>): Served {
   const authorization = incoming.headers.authorization ?? "";
   const token = authorization.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
-  if (token === undefined || !tokens.has(token))
-    throw new ApiError(401, "unauthorized", "API token is invalid.");
+  const served = token === undefined ? undefined : byToken.get(token);
+  if (served === undefined) throw new ApiError(401, "unauthorized", "API token is invalid.");
   const version = incoming.headers["notion-version"];
   if (version === undefined) {
     throw new ApiError(
@@ -310,6 +358,7 @@ function checkHeaders(incoming: IncomingMessage, tokens: Set<string>): void {
       `This stand-in speaks Notion-Version ${NOTION_API_VERSION} only, got \`${String(version)}\`.`,
     );
   }
+  return served;
 }
 
 async function readRaw(incoming: IncomingMessage): Promise<string> {
@@ -486,12 +535,16 @@ function errorBody(status: number, code: string, message: string) {
 }
 
 function sendFault(response: ServerResponse, fault: Fault): void {
-  const code = FAULT_CODES[fault.status] ?? "internal_server_error";
-  const message =
-    fault.status === 429 ? "You have been rate limited. Please try again later." : "Injected fault.";
+  const status = fault.status ?? 500;
+  const code = FAULT_CODES[status] ?? "internal_server_error";
+  const message = status === 429 ? "You have been rate limited. Please try again later." : "Injected fault.";
   const headers: Record<string, string> =
     fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
-  send(response, fault.status, errorBody(fault.status, code, message), headers);
+  send(response, status, errorBody(status, code, message), headers);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function send(

@@ -38,8 +38,17 @@ export interface PineconeStandIn {
   /** Requests received per route, keyed `METHOD /path` (e.g. `POST /vectors/upsert`). */
   requestCounts(): Record<string, number>;
   faults: {
-    /** The next `count` data-plane requests answer `status` with a Pinecone-shaped error body. */
+    /**
+     * The next `count` data-plane requests (upsert, query, delete, fetch, list, stats) answer `status`
+     * with a Pinecone-shaped error body.
+     */
     failNext(count: number, status: number, retryAfterSeconds?: number): void;
+    /** The data-plane request after the next `successes` ones answers `status`: a failure mid-operation. */
+    failAfter(successes: number, status: number): void;
+    /** Drops every data-plane and embed fault not yet served. */
+    clear(): void;
+    /** Data-plane faults not yet served. */
+    pending(): number;
     /** The next `count` `/embed` requests answer `status` (Pinecone Inference's error shape). */
     failNextEmbed(count: number, status: number, retryAfterSeconds?: number): void;
   };
@@ -709,6 +718,16 @@ function mainIndexState(options: PineconeServerOptions, persisted: IndexState[])
   return found ?? { name, dimension: options.dimension, metric, pathPrefix: "", namespaces: new Map() };
 }
 
+/** The data-plane fault for this request, if its turn has come. */
+function nextDataFault<T extends { after?: number }>(faults: T[]): T | undefined {
+  const first = faults[0];
+  if (first?.after !== undefined && first.after > 0) {
+    first.after -= 1;
+    return undefined;
+  }
+  return faults.shift();
+}
+
 export async function startPineconeServer(options: PineconeServerOptions): Promise<PineconeStandIn> {
   if (!Number.isInteger(options.dimension) || options.dimension < 1) {
     throw new Error(`dimension must be a positive integer, got ${options.dimension}`);
@@ -722,7 +741,7 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     : undefined;
 
   const counts: Record<string, number> = {};
-  const pendingFaults: { status: number; retryAfterSeconds: number | undefined }[] = [];
+  const pendingFaults: { status: number; retryAfterSeconds: number | undefined; after?: number }[] = [];
   const pendingEmbedFaults: { status: number; retryAfterSeconds: number | undefined }[] = [];
   const embedCalls: EmbedCall[] = [];
   let baseUrl = "";
@@ -776,7 +795,7 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       }
       const fault =
         route.plane === "data"
-          ? pendingFaults.shift()
+          ? nextDataFault(pendingFaults)
           : route.key === "POST /embed"
             ? pendingEmbedFaults.shift()
             : undefined;
@@ -834,6 +853,14 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
       failNextEmbed(count, status, retryAfterSeconds) {
         for (let i = 0; i < count; i++) pendingEmbedFaults.push({ status, retryAfterSeconds });
       },
+      failAfter(successes, status) {
+        pendingFaults.push({ status, retryAfterSeconds: undefined, after: successes });
+      },
+      clear() {
+        pendingFaults.length = 0;
+        pendingEmbedFaults.length = 0;
+      },
+      pending: () => pendingFaults.length,
     },
     embedCalls: () => embedCalls.map((call) => ({ ...call })),
     ids: (namespace) => [...(main.namespaces.get(namespaceKey(namespace))?.keys() ?? [])].sort(),

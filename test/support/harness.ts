@@ -38,22 +38,30 @@ export interface LogLine {
   extra: Record<string, unknown>;
 }
 
-/** A clock the test moves forward; the Notion workspace stamps edits with it too. */
+/**
+ * A clock the test moves forward; the Notion workspace stamps edits with it too. With a `start`,
+ * it is frozen there and moves only when told (replayable runs: no real time leaks in).
+ */
 export class TestClock implements Clock {
   private offsetMs = 0;
+  private readonly startMs: number | undefined;
+  constructor(start?: Date) {
+    this.startMs = start?.getTime();
+  }
   now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return new Date((this.startMs ?? Date.now()) + this.offsetMs);
   }
   advance(ms: number): void {
     this.offsetMs += ms;
   }
 }
 
-/** `extraEnv`: extra configuration, e.g. another embedding provider's key and endpoint. */
-export async function startHarness(extraEnv: Record<string, string> = {}) {
-  const clock = new TestClock();
-  const workspace = new NotionWorkspace({ clock });
-
+/**
+ * The stand-ins on 127.0.0.1 (dynalite, fauxqs with the two queues and their dead-letter queues,
+ * Pinecone, Notion) and the environment that points the adapters at them. The Notion server
+ * starts with `workspace` for TEST_TOKEN; more workspaces can be served later (`notion.serve`).
+ */
+export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record<string, string> = {}) {
   const dynamodb = dynalite({ createTableMs: 0 });
   dynamodb.listen(0, "127.0.0.1");
   await once(dynamodb, "listening");
@@ -84,6 +92,62 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
     NOTION_REQUESTS_PER_SECOND: "1000",
     ...extraEnv,
   };
+  return {
+    dynamodb,
+    sqsServer,
+    pinecone,
+    notion,
+    env,
+    queues: { syncQueue, indexQueue, syncDlq, indexDlq },
+    async close() {
+      await notion.close();
+      await pinecone.close();
+      await sqsServer.stop();
+      await new Promise<void>((resolve) => dynamodb.close(() => resolve()));
+    },
+  };
+}
+
+export type StandIns = Awaited<ReturnType<typeof startStandIns>>;
+
+/** A Log that keeps every line in `logs`. */
+export function collectingLog(logs: LogLine[]): Log {
+  return Object.fromEntries(
+    ["debug", "info", "warn", "error"].map((level) => [
+      level,
+      (message: string, ...extra: Record<string, unknown>[]) =>
+        logs.push({ level, message, extra: Object.assign({}, ...extra) }),
+    ]),
+  ) as unknown as Log;
+}
+
+/** An SQS record as Lambda's event source hands it over. */
+export function sqsRecord(body: string, messageId: string, receiveCount = 1, sentAt = Date.now()): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(sentAt),
+      SenderId: "test",
+      ApproximateFirstReceiveTimestamp: String(sentAt),
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:test",
+    awsRegion: "us-east-1",
+  };
+}
+
+/** `extraEnv`: extra configuration, e.g. another embedding provider's key and endpoint. */
+export async function startHarness(extraEnv: Record<string, string> = {}) {
+  const clock = new TestClock();
+  const workspace = new NotionWorkspace({ clock });
+  const standIns = await startStandIns(workspace, extraEnv);
+  const { pinecone, notion, env } = standIns;
+  const { syncQueue, indexQueue, syncDlq, indexDlq } = standIns.queues;
   const adapters: Adapters = createAdapters(loadConfig(env));
   await ensureTable(adapters.dynamodb, env.TABLE_NAME);
   // The secret store reads `env:NAME` references from the process environment.
@@ -97,13 +161,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
   });
 
   const logs: LogLine[] = [];
-  const log: Log = Object.fromEntries(
-    ["debug", "info", "warn", "error"].map((level) => [
-      level,
-      (message: string, ...extra: Record<string, unknown>[]) =>
-        logs.push({ level, message, extra: Object.assign({}, ...extra) }),
-    ]),
-  ) as unknown as Log;
+  const log = collectingLog(logs);
 
   const syncPorts = { ...adapters, deadLetters: adapters.syncDeadLetters, clock, log };
   const indexPorts = { ...adapters, deadLetters: adapters.indexDeadLetters, clock, log };
@@ -126,22 +184,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
 
     record(body: string): SQSRecord {
       messageNumber += 1;
-      return {
-        messageId: `message-${messageNumber}`,
-        receiptHandle: `receipt-${messageNumber}`,
-        body,
-        attributes: {
-          ApproximateReceiveCount: "1",
-          SentTimestamp: String(Date.now()),
-          SenderId: "test",
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: "",
-        eventSource: "aws:sqs",
-        eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:test",
-        awsRegion: "us-east-1",
-      };
+      return sqsRecord(body, `message-${messageNumber}`);
     },
 
     syncHandler: createSyncRecordHandler(syncPorts, options),
@@ -247,12 +290,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
       return pinecone.ids(harness.namespace);
     },
 
-    async close() {
-      await notion.close();
-      await pinecone.close();
-      await sqsServer.stop();
-      await new Promise<void>((resolve) => dynamodb.close(() => resolve()));
-    },
+    close: standIns.close,
   };
   return harness;
 }
