@@ -9,6 +9,7 @@ import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
 import { localInfoPath, STATE_DIR } from "../../local/local-info.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
 import type { Document } from "../../model.js";
+import { webhookUrlFor } from "../../webhooks/webhook-path.js";
 import { printLine, printTable, truncate } from "../output.js";
 
 export interface DevOptions {
@@ -62,6 +63,11 @@ function printStack(stack: LocalStack): void {
   printLine(`  SQS       ${info.sqsEndpoint}  sync, index and their dead-letter queues`);
   printLine(`  Pinecone  ${info.pineconeHost}${info.pineconeStandIn ? "  (stand-in)" : ""}`);
   printLine(`  Notion    ${info.notionBaseUrl}${info.demo ? "  (stand-in serving the demo workspace)" : ""}`);
+  if (info.webhookUrl) {
+    const sender = info.demo ? "; the demo's Notion stand-in sends it signed events" : "";
+    const url = webhookUrlFor(info.webhookUrl, info.defaults);
+    printLine(`  webhook   ${url}  (debounce ${info.webhookDebounceSeconds ?? "?"} s${sender})`);
+  }
   printLine(`  state     ${STATE_DIR}/  (endpoints in ${localInfoPath()})`);
   printLine();
 }
@@ -103,7 +109,7 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
     );
     printLine();
     printLine(
-      `2. Edited "${DEMO_PAGES.faq.title}" in the demo workspace, then synced all ${registered.length} documents:`,
+      `2. Edited "${DEMO_PAGES.faq.title}" in the demo workspace (its webhook event queued a sync), then synced all ${registered.length} documents:`,
     );
     printLine(
       `   re-indexed: ${reindexed.map((document) => `${document?.title} (generation ${generations.get(document?.documentId)} → ${document?.generation})`).join(", ") || "none"}; ` +
