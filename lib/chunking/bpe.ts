@@ -6,7 +6,6 @@
  */
 import bpeRanks from "gpt-tokenizer/bpeRanks/cl100k_base";
 
-const NO_RANK = Number.POSITIVE_INFINITY;
 const utf8 = new TextEncoder();
 let ranks: Map<string, number> | undefined;
 
@@ -28,33 +27,107 @@ function rankTable(): Map<string, number> {
   return table;
 }
 
-/** How many parts the merges leave. */
+/**
+ * How many parts the merges leave. The parts are a linked list and the candidate pairs a heap ordered
+ * by (rank, position), so a pre-token of n bytes costs O(n log n): a long unbroken run (a DNA sequence,
+ * CJK without punctuation, a row of emoji) stays cheap, where rescanning every pair after each merge,
+ * as gpt-tokenizer does, is quadratic (100,000 letters took over a minute).
+ * Stale heap entries (the pair changed since) are recognised by their version and skipped.
+ */
 function mergedParts(bytes: string, table: Map<string, number>): number {
-  const starts: number[] = [];
-  const pairRanks: number[] = [];
-  for (let index = 0; index <= bytes.length; index += 1) {
-    starts.push(index);
-    pairRanks.push(index < bytes.length - 1 ? rankOf(bytes, table, index, index + 2) : NO_RANK);
+  const length = bytes.length;
+  /** Parts are named by their first byte; `next` is where the following part starts (length: none). */
+  const next = new Int32Array(length);
+  const previous = new Int32Array(length);
+  /** Bumped whenever the pair that starts at a part changes, or the part is merged away. */
+  const versions = new Int32Array(length);
+  const heap = new PairHeap();
+  const pairEnd = (start: number) => {
+    const second = next[start] as number;
+    return second < length ? (next[second] as number) : -1;
+  };
+  const offer = (start: number) => {
+    versions[start] = (versions[start] as number) + 1;
+    const end = pairEnd(start);
+    if (end === -1) return;
+    const rank = table.get(bytes.slice(start, end));
+    if (rank !== undefined) heap.push(rank, start, versions[start] as number);
+  };
+  for (let index = 0; index < length; index += 1) {
+    next[index] = index + 1;
+    previous[index] = index - 1;
   }
-  for (;;) {
-    let lowest = NO_RANK;
-    let at = -1;
-    for (let index = 0; index < pairRanks.length - 1; index += 1) {
-      if ((pairRanks[index] as number) < lowest) {
-        lowest = pairRanks[index] as number;
-        at = index;
-      }
-    }
-    if (at === -1) return starts.length - 1;
-    starts.splice(at + 1, 1);
-    pairRanks.splice(at, 1);
-    pairRanks[at] = rankOf(bytes, table, starts[at] as number, starts[at + 2]);
-    if (at > 0) pairRanks[at - 1] = rankOf(bytes, table, starts[at - 1] as number, starts[at + 1]);
+  for (let index = 0; index < length - 1; index += 1) offer(index);
+  let parts = length;
+  for (let pair = heap.pop(); pair !== undefined; pair = heap.pop()) {
+    const { start, version } = pair;
+    if (versions[start] !== version) continue;
+    const second = next[start] as number;
+    const after = next[second] as number;
+    next[start] = after;
+    if (after < length) previous[after] = start;
+    versions[second] = (versions[second] as number) + 1;
+    parts -= 1;
+    offer(start);
+    const before = previous[start] as number;
+    if (before >= 0) offer(before);
   }
+  return parts;
 }
 
-function rankOf(bytes: string, table: Map<string, number>, from: number, to: number | undefined): number {
-  return to === undefined ? NO_RANK : (table.get(bytes.slice(from, to)) ?? NO_RANK);
+/** A binary min-heap of pairs by (rank, start): the lowest rank first, the leftmost on a tie. */
+class PairHeap {
+  private readonly keys: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly versions: number[] = [];
+
+  push(rank: number, start: number, version: number): void {
+    // Ranks are below 2^17 and starts below 2^32: the key orders by rank, then by start, exactly.
+    const key = rank * 2 ** 32 + start;
+    let at = this.keys.length;
+    this.keys.push(key);
+    this.starts.push(start);
+    this.versions.push(version);
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if ((this.keys[parent] as number) <= key) break;
+      this.move(parent, at);
+      at = parent;
+    }
+    this.set(at, key, start, version);
+  }
+
+  pop(): { start: number; version: number } | undefined {
+    if (this.keys.length === 0) return undefined;
+    const top = { start: this.starts[0] as number, version: this.versions[0] as number };
+    const key = this.keys.pop() as number;
+    const start = this.starts.pop() as number;
+    const version = this.versions.pop() as number;
+    const size = this.keys.length;
+    if (size === 0) return top;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child = right < size && (this.keys[right] as number) < (this.keys[left] as number) ? right : left;
+      if ((this.keys[child] as number) >= key) break;
+      this.move(child, at);
+      at = child;
+    }
+    this.set(at, key, start, version);
+    return top;
+  }
+
+  private move(from: number, to: number): void {
+    this.set(to, this.keys[from] as number, this.starts[from] as number, this.versions[from] as number);
+  }
+
+  private set(at: number, key: number, start: number, version: number): void {
+    this.keys[at] = key;
+    this.starts[at] = start;
+    this.versions[at] = version;
+  }
 }
 
 /** The UTF-8 bytes of a text as a latin-1 string (an ASCII text is its own). */

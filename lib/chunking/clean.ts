@@ -10,7 +10,10 @@ const LINE_BREAK = /\r\n?|[\u2028\u2029]/g;
 /** C0 controls except \t and \n, DEL, C1 controls, and the noncharacters U+FFFE/U+FFFF. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+/**
+ * A high surrogate not followed by a low one, or a low one not preceded by a high one: replaced with
+ * U+FFFD, as extraction does (lib/notion/well-formed.ts), so that a text hashes and embeds as it is stored.
+ */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const HORIZONTAL_SPACE = "[ \\t\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]";
@@ -39,7 +42,7 @@ export function cleanText(
 }
 
 function removeInvalidCharacters(text: string): string {
-  return text.replace(LINE_BREAK, "\n").replace(CONTROL, "").replace(LONE_SURROGATE, "");
+  return text.replace(LINE_BREAK, "\n").replace(CONTROL, "").replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function removeUrlsEmails(text: string): string {

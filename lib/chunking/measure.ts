@@ -11,7 +11,7 @@
  */
 import { CL100K_TOKEN_SPLIT_REGEX } from "gpt-tokenizer/encodingParams/constants";
 import { countPreTokenBytes } from "./bpe.js";
-import { countTokens, sliceAtCodePoint, tokenPrefix } from "./tokenizer.js";
+import { countTokens, sliceAtCodePoint } from "./tokenizer.js";
 
 /** A text indexed once, so that any range of it can be measured cheaply. */
 export interface MeasuredText {
@@ -39,7 +39,7 @@ export const tokenMeasure: Measure = {
   unit: "tokens",
   index: indexTokens,
   count: countTokens,
-  prefix: (text, limit) => tokenPrefix(text, limit).prefix,
+  prefix: (text, limit) => countedPrefix(text, limit),
 };
 
 class CharacterIndex implements MeasuredText {
@@ -96,6 +96,28 @@ function countAlone(text: string): number {
     tokens += countPreToken(match[0]);
   }
   return tokens;
+}
+
+/** Characters looked at per allowed token when cutting (as tokenizer.ts's tokenPrefix): bounds the work. */
+const CUT_WINDOW_CHARS_PER_TOKEN = 8;
+
+/**
+ * A non-empty prefix of at most `limit` tokens, cut between code points, close to the longest: the
+ * window is shrunk in proportion to its count until it fits (two or three counts, each O(n log n) with
+ * this module's byte-pair merge, where gpt-tokenizer's encode is quadratic on one long pre-token, and a
+ * cut runs once per chunk of it).
+ */
+function countedPrefix(text: string, limit: number): string {
+  let prefix = sliceAtCodePoint(text, limit * CUT_WINDOW_CHARS_PER_TOKEN);
+  for (;;) {
+    const count = countAlone(prefix);
+    const shortest = sliceAtCodePoint(prefix, 1);
+    if (count <= limit || prefix.length === shortest.length) return prefix;
+    prefix = sliceAtCodePoint(
+      prefix,
+      Math.min(prefix.length - 1, Math.floor((prefix.length * limit) / count)),
+    );
+  }
 }
 
 function indexTokens(text: string): MeasuredText {
@@ -166,10 +188,13 @@ class TokenIndex implements MeasuredText {
   private headToBoundary(start: number, end: number): { boundary: number; tokens: number } | undefined {
     if (this.isBoundary(start)) return { boundary: start, tokens: 0 };
     let tokens = 0;
+    // Matching stops at `end`: a pre-token that would run past it sends the range to countAlone anyway,
+    // and matching on to the end of a long unbroken run, once per range, made cutting it quadratic.
+    const upToEnd = end < this.text.length ? this.text.slice(0, end) : this.text;
     PRE_TOKEN.lastIndex = start;
     for (let step = 0; step < MAX_RESYNC_STEPS; step += 1) {
       const expected = PRE_TOKEN.lastIndex;
-      const match = PRE_TOKEN.exec(this.text);
+      const match = PRE_TOKEN.exec(upToEnd);
       if (match === null || match.index !== expected || PRE_TOKEN.lastIndex >= end) return undefined;
       tokens += countPreToken(match[0]);
       if (this.isBoundary(PRE_TOKEN.lastIndex)) return { boundary: PRE_TOKEN.lastIndex, tokens };

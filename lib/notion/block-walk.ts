@@ -4,11 +4,13 @@
  * link to the block. Child pages and databases are recorded, not entered: they are documents of their
  * own. A synced block that references another is read from its original. A table becomes one block of
  * rows. The work is bounded: past `maxBlocks` blocks or `maxChars` characters the walk fails; it
- * never returns part of a page.
+ * never returns part of a page. Blocks are read defensively: a block without an id or a type fails the
+ * walk with a PermanentError, odd fields read as empty, and every text returned is well-formed UTF-16.
  */
 import type { BlockObjectResponse } from "@notionhq/client";
 import { NotionNotFoundError, PermanentError } from "../errors.js";
 import type { BlockKind, ChildObject, ExtractedBlock, ExtractedDocument } from "../ports.js";
+import { label } from "./labels.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
 import {
   headingLevel,
@@ -19,8 +21,11 @@ import {
   renderBlock,
   tableHeaderRule,
   tableRowText,
+  tableRowWidth,
 } from "./render-blocks.js";
 import type { TitleCache } from "./titles.js";
+import { notionIdOf, textOf } from "./untrusted.js";
+import { wellFormed } from "./well-formed.js";
 
 /** Where walked blocks belong: their page's URL, their unit (a database row), a heading path prefix. */
 export interface WalkPlace {
@@ -50,6 +55,7 @@ interface TableRows {
   block: BlockObjectResponse;
   depth: number;
   hasColumnHeader: boolean;
+  /** Cells of the first row: the header rule matches them (`table_width` may disagree with the rows). */
   columns: number;
   rows: string[];
 }
@@ -94,13 +100,17 @@ export class BlockWalk {
     if (this.chars > this.limits.maxChars) {
       throw new PermanentError(`${this.subject} has more than ${this.limits.maxChars} characters of text`);
     }
-    this.blocks.push(block);
+    this.blocks.push({
+      ...block,
+      text: wellFormed(block.text),
+      headingPath: block.headingPath.map(label),
+    });
   }
 
   /** What the walk found, as the Notion port returns it. */
   document(title: string, url: string): ExtractedDocument {
     return {
-      title,
+      title: label(title),
       url,
       blocks: this.blocks,
       stats: {
@@ -139,34 +149,37 @@ export class BlockWalk {
     headings: Headings,
   ): Promise<Frame | undefined> {
     this.count();
+    requireEnvelope(block, frame.parentId);
     if (block.type === "numbered_list_item" && frame.listNumber === 0) {
-      frame.listFormat = block.numbered_list_item.list_format;
+      frame.listFormat = block.numbered_list_item?.list_format;
     }
     frame.listNumber = listNumber(block, frame.listNumber);
     if (block.type === "table_row" && frame.table !== undefined) {
-      frame.table.rows.push(tableRowText(block.table_row.cells));
+      const { table } = frame;
+      if (table.rows.length === 0) table.columns = tableRowWidth(block.table_row?.cells);
+      table.rows.push(tableRowText(block.table_row?.cells));
       return undefined;
     }
     const level = headingLevel(block);
     if (level !== undefined) headings.enter(level, headingText(block));
-    const text = await this.textOf(block, frame);
+    const text = await this.blockText(block, frame);
     if (text === undefined) this.skip(block.type);
     else if (text.trim() !== "") this.add(extracted(block, text, kindOf(block), place, headings));
     return childFrame(block, frame);
   }
 
-  private async textOf(block: BlockObjectResponse, frame: Frame): Promise<string | undefined> {
+  private async blockText(block: BlockObjectResponse, frame: Frame): Promise<string | undefined> {
     if (block.type === "child_page") {
-      this.children.push({ id: block.id, type: "page", title: block.child_page.title });
+      this.children.push({ id: block.id, type: "page", title: label(textOf(block.child_page?.title)) });
     } else if (block.type === "child_database") {
-      this.children.push({ id: block.id, type: "database", title: block.child_database.title });
+      this.children.push({
+        id: block.id,
+        type: "database",
+        title: label(textOf(block.child_database?.title)),
+      });
     } else if (block.type === "link_to_page") {
-      const link = block.link_to_page;
-      if (link.type === "comment_id") return undefined;
-      const target =
-        link.type === "page_id"
-          ? { type: "page" as const, id: link.page_id }
-          : { type: "database" as const, id: link.database_id };
+      const target = linkTarget(block);
+      if (target === undefined) return undefined;
       return indent(linkToPageText(target.id, await this.titles.title(target)), frame.depth);
     }
     return renderBlock(block, { depth: frame.depth, number: frame.listNumber, listFormat: frame.listFormat });
@@ -218,24 +231,44 @@ function newFrame(parentId: string, depth: number): Frame {
   return { parentId, depth, buffer: [], cursor: null, listNumber: 0 };
 }
 
-/** Numbered items count up within a run of siblings, from the list's start index. */
+/** Every block needs an id (its link, its children) and a type; without them nothing can be read. */
+function requireEnvelope(block: BlockObjectResponse, parentId: string): void {
+  const { id, type } = block as { id?: unknown; type?: unknown };
+  if (typeof id !== "string" || id === "" || typeof type !== "string" || type === "") {
+    throw new PermanentError(`Notion returned a block without an id or a type (a child of ${parentId})`);
+  }
+}
+
+/** The page or database a link points at; undefined for a link to a comment or of an odd shape. */
+function linkTarget(block: Extract<BlockObjectResponse, { type: "link_to_page" }>) {
+  const link = block.link_to_page;
+  const pageId = link?.type === "page_id" ? notionIdOf(link.page_id) : undefined;
+  if (pageId !== undefined) return { type: "page" as const, id: pageId };
+  const databaseId = link?.type === "database_id" ? notionIdOf(link.database_id) : undefined;
+  return databaseId === undefined ? undefined : { type: "database" as const, id: databaseId };
+}
+
+/** Numbered items count up within a run of siblings, from the list's start index (a positive integer). */
 function listNumber(block: BlockObjectResponse, previous: number): number {
   if (block.type !== "numbered_list_item") return 0;
-  return previous === 0 ? (block.numbered_list_item.list_start_index ?? 1) : previous + 1;
+  if (previous !== 0) return previous + 1;
+  const start = block.numbered_list_item?.list_start_index;
+  return typeof start === "number" && Number.isSafeInteger(start) && start > 0 ? start : 1;
 }
 
 function childFrame(block: BlockObjectResponse, frame: Frame): Frame | undefined {
   if (block.type === "child_page" || block.type === "child_database") return undefined;
-  if (block.type === "synced_block" && block.synced_block.synced_from !== null) {
+  if (block.type === "synced_block") {
+    const original = notionIdOf(block.synced_block?.synced_from?.block_id);
     // A reference shows its original's children: they are read there.
-    return { ...newFrame(block.synced_block.synced_from.block_id, frame.depth), syncedOriginal: true };
+    if (original !== undefined) return { ...newFrame(original, frame.depth), syncedOriginal: true };
   }
   if (!block.has_children) return undefined;
   if (block.type === "table") {
-    const { has_column_header: hasColumnHeader, table_width: columns } = block.table;
+    const hasColumnHeader = block.table?.has_column_header === true;
     return {
       ...newFrame(block.id, frame.depth),
-      table: { block, depth: frame.depth, hasColumnHeader, columns, rows: [] },
+      table: { block, depth: frame.depth, hasColumnHeader, columns: 0, rows: [] },
     };
   }
   return newFrame(block.id, frame.depth + (INDENTING.has(block.type) ? 1 : 0));

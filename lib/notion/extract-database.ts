@@ -4,45 +4,61 @@
  * blocks, all linking to the row's page; the chunker never mixes two units in a chunk.
  */
 import type { PageObjectResponse } from "@notionhq/client";
+import { PermanentError } from "../errors.js";
 import type { ExtractedDocument } from "../ports.js";
 import { BlockWalk } from "./block-walk.js";
+import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
+import { notionUrl } from "./render-blocks.js";
 import { richTextToPlain } from "./rich-text.js";
 import { TitleCache } from "./titles.js";
+import { listOf, objectOf, textOf } from "./untrusted.js";
 
-export async function extractDatabase(
+export function extractDatabase(
   reader: NotionReader,
   databaseId: string,
   limits: ExtractionLimits,
 ): Promise<ExtractedDocument> {
-  const database = await reader.retrieveDatabase(databaseId);
-  const titles = new TitleCache(reader, limits.maxTitleLookups);
-  const walk = new BlockWalk("database", reader, limits, titles);
-  const rows: PageObjectResponse[] = [];
-  for (const dataSource of database.data_sources) {
-    for await (const row of dataSourceRows(reader, dataSource.id)) {
-      walk.count();
-      rows.push(row);
-      // Relations between rows of this database need no look-up.
-      titles.remember(row.id, pageTitle(row));
+  return readingNotion(`database (${databaseId})`, async () => {
+    const database = await reader.retrieveDatabase(databaseId);
+    const titles = new TitleCache(reader, limits.maxTitleLookups);
+    const walk = new BlockWalk("database", reader, limits, titles);
+    const rows: PageObjectResponse[] = [];
+    for (const dataSource of listOf<unknown>(database.data_sources)) {
+      const dataSourceId = requireId(objectOf(dataSource)?.id, `a data source of database ${databaseId}`);
+      for await (const row of dataSourceRows(reader, dataSourceId)) {
+        walk.count();
+        requireId(row.id, `a row of data source ${dataSourceId}`);
+        rows.push(row);
+        // Relations between rows of this database need no look-up.
+        titles.remember(row.id, pageTitle(row));
+      }
     }
-  }
-  for (const row of rows) {
-    const title = pageTitle(row);
-    const lines = await propertyLines(row, titles);
-    if (lines.length > 0) {
-      walk.add({
-        blockId: row.id,
-        text: lines.join("\n"),
-        headingPath: [title],
-        sourceUrl: row.url,
-        unit: row.id,
-      });
+    for (const row of rows) {
+      const title = pageTitle(row);
+      const url = textOf(row.url) || notionUrl(row.id);
+      const lines = await propertyLines(row, titles);
+      if (lines.length > 0) {
+        walk.add({
+          blockId: row.id,
+          text: lines.join("\n"),
+          headingPath: [title],
+          sourceUrl: url,
+          unit: row.id,
+        });
+      }
+      await walk.walk(row.id, { url, unit: row.id, headingPath: [title] });
     }
-    await walk.walk(row.id, { url: row.url, unit: row.id, headingPath: [title] });
-  }
-  return walk.document(richTextToPlain(database.title), database.url);
+    const url = textOf(database.url) || notionUrl(databaseId);
+    return walk.document(richTextToPlain(database.title), url);
+  });
+}
+
+/** An id the walk must follow: without it, the content under it cannot be read at all. */
+function requireId(id: unknown, what: string): string {
+  if (typeof id !== "string" || id === "") throw new PermanentError(`Notion returned ${what} without an id`);
+  return id;
 }
 
 async function* dataSourceRows(

@@ -1,23 +1,35 @@
 /**
  * A page's properties as `name: value` lines: a database row reads as a small record. Relations show
- * the titles of the related pages where they are cheap to know (see TitleCache).
+ * the titles of the related pages where they are cheap to know (see TitleCache). Properties are read
+ * defensively (untrusted.ts): one of an odd shape reads as empty, it never fails the row.
  */
 import type { PageObjectResponse } from "@notionhq/client";
+import { label } from "./labels.js";
 import { richTextToPlain } from "./rich-text.js";
 import type { TitleCache } from "./titles.js";
+import { listOf, notionIdOf, objectOf, textOf } from "./untrusted.js";
 
 type PropertyValue = PageObjectResponse["properties"][string];
 
+/** The page's properties that are objects, by name (a page of an odd shape has none). */
+function propertiesOf(page: PageObjectResponse): [string, PropertyValue][] {
+  const properties = objectOf((page as { properties?: unknown }).properties) ?? {};
+  return Object.entries(properties).filter(
+    (entry): entry is [string, PropertyValue] => objectOf(entry[1]) !== undefined,
+  );
+}
+
+/** The title property's text, as a label (well-formed, bounded: it is repeated in every segment). */
 export function pageTitle(page: PageObjectResponse): string {
-  for (const property of Object.values(page.properties)) {
-    if (property.type === "title") return richTextToPlain(property.title);
+  for (const [, property] of propertiesOf(page)) {
+    if (property.type === "title") return label(richTextToPlain(property.title));
   }
   return "";
 }
 
 /** One line per non-empty property, the title's first. */
 export async function propertyLines(page: PageObjectResponse, titles: TitleCache): Promise<string[]> {
-  const entries = Object.entries(page.properties);
+  const entries = propertiesOf(page);
   const ordered = [
     ...entries.filter(([, property]) => property.type === "title"),
     ...entries.filter(([, property]) => property.type !== "title"),
@@ -38,34 +50,32 @@ function propertyText(property: PropertyValue): string | undefined {
     case "rich_text":
       return richTextToPlain(property.rich_text);
     case "select":
-      return property.select?.name;
+      return textOf(property.select?.name);
     case "status":
-      return property.status?.name;
+      return textOf(property.status?.name);
     case "multi_select":
-      return property.multi_select.map((option) => option.name).join(", ");
+      return names(property.multi_select);
     case "date":
       return dateText(property.date);
     case "number":
-      return property.number === null ? undefined : String(property.number);
+      return numberText(property.number);
     case "checkbox":
-      return property.checkbox ? "yes" : "no";
+      return property.checkbox === true ? "yes" : "no";
     case "url":
-      return property.url ?? undefined;
+      return textOf(property.url);
     case "email":
-      return property.email ?? undefined;
+      return textOf(property.email);
     case "phone_number":
-      return property.phone_number ?? undefined;
+      return textOf(property.phone_number);
     case "people":
-      return property.people
-        .map((person) => ("name" in person && person.name ? person.name : ""))
-        .filter((name) => name !== "")
-        .join(", ");
+      return names(property.people);
     case "files":
-      return property.files.map((file) => file.name).join(", ");
-    case "unique_id":
-      return property.unique_id.number === null
-        ? undefined
-        : `${property.unique_id.prefix ? `${property.unique_id.prefix}-` : ""}${property.unique_id.number}`;
+      return names(property.files);
+    case "unique_id": {
+      const number = numberText(property.unique_id?.number);
+      const prefix = textOf(property.unique_id?.prefix);
+      return number === undefined ? undefined : `${prefix ? `${prefix}-` : ""}${number}`;
+    }
     case "formula":
       return formulaText(property.formula);
     default:
@@ -73,19 +83,34 @@ function propertyText(property: PropertyValue): string | undefined {
   }
 }
 
-function dateText(date: { start: string; end: string | null } | null): string | undefined {
-  if (date === null) return undefined;
-  return date.end ? `${date.start} → ${date.end}` : date.start;
+/** The non-empty `name`s of a list of options, people or files. */
+function names(items: unknown): string {
+  return listOf<unknown>(items)
+    .map((item) => textOf(objectOf(item)?.name))
+    .filter((name) => name !== "")
+    .join(", ");
+}
+
+function numberText(value: unknown): string | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? String(value) : undefined;
+}
+
+function dateText(value: unknown): string | undefined {
+  const date = objectOf(value);
+  const start = textOf(date?.start);
+  if (start === "") return undefined;
+  const end = textOf(date?.end);
+  return end ? `${start} → ${end}` : start;
 }
 
 function formulaText(formula: Extract<PropertyValue, { type: "formula" }>["formula"]): string | undefined {
-  switch (formula.type) {
+  switch (formula?.type) {
     case "string":
-      return formula.string ?? undefined;
+      return textOf(formula.string) || undefined;
     case "number":
-      return formula.number === null ? undefined : String(formula.number);
+      return numberText(formula.number);
     case "boolean":
-      return formula.boolean === null ? undefined : formula.boolean ? "yes" : "no";
+      return typeof formula.boolean === "boolean" ? (formula.boolean ? "yes" : "no") : undefined;
     case "date":
       return dateText(formula.date);
     default:
@@ -99,7 +124,9 @@ async function relationText(
   titles: TitleCache,
 ): Promise<string> {
   const names: string[] = [];
-  for (const { id } of property.relation) {
+  for (const related of listOf<unknown>(property.relation)) {
+    const id = notionIdOf(objectOf(related)?.id);
+    if (id === undefined) continue;
     const title = await titles.title({ type: "page", id });
     if (title) names.push(title);
   }

@@ -4,9 +4,11 @@
  * `undefined`: a type we do not index (the walk skips and counts it). `""`: a supported block with no
  * text of its own (a column, an image without caption or name).
  * Notion-hosted file URLs expire within the hour, so they are never part of the text.
+ * A block's fields are read defensively (untrusted.ts): a missing or mistyped one reads as empty.
  */
 import type { BlockObjectResponse, RichTextItemResponse } from "@notionhq/client";
 import { richTextToPlain } from "./rich-text.js";
+import { listOf, objectOf, textOf } from "./untrusted.js";
 
 /** Where a block sits: its indentation depth, and its number within a numbered list. */
 export interface RenderContext {
@@ -32,36 +34,36 @@ export function renderBlock(
 function ownText(block: BlockObjectResponse, context: RenderContext): string | undefined {
   switch (block.type) {
     case "paragraph":
-      return richTextToPlain(block.paragraph.rich_text);
+      return richTextToPlain(block.paragraph?.rich_text);
     case "heading_1":
     case "heading_2":
     case "heading_3":
     case "heading_4":
       return `${"#".repeat(headingLevel(block) ?? 1)} ${headingText(block)}`;
     case "bulleted_list_item":
-      return `- ${richTextToPlain(block.bulleted_list_item.rich_text)}`;
+      return `- ${richTextToPlain(block.bulleted_list_item?.rich_text)}`;
     case "numbered_list_item":
-      return `${listMarker(context.number ?? 1, context.listFormat ?? block.numbered_list_item.list_format)}. ${richTextToPlain(block.numbered_list_item.rich_text)}`;
+      return `${listMarker(context.number ?? 1, context.listFormat ?? block.numbered_list_item?.list_format)}. ${richTextToPlain(block.numbered_list_item?.rich_text)}`;
     case "to_do":
-      return `- [${block.to_do.checked ? "x" : " "}] ${richTextToPlain(block.to_do.rich_text)}`;
+      return `- [${block.to_do?.checked === true ? "x" : " "}] ${richTextToPlain(block.to_do?.rich_text)}`;
     case "toggle":
-      return richTextToPlain(block.toggle.rich_text);
+      return richTextToPlain(block.toggle?.rich_text);
     case "quote":
-      return prefixLines(richTextToPlain(block.quote.rich_text), "> ");
+      return prefixLines(richTextToPlain(block.quote?.rich_text), "> ");
     case "callout":
       return calloutText(block);
     case "code":
       return codeText(block);
     case "equation":
-      return `$$${block.equation.expression}$$`;
+      return `$$${textOf(block.equation?.expression)}$$`;
     case "divider":
       return "---";
     case "bookmark":
-      return `Bookmark: ${linkText(block.bookmark.caption, block.bookmark.url)}`;
+      return `Bookmark: ${linkText(block.bookmark?.caption, textOf(block.bookmark?.url))}`;
     case "embed":
-      return `Embed: ${linkText(block.embed.caption, block.embed.url)}`;
+      return `Embed: ${linkText(block.embed?.caption, textOf(block.embed?.url))}`;
     case "link_preview":
-      return `Link: ${block.link_preview.url}`;
+      return `Link: ${textOf(block.link_preview?.url)}`;
     case "image":
       return mediaText("Image", block.image);
     case "video":
@@ -73,11 +75,11 @@ function ownText(block: BlockObjectResponse, context: RenderContext): string | u
     case "file":
       return mediaText("File", block.file);
     case "child_page":
-      return `Page: [${block.child_page.title}](${notionUrl(block.id)})`;
+      return `Page: [${textOf(block.child_page?.title)}](${notionUrl(block.id)})`;
     case "child_database":
-      return `Database: ${block.child_database.title}`;
+      return `Database: ${textOf(block.child_database?.title)}`;
     case "table_row":
-      return tableRowText(block.table_row.cells);
+      return tableRowText(block.table_row?.cells);
     case "column_list":
     case "column":
     case "synced_block":
@@ -98,21 +100,21 @@ export function headingLevel(block: BlockObjectResponse): number | undefined {
 export function headingText(block: BlockObjectResponse): string {
   switch (block.type) {
     case "heading_1":
-      return richTextToPlain(block.heading_1.rich_text);
+      return richTextToPlain(block.heading_1?.rich_text);
     case "heading_2":
-      return richTextToPlain(block.heading_2.rich_text);
+      return richTextToPlain(block.heading_2?.rich_text);
     case "heading_3":
-      return richTextToPlain(block.heading_3.rich_text);
+      return richTextToPlain(block.heading_3?.rich_text);
     case "heading_4":
-      return richTextToPlain(block.heading_4.rich_text);
+      return richTextToPlain(block.heading_4?.rich_text);
     default:
       return "";
   }
 }
 
 /** `| a |  | c |`: every cell in place, empty ones too; a row stays on one line. */
-export function tableRowText(cells: RichTextItemResponse[][]): string {
-  const texts = cells.map((cell) =>
+export function tableRowText(cells: RichTextItemResponse[][] | undefined): string {
+  const texts = listOf<RichTextItemResponse[]>(cells).map((cell) =>
     richTextToPlain(cell)
       .replace(/\s*\n\s*/g, " ")
       .replaceAll("|", "\\|"),
@@ -122,7 +124,12 @@ export function tableRowText(cells: RichTextItemResponse[][]): string {
 
 /** The Markdown line under a header row, one `---` per column. */
 export function tableHeaderRule(columns: number): string {
-  return `|${" --- |".repeat(columns)}`;
+  return `|${" --- |".repeat(Math.max(1, columns))}`;
+}
+
+/** How many cells a row has (its `| --- |` rule must match the header row's own cells). */
+export function tableRowWidth(cells: RichTextItemResponse[][] | undefined): number {
+  return listOf(cells).length;
 }
 
 /** A link to another page or database, with its title when the integration can see it. */
@@ -134,9 +141,12 @@ export function notionUrl(id: string): string {
   return `https://www.notion.so/${id.replaceAll("-", "")}`;
 }
 
+/** Roman numerals stop at 3999 (past it they would need a bar); larger numbers are written in digits. */
+const LARGEST_ROMAN = 3999;
+
 function listMarker(number: number, format: ListFormat | undefined): string {
   if (format === "letters") return letters(number);
-  if (format === "roman") return roman(number);
+  if (format === "roman" && number <= LARGEST_ROMAN) return roman(number);
   return String(number);
 }
 
@@ -174,21 +184,22 @@ function roman(number: number): string {
 }
 
 function calloutText(block: Block<"callout">): string {
-  const content = richTextToPlain(block.callout.rich_text);
-  const icon = block.callout.icon;
-  if (icon?.type === "emoji") return `${icon.emoji} ${content}`;
-  if (icon?.type === "custom_emoji") return `:${icon.custom_emoji.name}: ${content}`;
+  const content = richTextToPlain(block.callout?.rich_text);
+  const icon = block.callout?.icon;
+  if (icon?.type === "emoji") return `${textOf(icon.emoji)} ${content}`;
+  if (icon?.type === "custom_emoji") return `:${textOf(icon.custom_emoji?.name)}: ${content}`;
   return content;
 }
 
 function codeText(block: Block<"code">): string {
-  const tag = block.code.language === "plain text" ? "" : block.code.language;
-  const fenced = `\`\`\`${tag}\n${richTextToPlain(block.code.rich_text)}\n\`\`\``;
-  const caption = richTextToPlain(block.code.caption);
+  const language = textOf(block.code?.language);
+  const tag = language === "plain text" ? "" : language;
+  const fenced = `\`\`\`${tag}\n${richTextToPlain(block.code?.rich_text)}\n\`\`\``;
+  const caption = richTextToPlain(block.code?.caption);
   return caption === "" ? fenced : `${fenced}\n${caption}`;
 }
 
-function linkText(caption: RichTextItemResponse[], url: string): string {
+function linkText(caption: RichTextItemResponse[] | undefined, url: string): string {
   const label = richTextToPlain(caption);
   return label === "" ? url : `[${label}](${url})`;
 }
@@ -196,10 +207,13 @@ function linkText(caption: RichTextItemResponse[], url: string): string {
 type Media = Block<"image">["image"] | Block<"file">["file"];
 
 /** Caption and file name; the URL only when it is an external one (Notion's own URLs expire). */
-function mediaText(label: string, media: Media): string {
-  const name = "name" in media ? media.name : "";
-  const details = [name, richTextToPlain(media.caption)].filter((part) => part !== "").join(" — ");
-  if (media.type === "external") return `${label}: [${details || media.external.url}](${media.external.url})`;
+function mediaText(label: string, media: Media | undefined): string {
+  const fields = objectOf(media) ?? {};
+  const details = [textOf(fields.name), richTextToPlain(listOf(fields.caption))]
+    .filter((part) => part !== "")
+    .join(" — ");
+  const externalUrl = fields.type === "external" ? textOf(objectOf(fields.external)?.url) : "";
+  if (externalUrl !== "") return `${label}: [${details || externalUrl}](${externalUrl})`;
   return details === "" ? "" : `${label}: ${details}`;
 }
 
