@@ -23,18 +23,45 @@ export function createSqsPublisher(client: SQSClient, queueUrl: string): Message
 export function createSqsDeadLetterSink(client: SQSClient, deadLetterQueueUrl: string): DeadLetterSink {
   return {
     async deadLetter(body, reason, context) {
+      const kept = keptBody(body);
       await client.send(
         new SendMessageCommand({
           QueueUrl: deadLetterQueueUrl,
-          // SQS refuses empty bodies; keep something an operator can recognise.
-          MessageBody: body.length > 0 ? body : "(empty body)",
+          MessageBody: kept.body,
           MessageAttributes: {
             reason: { DataType: "String", StringValue: reason.slice(0, 1000) },
             originalMessageId: { DataType: "String", StringValue: context.messageId || "unknown" },
             source: { DataType: "String", StringValue: context.source },
+            ...(kept.originalBytes === undefined
+              ? {}
+              : { originalBytes: { DataType: "Number", StringValue: String(kept.originalBytes) } }),
           },
         }),
       );
     },
   };
+}
+
+/**
+ * Bodies up to this size are dead-lettered whole: with the attributes they stay under 256 KiB, the
+ * smallest maximum message size a queue may have.
+ */
+const WHOLE_BODY_BYTES = 240 * 1024;
+/** How much of a larger body is kept: enough to recognise it. */
+const KEPT_PREFIX_CHARS = 16 * 1024;
+
+/**
+ * What goes into the dead-letter queue: the body itself, or, when body and attributes could exceed the
+ * queue's maximum message size (then dead-lettering would fail and the record would loop), its start
+ * and how long it was.
+ */
+function keptBody(body: string): { body: string; originalBytes?: number } {
+  // SQS refuses empty bodies; keep something an operator can recognise.
+  if (body.length === 0) return { body: "(empty body)" };
+  const bytes = Buffer.byteLength(body, "utf8");
+  if (bytes <= WHOLE_BODY_BYTES) return { body };
+  let prefix = body.slice(0, KEPT_PREFIX_CHARS);
+  // Never cut a surrogate pair in half.
+  if (/[\uD800-\uDBFF]$/.test(prefix)) prefix = prefix.slice(0, -1);
+  return { body: `${prefix}…[truncated, ${bytes} bytes]`, originalBytes: bytes };
 }

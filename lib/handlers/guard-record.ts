@@ -75,7 +75,15 @@ function jitterSeconds(messageId: string): number {
   return createHash("sha256").update(messageId).digest().readUInt8(0) / 51;
 }
 
+/**
+ * The reason as one line of at most 500 characters that SQS accepts in a String attribute: a parser's
+ * message may quote a key the body wrote as `\u0001` or `\ud800`, and SQS refuses control characters
+ * and lone surrogates, which would make dead-lettering itself fail.
+ */
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.replace(/\s+/g, " ").slice(0, 500);
+  return Array.from(text.replace(/\s+/g, " "))
+    .slice(0, 500)
+    .join("")
+    .replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
 }

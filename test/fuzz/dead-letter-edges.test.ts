@@ -1,7 +1,6 @@
 /**
- * Two problems the message fuzzing found outside the files this suite owns, reported with their fix
- * (docs/readme-issue-7-fuzz.md). Each test states the behaviour we want and is marked `it.fails`
- * while the bug stands: once the fix lands it starts to fail, and `it.fails` becomes `it`.
+ * Two ways dead-lettering itself could fail, found by the message fuzzing: then the record would be
+ * retried until SQS's redrive moved it, without its reason. Both are regressions now.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
@@ -19,8 +18,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe("known issues (it.fails until fixed)", () => {
-  it.fails("a dead letter's reason holds only characters SQS accepts (a key may be written \\u0001 or \\ud800)", async () => {
+describe("dead-lettering cannot fail on what the body holds", () => {
+  it("a dead letter's reason holds only characters SQS accepts (a key may be written \\u0001 or \\ud800)", async () => {
     // The body itself is plain ASCII; zod's reason quotes the decoded key: a control character and a
     // lone surrogate, which real SQS refuses in the `reason` attribute, so dead-lettering throws there.
     const record = h.record(`{"datasetId":"${DATASET}","documentId":"d","\\u0001\\ud800":1}`);
@@ -29,10 +28,14 @@ describe("known issues (it.fails until fixed)", () => {
     expect(dead?.MessageAttributes?.reason?.StringValue).toMatch(SQS_TEXT);
   });
 
-  it.fails("a body near SQS's 1 MiB ceiling is dead-lettered, not failed (body plus reason exceed it)", async () => {
+  it("a body near SQS's 1 MiB ceiling is dead-lettered, not failed (body plus reason exceed it)", async () => {
     const record = h.record(`"${"x".repeat(1024 * 1024 - 100)}"`);
     await h.syncHandler(record);
     const [dead] = await h.receiveAll(h.queues.syncDlq.queueUrl);
     expect(dead?.MessageAttributes?.reason?.StringValue).toMatch(/larger than/);
+    // Its start is kept, with how long it was, so that an operator can recognise it.
+    expect(dead?.Body?.startsWith('"xxxx')).toBe(true);
+    expect(dead?.Body).toMatch(/…\[truncated, 1048478 bytes\]$/);
+    expect(dead?.MessageAttributes?.originalBytes?.StringValue).toBe("1048478");
   });
 });
