@@ -26,6 +26,7 @@ import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } 
 import type { NotionObjectType } from "../model.js";
 import { extractDatabase } from "../notion/extract-database.js";
 import { extractPage } from "../notion/extract-page.js";
+import { label } from "../notion/labels.js";
 import { pageTitle } from "../notion/properties.js";
 import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.js";
 import { richTextToPlain } from "../notion/rich-text.js";
@@ -283,7 +284,7 @@ function pageState(page: PageObjectResponse): NotionObjectState {
 function databaseState(database: DatabaseObjectResponse): NotionObjectState {
   return {
     type: "database",
-    title: richTextToPlain(database.title),
+    title: label(richTextToPlain(database.title)),
     lastEditedTime: database.last_edited_time,
     archived: database.archived,
     inTrash: database.in_trash,

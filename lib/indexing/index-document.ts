@@ -32,6 +32,7 @@ import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, Embedder, ExtractedBlock, Log, VectorIndex, VectorRecord } from "../ports.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
+import { metadataText } from "./metadata-text.js";
 import { removeGenerations } from "./remove-generations.js";
 
 export interface IndexPorts extends NotionAccessPorts {
@@ -319,7 +320,7 @@ class IndexRun {
         datasetId,
         documentId,
         position,
-        text: chunk.content,
+        text: metadataText(chunk.content),
         title,
         source: chunk.sourceUrl,
         headingPath: chunk.headingPath,

@@ -131,8 +131,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(incoming.url ?? "/", "http://stand-in");
     const method = incoming.method ?? "GET";
-    const named = matchRoute(namingRoutes, method, url.pathname);
-    const name = named?.route.name ?? `${method} ${url.pathname}`;
+    const name = routeName(namingRoutes, method, url.pathname);
     counts.set(name, (counts.get(name) ?? 0) + 1);
     // Read the body first so that an early answer never leaves it unread on a kept-alive socket.
     const raw = await readRaw(incoming);
@@ -233,13 +232,31 @@ function buildRoutes(workspace: NotionWorkspace, workspaceId: string): Route[] {
   ];
 }
 
+/** The route's name for counting (a path that does not decode is counted by itself). */
+function routeName(routes: Route[], method: string, path: string): string {
+  try {
+    return matchRoute(routes, method, path)?.route.name ?? `${method} ${path}`;
+  } catch {
+    return `${method} ${path}`;
+  }
+}
+
 function matchRoute(routes: Route[], method: string, path: string) {
   for (const route of routes) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
-    if (match !== null) return { route, params: match.slice(1).map(decodeURIComponent) };
+    if (match !== null) return { route, params: match.slice(1).map(decodePathSegment) };
   }
   return undefined;
+}
+
+/** As Notion does, a path segment that is not valid percent-encoding is a 400, not a server error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw validation(`path segment ${JSON.stringify(segment)} is not valid percent-encoding`);
+  }
 }
 
 function botUser(workspace: NotionWorkspace, workspaceId: string) {

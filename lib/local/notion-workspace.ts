@@ -717,8 +717,9 @@ export class NotionWorkspace {
    */
   private syncedOriginal(stored: StoredBlock): StoredBlock | null | undefined {
     if (stored.type !== "synced_block") return undefined;
-    const from = (stored.content as { synced_from?: { block_id?: string } | null }).synced_from;
-    if (from?.block_id === undefined) return undefined;
+    // Fuzzed blocks may hold any shape here: a missing or odd reference is not a synced copy.
+    const from = (stored.content as { synced_from?: { block_id?: unknown } | null } | null)?.synced_from;
+    if (typeof from?.block_id !== "string") return undefined;
     return this.visibleBlock(normalizeId(from.block_id) ?? from.block_id) ?? null;
   }
 

@@ -195,6 +195,14 @@ describe("the stand-in speaks the API the real client uses", () => {
       code: "validation_error",
     });
   });
+
+  it("answers a validation error, not a server error, for an id that is not valid percent-encoding", async () => {
+    const response = await fetch(`${server.url}/v1/pages/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${TOKEN}`, "notion-version": "2025-09-03" },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ object: "error", code: "validation_error" });
+  });
 });
 
 describe("getState", () => {

@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
+import { MAX_METADATA_TEXT_BYTES, metadataText } from "../../lib/indexing/metadata-text.js";
 import { type BlockSpec, heading1, paragraph, text } from "../../lib/local/notion-workspace.js";
 import { MAX_MESSAGE_BYTES } from "../../lib/messages.js";
 import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
+import { wellFormed } from "../../lib/notion/well-formed.js";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
 
 /** The functions' defaults (lib/adapters/notion-source.ts). */
@@ -175,5 +177,23 @@ describe("rich text per block and labels", () => {
     }
     // The heading's full text is still content.
     expect(segments.map((segment) => segment.content).join(" ")).toContain("Escalation Escalation");
+  });
+});
+
+describe("the text kept in a vector's metadata", () => {
+  it("is the chunk itself when it fits, and a well-formed prefix within Pinecone's budget when not", () => {
+    expect(metadataText("short text")).toBe("short text");
+    const ascii = "a".repeat(40_000);
+    const cjk = "漢".repeat(20_000);
+    const emoji = "😀".repeat(10_000);
+    for (const text of [ascii, cjk, emoji, `${"b".repeat(32 * 1024 - 1)}😀`]) {
+      const kept = metadataText(text);
+      expect(Buffer.byteLength(kept, "utf8")).toBeLessThanOrEqual(MAX_METADATA_TEXT_BYTES);
+      expect(kept.endsWith("…")).toBe(true);
+      expect(text.startsWith(kept.slice(0, -1))).toBe(true);
+      expect(wellFormed(kept)).toBe(kept);
+      // Nearly the whole budget is used.
+      expect(Buffer.byteLength(kept, "utf8")).toBeGreaterThan(MAX_METADATA_TEXT_BYTES - 8);
+    }
   });
 });
