@@ -71,7 +71,8 @@ describe("sweep", () => {
     expect(counts["POST /v1/search"]).toBe(Math.ceil(result.listed / 100));
     expect(counts["GET /v1/pages/:id"] ?? 0).toBe(0);
     expect(await h.queueDepth(h.queues.syncQueue.queueUrl)).toMatchObject({ visible: 0, delayed: 0 });
-  });
+    // Registering 250 pages one by one takes a while on a busy machine; this bounds a hang, not speed.
+  }, 120_000);
 
   it("finds an edit and re-indexes only that page", async () => {
     const edited = await indexedPage("Sweep edited", "original wording");
