@@ -65,6 +65,7 @@ describe("odd Notion payloads through extraction", () => {
         fc.oneof(fc.webUrl(), fc.constantFrom(undefined, null, 3)),
         fc.boolean(),
         async (blocks, blockEnvelopes, parentType, properties, url, hierarchical) => {
+          await yieldToEventLoop();
           const reader = new MemoryReader();
           const pageId = reader.freshId();
           reader.pages.set(pageId, {
@@ -108,6 +109,7 @@ describe("odd Notion payloads through extraction", () => {
         oddText,
         fc.boolean(),
         async (title, dataSources, rows, relatedTitle, hierarchical) => {
+          await yieldToEventLoop();
           const reader = new MemoryReader();
           const databaseId = reader.freshId();
           const dataSourceId = reader.freshId();
@@ -157,3 +159,11 @@ describe("odd Notion payloads through extraction", () => {
     FUZZ_TIMEOUT_MS,
   );
 });
+
+/**
+ * The in-memory reader answers with resolved promises only, so a long run would never let the event
+ * loop turn, and Vitest's worker would miss its RPC deadline ("Timeout calling onTaskUpdate").
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
