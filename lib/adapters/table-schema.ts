@@ -1,4 +1,9 @@
-import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ListTablesCommand,
+} from "@aws-sdk/client-dynamodb";
 
 /**
  * One DynamoDB table holds every entity (single-table design). Key layout:
@@ -105,4 +110,20 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       })),
     }),
   );
+  await waitUntilActive(client, tableName);
+}
+
+/**
+ * A new table answers "Requested resource not found" until it is ACTIVE (dynalite too, for a moment,
+ * which a busy machine can stretch): wait for it rather than let the first write fail.
+ */
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
