@@ -385,7 +385,7 @@ export function propertyValue(relatedIds: string[]): fc.Arbitrary<unknown> {
     date: fc.oneof(
       fc.record({
         start: fc.oneof(
-          fc.date().map((date) => date.toISOString().slice(0, 10)),
+          fc.date({ noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
           oddValue,
         ),
         end: oddValue,
