@@ -4,7 +4,6 @@
  * visibility timeout, and the queue's redrive policy dead-letters them after N receives), every
  * other record deleted; a handler that throws fails the whole batch.
  */
-import { randomUUID } from "node:crypto";
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -12,6 +11,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { localLambdaContext } from "./lambda-context.js";
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -78,7 +78,10 @@ async function handleBatch(options: PollerOptions, messages: Message[]): Promise
   let failedIds: Set<string>;
   let error: unknown;
   try {
-    const response = await options.handler({ Records: records }, lambdaContext(options.functionName));
+    const response = await options.handler(
+      { Records: records },
+      localLambdaContext(options.functionName, { timeoutMs: 300_000, memoryMb: 1024 }),
+    );
     failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
   } catch (thrown) {
     error = thrown;
@@ -113,24 +116,6 @@ function toRecord(message: Message, options: PollerOptions): SQSRecord {
     eventSource: "aws:sqs",
     eventSourceARN: options.queueArn,
     awsRegion: options.region,
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 300_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { localLambdaContext } from "./lambda-context.js";
 
 export type FunctionUrlHandler = (
   event: APIGatewayProxyEventV2,
@@ -30,7 +31,10 @@ export async function startFunctionUrlServer(
       const body = await readBody(req);
       let result: APIGatewayProxyStructuredResultV2;
       try {
-        result = await handler(functionUrlEvent(req, body), lambdaContext(options.functionName));
+        result = await handler(
+          functionUrlEvent(req, body),
+          localLambdaContext(options.functionName, { timeoutMs: 10_000, memoryMb: 256 }),
+        );
       } catch {
         // Lambda answers 502 when the function itself fails.
         result = { statusCode: 502, body: JSON.stringify({ message: "Internal Server Error" }) };
@@ -94,23 +98,5 @@ function functionUrlEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEv
     },
     body: body.length === 0 ? undefined : body.toString(text ? "utf8" : "base64"),
     isBase64Encoded: body.length > 0 && !text,
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 10_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "256",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
