@@ -4,8 +4,7 @@
  * Notion, Pinecone or embedder, so its bundle stays small and its cold start short. The local
  * stack and the tests build the same ones.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { createDataClients } from "../../lib/adapters/aws-clients.js";
 import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/dynamodb-store.js";
 import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
 import type { WebhookConfig } from "../../lib/config.js";
@@ -13,18 +12,11 @@ import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-cl
 import { createWebhookTokenStore } from "../../lib/secrets/webhook-token-store.js";
 import type { WebhookOptions, WebhookPorts } from "../../lib/webhooks/handle-request.js";
 
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 /** Notion's events are a few hundred bytes; anything far larger is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 export function createWebhookAdapters(config: WebhookConfig): Omit<WebhookPorts, "clock" | "log"> {
-  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
-  const dynamodb = new DynamoDBClient({
-    region: config.AWS_REGION,
-    endpoint: config.DYNAMODB_ENDPOINT,
-    credentials,
-  });
-  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
+  const { dynamodb, sqs } = createDataClients(config);
   const secretsManager = createSecretsManagerClient({
     region: config.AWS_REGION,
     endpoint: config.SECRETS_MANAGER_ENDPOINT,

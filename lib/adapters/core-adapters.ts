@@ -2,8 +2,8 @@
  * Every adapter but the embedder, built from validated configuration. The sync function never
  * embeds, so it builds only these: the embedder and its tokenizer stay out of its bundle.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "../config.js";
 import type {
   DeadLetterSink,
@@ -15,12 +15,11 @@ import type {
 } from "../ports.js";
 import { createSecretStore } from "../secrets/secret-store.js";
 import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
+import { createDataClients } from "./aws-clients.js";
 import { createDynamoDbStore } from "./dynamodb-store.js";
 import { createNotionConnector } from "./notion-source.js";
 import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
 import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
-
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 export interface CoreAdapters {
   store: DocumentStore;
@@ -36,14 +35,7 @@ export interface CoreAdapters {
 }
 
 export function createCoreAdapters(config: Config): CoreAdapters {
-  // Local stand-ins take any credentials; in AWS the default provider chain finds the role's.
-  const credentials = config.DYNAMODB_ENDPOINT || config.SQS_ENDPOINT ? LOCAL_CREDENTIALS : undefined;
-  const dynamodb = new DynamoDBClient({
-    region: config.AWS_REGION,
-    endpoint: config.DYNAMODB_ENDPOINT,
-    credentials,
-  });
-  const sqs = new SQSClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, credentials });
+  const { dynamodb, sqs } = createDataClients(config);
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
     vectors: createPineconeVectorIndex({

@@ -3,6 +3,7 @@
  * the AWS SDK's usual chain (AWS_REGION, AWS_PROFILE); the stack's own region is then read from its id.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from "@aws-sdk/client-cloudformation";
+import { awsClientOptions } from "../adapters/aws-clients.js";
 import { PermanentError } from "../errors.js";
 import { REQUIRED_OUTPUTS, SETTING_OUTPUTS, type SettingOutput } from "../stack-outputs.js";
 
@@ -13,18 +14,14 @@ export interface DeployedStack {
   outputs: Record<string, string>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-
 export async function describeDeployedStack(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeployedStack> {
   const endpoint = env.CLOUDFORMATION_ENDPOINT || undefined;
-  const client = new CloudFormationClient({
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-    endpoint,
-    credentials: endpoint ? LOCAL_CREDENTIALS : undefined,
-  });
+  const client = new CloudFormationClient(
+    awsClientOptions(env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined, endpoint),
+  );
   let stack: Stack;
   try {
     stack = await describeStack(client, name);

@@ -3,8 +3,7 @@
  * chain in AWS, any credentials for a local stand-in (`SECRETS_MANAGER_ENDPOINT`).
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+import { awsClientOptions } from "../adapters/aws-clients.js";
 
 export interface SecretsManagerClientOptions {
   region?: string;
@@ -13,11 +12,7 @@ export interface SecretsManagerClientOptions {
 }
 
 export function createSecretsManagerClient(options: SecretsManagerClientOptions = {}): SecretsManagerClient {
-  return new SecretsManagerClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: options.endpoint ? LOCAL_CREDENTIALS : undefined,
-  });
+  return new SecretsManagerClient(awsClientOptions(options.region, options.endpoint));
 }
 
 /** Client options from an environment: AWS_REGION and SECRETS_MANAGER_ENDPOINT. */

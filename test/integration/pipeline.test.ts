@@ -16,22 +16,12 @@ import {
   DATASET,
   type Harness,
   LEASE_SECONDS,
+  STORE_WRITES,
   startHarness,
   TENANT,
   TEST_TOKEN,
   WORKSPACE,
 } from "../support/harness.js";
-
-const STORE_WRITES = [
-  "claimDocument",
-  "updateDocument",
-  "putSegments",
-  "deleteSegments",
-  "createDocument",
-  "setPaused",
-  "putBinding",
-  "ensureDataset",
-];
 
 /** A page long enough to need several 500-token chunks. */
 function longPage(topic: string, paragraphs = 12) {

@@ -14,7 +14,15 @@ import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/errors.js";
 import { paragraph } from "../../lib/local/notion-workspace.js";
 import type { SecretStore } from "../../lib/ports.js";
-import { countCalls, DATASET, type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
+import {
+  countCalls,
+  DATASET,
+  type Harness,
+  STORE_WRITES,
+  startHarness,
+  TENANT,
+  WORKSPACE,
+} from "../support/harness.js";
 
 const OTHER_TENANT = "globex";
 const OTHER_DATASET = "globex-wiki";
@@ -23,17 +31,6 @@ const OTHER_TOKEN_REF = "env:GLOBEX_NOTION_TOKEN";
 const OWN_TOKEN_REF = "env:TEST_NOTION_TOKEN";
 /** Words both tenants' pages contain, so a query that leaked across tenants would find the other's page. */
 const SHARED_TOPIC = "quarterly travel reimbursement policy for contractors";
-
-/** STORE methods that write; a refused message must call none of them. */
-const STORE_WRITES = [
-  "claimDocument",
-  "updateDocument",
-  "putSegments",
-  "deleteSegments",
-  "createDocument",
-  "setPaused",
-  "saveDataset",
-];
 
 let h: Harness;
 let ownDocument: string;

@@ -31,6 +31,18 @@ export const TENANT = "acme";
 export const DATASET = "handbook";
 export const WORKSPACE = "ws-1";
 export const LEASE_SECONDS = 60;
+/** DocumentStore methods that write: a message that must change nothing calls none of them. */
+export const STORE_WRITES = [
+  "claimDocument",
+  "updateDocument",
+  "putSegments",
+  "deleteSegments",
+  "createDocument",
+  "setPaused",
+  "putBinding",
+  "ensureDataset",
+  "saveDataset",
+];
 
 export interface LogLine {
   level: string;
