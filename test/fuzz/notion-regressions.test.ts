@@ -17,16 +17,16 @@ function rich(content: string) {
   return [{ type: "text", text: { content, link: null }, annotations: {}, plain_text: content, href: null }];
 }
 
-async function extract(blocks: BlockSpec[], title = "Page") {
+/** A reader holding one workspace-level page with these properties, and its id. */
+function readerWithPage(properties: Record<string, unknown>, url = "https://www.notion.so/page") {
   const reader = new MemoryReader();
   const pageId = reader.freshId();
-  reader.pages.set(pageId, {
-    object: "page",
-    id: pageId,
-    url: "https://www.notion.so/page",
-    parent: { type: "workspace" },
-    properties: { Name: { id: "title", type: "title", title: rich(title) } },
-  });
+  reader.pages.set(pageId, { object: "page", id: pageId, url, parent: { type: "workspace" }, properties });
+  return { reader, pageId };
+}
+
+async function extract(blocks: BlockSpec[], title = "Page") {
+  const { reader, pageId } = readerWithPage({ Name: { id: "title", type: "title", title: rich(title) } });
   reader.addBlocks(pageId, blocks);
   return extractPage(reader, pageId, LIMITS);
 }
@@ -87,15 +87,7 @@ describe("extraction regressions", () => {
   });
 
   it("a block without an id fails the page with a PermanentError naming its parent", async () => {
-    const reader = new MemoryReader();
-    const pageId = reader.freshId();
-    reader.pages.set(pageId, {
-      object: "page",
-      id: pageId,
-      url: "u",
-      parent: { type: "workspace" },
-      properties: {},
-    });
+    const { reader, pageId } = readerWithPage({}, "u");
     reader.addBlocks(pageId, [{ type: "paragraph", content: { rich_text: rich("x") } }], ["no id"]);
     const extraction = extractPage(reader, pageId, LIMITS);
     await expect(extraction).rejects.toBeInstanceOf(PermanentError);
@@ -125,15 +117,7 @@ describe("chunking regressions", () => {
 
 describe("ids read from content", () => {
   it("a link or synced block whose target is not a Notion id (`%`, `../users`) is never requested", async () => {
-    const reader = new MemoryReader();
-    const pageId = reader.freshId();
-    reader.pages.set(pageId, {
-      object: "page",
-      id: pageId,
-      url: "u",
-      parent: { type: "workspace" },
-      properties: {},
-    });
+    const { reader, pageId } = readerWithPage({}, "u");
     reader.addBlocks(pageId, [
       { type: "link_to_page", content: { type: "database_id", database_id: "%" } },
       { type: "link_to_page", content: { type: "page_id", page_id: "../users" } },
