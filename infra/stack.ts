@@ -19,7 +19,7 @@ import type { FunctionSettings, StackConfig } from "./config.js";
 import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
-import { grantTableData } from "./table-access.js";
+import { grantTableData, WEBHOOK_TABLE_ACTIONS } from "./table-access.js";
 
 export interface NotionIndexSyncStackProps extends StackProps {
   config: StackConfig;
@@ -137,6 +137,9 @@ export class NotionIndexSyncStack extends Stack {
       // Only the webhook's "event seen" items carry it: they expire a week after the event.
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
       removalPolicy,
+      // A retained table can still be deleted by hand or by a stack replacement; this refuses both
+      // until someone turns it off on purpose. A stack set up to be destroyed (dev) leaves it off.
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
     for (const gsi of tableDefinition.globalIndexes) {
       table.addGlobalSecondaryIndex({
@@ -212,7 +215,7 @@ export class NotionIndexSyncStack extends Stack {
     });
     const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     // Bindings (read, pinned workspace, reset flag), page index, debounce markers, events seen.
-    grantTableData(this.table, [], fn.function);
+    grantTableData(this.table, [], fn.function, WEBHOOK_TABLE_ACTIONS);
     this.sync.queue.grantSendMessages(fn.function);
     this.secrets.allowWebhookTokens(fn);
     return { fn, url };

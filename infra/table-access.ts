@@ -21,10 +21,27 @@ export const TABLE_DATA_ACTIONS = [
   "dynamodb:DescribeTable",
 ];
 
-export function grantTableData(table: Table, indexNames: readonly string[], fn: IFunction): void {
+/**
+ * What the public webhook function calls (bindings, page index, debounce markers, events seen):
+ * it reads and writes single items and queries one page's index entries. It can neither scan nor
+ * delete, so a flaw in the one function the internet reaches cannot list or wipe the table.
+ */
+export const WEBHOOK_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:Query",
+];
+
+export function grantTableData(
+  table: Table,
+  indexNames: readonly string[],
+  fn: IFunction,
+  actions: readonly string[] = TABLE_DATA_ACTIONS,
+): void {
   fn.addToRolePolicy(
     new PolicyStatement({
-      actions: TABLE_DATA_ACTIONS,
+      actions: [...actions],
       resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
     }),
   );

@@ -328,11 +328,12 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
     expect(statements.flatMap(resourcesOf)).toEqual([getAtt(ids.syncQueue)]);
   });
 
-  it("defines the single table: pk/sk, gsi1 (ALL), on-demand, PITR, encrypted, retained", () => {
+  it("defines the single table: pk/sk, gsi1 (ALL), on-demand, PITR, encrypted, retained, deletion-protected", () => {
     template.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
       Properties: {
+        DeletionProtectionEnabled: true,
         KeySchema: [
           { AttributeName: "pk", KeyType: "HASH" },
           { AttributeName: "sk", KeyType: "RANGE" },
@@ -376,6 +377,11 @@ describe("NotionIndexSyncStack context overrides", () => {
   it("deletes the table with removalPolicy=destroy", () => {
     const { template } = buildStack({ removalPolicy: "destroy" });
     template.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Delete", UpdateReplacePolicy: "Delete" });
+    // A stack meant to be torn down must be able to delete its table.
+    const table = Object.values(template.findResources("AWS::DynamoDB::Table"))[0] as {
+      Properties: Record<string, unknown>;
+    };
+    expect(table.Properties.DeletionProtectionEnabled).not.toBe(true);
   });
 
   it("applies string values from `-c key=value` (maxReceiveCount, timeouts, stack name)", () => {

@@ -4,7 +4,7 @@
  * rate alarms on the alarm topic, and the outputs the CLI reads.
  */
 import { describe, expect, it } from "vitest";
-import { TABLE_DATA_ACTIONS } from "../../infra/table-access.js";
+import { WEBHOOK_TABLE_ACTIONS } from "../../infra/table-access.js";
 import { loadWebhookConfig } from "../../lib/config.js";
 import { INFO_OUTPUTS } from "../../lib/stack-outputs.js";
 import {
@@ -77,7 +77,14 @@ describe("webhook", () => {
       actionsOf(statement).some((a) => a.startsWith("dynamodb:")),
     );
     expect(table).toHaveLength(1);
-    expect(actionsOf(table[0] as never).sort()).toEqual([...TABLE_DATA_ACTIONS].sort());
+    // Only the item actions it calls: the one public function can neither scan nor delete.
+    expect(actionsOf(table[0] as never).sort()).toEqual([...WEBHOOK_TABLE_ACTIONS].sort());
+    expect(actionsOf(table[0] as never).sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
     expect(resourcesOf(table[0] as never)).toEqual([getAtt(logicalId(stack, stack.table))]);
 
     const secrets = statements.filter((statement) =>
