@@ -3,8 +3,9 @@
  * Failures exit non-zero with a one-line reason on stderr. Commands are imported when run, so
  * `--help` and light commands do not load every SDK.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import type { Connection } from "./connect.js";
+import { exitAfterOutput } from "./output.js";
 import { redactSecrets } from "./redact.js";
 
 const program = new Command("notion-index-sync")
@@ -14,7 +15,9 @@ const program = new Command("notion-index-sync")
     "--stack <name>",
     "talk to a deployed stack, found by its CloudFormation outputs (or NOTION_INDEX_SYNC_STACK)",
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander's own exits (--help, usage errors) go through the same flush as ours.
+  .exitOverride();
 
 /** Runs a command against the selected stack, turning any failure into one line on stderr. */
 function withConnection<A extends unknown[]>(action: (connection: Connection, ...args: A) => Promise<void>) {
@@ -262,11 +265,15 @@ function positiveIntOrZero(value: string): number {
 try {
   await program.parseAsync(process.argv);
   // AWS SDK sockets may keep the event loop alive; a finished command ends here (dev never gets here).
-  process.exit(0);
+  await exitAfterOutput(0);
 } catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its help or usage error.
+    await exitAfterOutput(error.exitCode);
+  }
   const reason = error instanceof Error ? error.message : String(error);
   process.stderr.write(`notion-index-sync: ${redactSecrets(explain(reason)).replace(/\s+/g, " ").trim()}\n`);
-  process.exit(1);
+  await exitAfterOutput(1);
 }
 
 /** Turns a refused connection into the thing to do about it. */

@@ -3,161 +3,27 @@
  * then the other commands as separate processes that find the stack through
  * `.notion-index-sync/local.json`, with their `--json` output parsed.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
+import {
+  cli,
+  cliJson,
+  type DevProcess,
+  expectOneLineFailure,
+  startDev,
+  stopDev,
+} from "../support/cli-process.js";
 
-const execFileAsync = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../bin/notion-index-sync.js", import.meta.url));
 const TEST_TIMEOUT_MS = 60_000;
 const READY_TIMEOUT_MS = 90_000;
 
 const HANDBOOK_HEX = DEMO_PAGES.handbook.id.replace(/-/g, "");
 const HANDBOOK_URL = `https://www.notion.so/Team-handbook-${HANDBOOK_HEX}`;
 const PHRASE = "home-office budget of 1,000 euros";
-
-/** The user's environment minus anything that would point the CLI at a real stack, Notion or Pinecone. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "ERROR" };
-  for (const name of [
-    "NOTION_TOKEN",
-    "NOTION_BASE_URL",
-    "PINECONE_API_KEY",
-    "PINECONE_INDEX_HOST",
-    "EMBEDDING_PROVIDER",
-    "EMBEDDING_MODEL",
-    "TABLE_NAME",
-    "SYNC_QUEUE_URL",
-    "INDEX_QUEUE_URL",
-    "NOTION_INDEX_SYNC_STACK",
-  ]) {
-    delete env[name];
-  }
-  // Secret references would send the CLI to Secrets Manager instead of the local stack.
-  for (const name of Object.keys(env)) if (/_SECRET_(NAME|ARN)$/.test(name)) delete env[name];
-  return env;
-}
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one CLI command to completion; never throws on a non-zero exit. */
-async function cli(cwd: string, ...args: string[]): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
-      cwd,
-      env: childEnv(),
-      timeout: 45_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === "number" ? failed.code : -1,
-      stdout: failed.stdout ?? "",
-      stderr: failed.stderr ?? String(error),
-    };
-  }
-}
-
-/** Runs a `--json` command that must succeed; its whole stdout must be one JSON document. */
-async function cliJson<T>(cwd: string, ...args: string[]): Promise<T> {
-  const result = await cli(cwd, ...args);
-  if (result.code !== 0) {
-    throw new Error(`${args.join(" ")} exited ${result.code}: ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout) as T;
-}
-
-/** The failure contract: non-zero exit, nothing on stdout, exactly one line on stderr. */
-function expectOneLineFailure(result: RunResult, reason: RegExp): void {
-  expect(result.code).not.toBe(0);
-  expect(result.stdout).toBe("");
-  expect(result.stderr.endsWith("\n")).toBe(true);
-  const lines = result.stderr.trimEnd().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(reason);
-}
-
-interface DevProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `dev` and resolves once it prints "Running" (bounded); rejects if it exits first. */
-async function startDev(cwd: string): Promise<DevProcess> {
-  const child = spawn(process.execPath, [BIN, "dev", "--sweep-interval", "0"], {
-    cwd,
-    env: childEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-  const dev: DevProcess = { child, output: () => stdout, exited };
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`dev did not print "Running" within ${READY_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
-    }, READY_TIMEOUT_MS);
-    const poll = setInterval(() => {
-      if (/^Running/m.test(stdout)) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 100);
-    void exited.then(({ code, signal }) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(
-        new Error(`dev exited (code ${code}, signal ${signal}) before it was ready:\n${stdout}\n${stderr}`),
-      );
-    });
-  });
-  try {
-    await ready;
-  } catch (error) {
-    await stopDev(dev, 5_000).catch(() => undefined);
-    throw error;
-  }
-  return dev;
-}
-
-/** SIGINT, then SIGKILL if the process has not exited within the grace period. */
-async function stopDev(dev: DevProcess, graceMs = 20_000) {
-  if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill("SIGINT");
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<"hung">((resolve) => {
-    timer = setTimeout(() => resolve("hung"), graceMs);
-  });
-  const outcome = await Promise.race([dev.exited, hung]);
-  clearTimeout(timer);
-  if (outcome === "hung") {
-    dev.child.kill("SIGKILL");
-    await dev.exited;
-    throw new Error(`dev did not stop within ${graceMs} ms of SIGINT and was killed`);
-  }
-  return outcome;
-}
 
 interface DocumentView {
   documentId: string;
