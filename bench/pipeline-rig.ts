@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
 import { createAdapters } from "../lib/adapters/from-config.js";
 import { ensureTable } from "../lib/adapters/table-schema.js";
 import { loadConfig } from "../lib/config.js";
@@ -19,6 +18,7 @@ import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
 import { startNotionServer } from "../lib/local/notion-server.js";
 import { NotionWorkspace } from "../lib/local/notion-workspace.js";
 import { startPineconeServer } from "../lib/local/pinecone-server.js";
+import { startSqsServer } from "../lib/local/sqs-server.js";
 import type { Clock, Log } from "../lib/ports.js";
 
 const TOKEN = "bench-token-not-a-secret";
@@ -49,9 +49,11 @@ export async function startRig(options: { dimension: number; embedding: Record<s
   const dynamodb = dynalite({ createTableMs: 0 });
   dynamodb.listen(0, "127.0.0.1");
   await once(dynamodb, "listening");
-  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
-  const queue = (name: string) => sqsServer.createQueue(name, { attributes: { VisibilityTimeout: "60" } });
-  const [syncDlq, indexDlq, syncQueue, indexQueue] = ["sync-dlq", "index-dlq", "sync", "index"].map(queue);
+  const sqsServer = await startSqsServer();
+  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "60" });
+  const [syncDlq, indexDlq, syncQueue, indexQueue] = await Promise.all(
+    ["sync-dlq", "index-dlq", "sync", "index"].map(queue),
+  );
   const pinecone = await startPineconeServer({ dimension: options.dimension });
   const notion = await startNotionServer({ workspace, tokens: [TOKEN] });
 
@@ -59,7 +61,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
     AWS_REGION: "us-east-1",
     TABLE_NAME: "bench",
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
-    SQS_ENDPOINT: sqsServer.address,
+    SQS_ENDPOINT: sqsServer.url,
     SYNC_QUEUE_URL: syncQueue?.queueUrl,
     INDEX_QUEUE_URL: indexQueue?.queueUrl,
     SYNC_DEAD_LETTER_QUEUE_URL: syncDlq?.queueUrl,

@@ -19,7 +19,6 @@ export const TITAN_V2 = "amazon.titan-embed-text-v2:0";
 export interface BedrockStandInOptions {
   accessKeyId: string;
   region: string;
-  host?: string;
   port?: number;
 }
 

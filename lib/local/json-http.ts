@@ -23,7 +23,6 @@ export type JsonResponse = ServerResponse | Http2ServerResponse;
 export type JsonHandler = (req: JsonRequest, res: JsonResponse) => Promise<void>;
 
 export interface JsonServerOptions {
-  host?: string;
   port?: number;
   http2?: boolean;
 }
@@ -45,7 +44,7 @@ export async function startJsonServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {

@@ -25,7 +25,6 @@ export interface NotionServerOptions {
   workspaceId?: string;
   /** More workspaces, each reached by its own tokens (several tenants on one server). */
   workspaces?: WorkspaceAccess[];
-  host?: string;
   port?: number;
 }
 
@@ -157,9 +156,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       send(response, 500, errorBody(500, "internal_server_error", `stand-in failure: ${message}`));
     });
   });
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
-  );
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 

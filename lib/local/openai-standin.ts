@@ -22,7 +22,6 @@ import {
 
 export interface OpenAiStandInOptions {
   apiKey: string;
-  host?: string;
   port?: number;
 }
 

@@ -19,7 +19,6 @@ import { answerEmbed, type EmbedCall } from "./pinecone-inference.js";
 export type Metric = "cosine" | "dotproduct" | "euclidean";
 
 export interface PineconeServerOptions {
-  host?: string;
   port?: number;
   indexName?: string;
   dimension: number;
@@ -829,7 +828,7 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -13,7 +13,6 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
 import { createDynamoDbWebhookStore } from "../adapters/dynamodb-store.js";
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
 import { ensureTable } from "../adapters/table-schema.js";
@@ -29,6 +28,7 @@ import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
 import { startSecretsManagerServer } from "./secrets-manager-server.js";
 import { type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
+import { startSqsServer } from "./sqs-server.js";
 
 export const LOCAL_TABLE_NAME = "notion-index-sync";
 export const DEFAULT_TENANT = "default";
@@ -104,23 +104,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await once(dynamodb, "listening");
     stoppers.push(() => new Promise<void>((resolve) => dynamodb.close(() => resolve())));
 
-    const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+    const sqsServer = await startSqsServer();
     stoppers.push(() => sqsServer.stop());
     const visibility = String(options.visibilityTimeoutSeconds ?? 10);
     const maxReceiveCount = options.maxReceiveCount ?? 3;
     const queue = (name: string, deadLetterArn?: string) =>
       sqsServer.createQueue(name, {
-        attributes: {
-          VisibilityTimeout: visibility,
-          ...(deadLetterArn
-            ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount }) }
-            : {}),
-        },
+        VisibilityTimeout: visibility,
+        ...(deadLetterArn
+          ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount }) }
+          : {}),
       });
-    const syncDlq = queue("notion-index-sync-sync-dlq");
-    const indexDlq = queue("notion-index-sync-index-dlq");
-    const syncQueue = queue("notion-index-sync-sync", syncDlq.queueArn);
-    const indexQueue = queue("notion-index-sync-index", indexDlq.queueArn);
+    const syncDlq = await queue("notion-index-sync-sync-dlq");
+    const indexDlq = await queue("notion-index-sync-index-dlq");
+    const syncQueue = await queue("notion-index-sync-sync", syncDlq.queueArn);
+    const indexQueue = await queue("notion-index-sync-index", indexDlq.queueArn);
 
     const dimension = options.embeddingDimension ?? 384;
     let pinecone: PineconeStandIn | undefined;
@@ -155,7 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startedAt: new Date().toISOString(),
       region: "us-east-1",
       dynamodbEndpoint: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
-      sqsEndpoint: sqsServer.address,
+      sqsEndpoint: sqsServer.url,
       tableName: LOCAL_TABLE_NAME,
       syncQueueUrl: syncQueue.queueUrl,
       indexQueueUrl: indexQueue.queueUrl,

@@ -17,6 +17,7 @@ import {
   startDev,
   stopDev,
 } from "../support/cli-process.js";
+import { listeningSockets } from "../support/listening-sockets.js";
 
 const TEST_TIMEOUT_MS = 60_000;
 const READY_TIMEOUT_MS = 90_000;
@@ -117,6 +118,15 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(info.pid).toBe(dev.child.pid);
     expect(info.demo).toBe(true);
     expect(info.pineconeStandIn).toBe(true);
+  });
+
+  it("every server of dev listens on 127.0.0.1 only", () => {
+    const pid = dev.child.pid;
+    if (pid === undefined) throw new Error("dev has no pid");
+    const sockets = listeningSockets(pid);
+    // DynamoDB, SQS, Pinecone, Notion, Secrets Manager and the webhook endpoint at least.
+    expect(sockets.length).toBeGreaterThanOrEqual(5);
+    expect(sockets.filter((socket) => !socket.loopback)).toEqual([]);
   });
 
   it("add --wait indexes a page given as a Notion URL; status and segments describe it", async () => {

@@ -17,7 +17,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbStore } from "../../lib/adapters/dynamodb-store.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
@@ -32,6 +31,7 @@ import {
   type SecretsManagerStandIn,
   startSecretsManagerServer,
 } from "../../lib/local/secrets-manager-server.js";
+import { startSqsServer } from "../../lib/local/sqs-server.js";
 
 const execFileAsync = promisify(execFile);
 /** The environment before any test sets the functions' settings in this process. */
@@ -65,14 +65,14 @@ beforeAll(async () => {
   db.listen(0, "127.0.0.1");
   await once(db, "listening");
   stoppers.push(() => new Promise<void>((resolve) => db.close(() => resolve())));
-  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const sqsServer = await startSqsServer();
   stoppers.push(() => sqsServer.stop());
-  const queue = (name: string) => sqsServer.createQueue(name, { attributes: { VisibilityTimeout: "30" } });
+  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "30" });
   queues = {
-    sync: queue("sync"),
-    index: queue("index"),
-    syncDlq: queue("sync-dlq"),
-    indexDlq: queue("index-dlq"),
+    sync: await queue("sync"),
+    index: await queue("index"),
+    syncDlq: await queue("sync-dlq"),
+    indexDlq: await queue("index-dlq"),
   };
   const pinecone = await startPineconeServer({ dimension: DIMENSION, apiKey: PINECONE_KEY });
   stoppers.push(() => pinecone.close());
@@ -120,7 +120,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    SQS_ENDPOINT: sqsServer.address,
+    SQS_ENDPOINT: sqsServer.url,
     SECRETS_MANAGER_ENDPOINT: sm.url,
     CLOUDFORMATION_ENDPOINT: cfn.url,
     PINECONE_CONTROLLER_HOST: pinecone.url,
@@ -133,7 +133,7 @@ beforeAll(async () => {
   });
   await ensureTable(dynamodb, TABLE);
   store = createDynamoDbStore(dynamodb, TABLE);
-  sqs = new SQSClient({ region: "us-east-1", endpoint: sqsServer.address, credentials: CREDENTIALS });
+  sqs = new SQSClient({ region: "us-east-1", endpoint: sqsServer.url, credentials: CREDENTIALS });
 }, 60_000);
 
 afterAll(async () => {

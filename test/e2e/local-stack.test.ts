@@ -10,8 +10,10 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
+  SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsClientOptions } from "../../lib/adapters/aws-clients.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
 import { readLocalInfo } from "../../lib/local/local-info.js";
@@ -68,6 +70,31 @@ describe("local stack", () => {
       demo: true,
     });
     expect(JSON.stringify(info)).not.toMatch(/demo-token|local-stand-in/);
+  });
+
+  it("local.json's URLs are URLs, and an SQS client set up from it works on its queue URLs as written", async () => {
+    const info = await readLocalInfo(stateDir);
+    if (!info) throw new Error("no local.json");
+    // Every string that looks like an address must parse as one (a user's script does `new URL`).
+    const urls = Object.entries(info).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string" && /^https?:/.test(entry[1]),
+    );
+    expect(urls.map(([key]) => key)).toEqual(
+      expect.arrayContaining(["sqsEndpoint", "syncQueueUrl", "indexQueueUrl", "dynamodbEndpoint"]),
+    );
+    for (const [key, value] of urls) {
+      expect(() => new URL(value), key).not.toThrow();
+      expect(new URL(value).hostname, key).toBe("127.0.0.1");
+    }
+    const sqs = new SQSClient(awsClientOptions(info.region, info.sqsEndpoint));
+    try {
+      const body = JSON.stringify({ probe: "local.json" });
+      await sqs.send(new SendMessageCommand({ QueueUrl: info.syncDeadLetterQueueUrl, MessageBody: body }));
+      const received = await drain(info.syncDeadLetterQueueUrl);
+      expect(received.map((message) => message.Body)).toEqual([body]);
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it("indexes pages sent through the queues by the real handler modules", async () => {

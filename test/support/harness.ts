@@ -13,7 +13,6 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
 import { type Adapters, createAdapters } from "../../lib/adapters/from-config.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
 import { loadConfig } from "../../lib/config.js";
@@ -24,6 +23,7 @@ import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { startNotionServer } from "../../lib/local/notion-server.js";
 import { NotionWorkspace } from "../../lib/local/notion-workspace.js";
 import { startPineconeServer } from "../../lib/local/pinecone-server.js";
+import { startSqsServer } from "../../lib/local/sqs-server.js";
 import type { Clock, Log } from "../../lib/ports.js";
 
 export const TEST_TOKEN = "test-token-not-a-secret";
@@ -77,12 +77,12 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
   const dynamodb = dynalite({ createTableMs: 0 });
   dynamodb.listen(0, "127.0.0.1");
   await once(dynamodb, "listening");
-  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
-  const queue = (name: string) => sqsServer.createQueue(name, { attributes: { VisibilityTimeout: "30" } });
-  const syncDlq = queue("sync-dlq");
-  const indexDlq = queue("index-dlq");
-  const syncQueue = queue("sync");
-  const indexQueue = queue("index");
+  const sqsServer = await startSqsServer();
+  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "30" });
+  const syncDlq = await queue("sync-dlq");
+  const indexDlq = await queue("index-dlq");
+  const syncQueue = await queue("sync");
+  const indexQueue = await queue("index");
   const pinecone = await startPineconeServer({ dimension: 64 });
   const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN] });
 
@@ -90,7 +90,7 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
     AWS_REGION: "us-east-1",
     TABLE_NAME: "test-table",
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
-    SQS_ENDPOINT: sqsServer.address,
+    SQS_ENDPOINT: sqsServer.url,
     SYNC_QUEUE_URL: syncQueue.queueUrl,
     INDEX_QUEUE_URL: indexQueue.queueUrl,
     SYNC_DEAD_LETTER_QUEUE_URL: syncDlq.queueUrl,
