@@ -11,6 +11,12 @@ const app = new App();
 
 try {
   const config = readStackConfig(app.node);
+  if (config.pineconeIndexHost === undefined) {
+    console.error(
+      "pineconeIndexHost is not set: the template takes it as the parameter PineconeIndexHostParameter. " +
+        "Deploy with -c pineconeIndexHost=https://<index>.svc.pinecone.io (or --parameters PineconeIndexHostParameter=...).",
+    );
+  }
   new NotionIndexSyncStack(app, config.stackName, {
     stackName: config.stackName,
     description: "notion-index-sync: keeps a Pinecone index in step with Notion",

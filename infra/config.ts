@@ -35,7 +35,11 @@ export interface StackConfig {
   reconcileSchedule: string;
   /** Notion requests per second the whole stack may make (Notion allows an integration ~3). */
   notionRequestsPerSecond: number;
-  pineconeIndexHost: string;
+  /**
+   * The Pinecone index host, when given as context. Without it the template takes it as the
+   * CloudFormation parameter PineconeIndexHostParameter, so `cdk synth` works on a fresh clone.
+   */
+  pineconeIndexHost: string | undefined;
   /** Name (not value) of the Secrets Manager secret holding the Pinecone API key. */
   pineconeApiKeySecretName: string;
   /** Name of the secret holding the OpenAI API key; used only with the openai provider. */
@@ -110,7 +114,7 @@ export const CONTEXT_KEYS = {
 } as const;
 
 /**
- * Defaults for every key but pineconeIndexHost (which has no sensible default), alarmEmail
+ * Defaults for every key but pineconeIndexHost (no sensible default: a parameter stands in), alarmEmail
  * (optional), notionTokenSecretPrefix (derived from the stack name) and the embedding model and
  * dimension (the provider's default model and that model's default dimension). cdk.json repeats
  * them so operators can see the knobs; a test keeps the two in step.
@@ -158,7 +162,9 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const SCHEDULE =
   /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/;
 // A Pinecone data-plane host, with or without the https:// scheme the console shows.
-const INDEX_HOST = /^(https:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/;
+/** A Pinecone index host, with or without https:// (no path). Also the parameter's AllowedPattern. */
+export const PINECONE_INDEX_HOST_PATTERN = /^(https:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/;
+export const INDEX_HOST_EXPECTED = "the Pinecone index host, e.g. https://my-index-abc123.svc.pinecone.io";
 // Secrets Manager names: letters, digits and /_+=.@- (up to 512).
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 // A name prefix ending in "/", so that it matches whole path segments only.
@@ -201,11 +207,7 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       0.1,
       100,
     ),
-    pineconeIndexHost: fields.required(
-      k.pineconeIndexHost,
-      INDEX_HOST,
-      "the Pinecone index host, e.g. https://my-index-abc123.svc.pinecone.io",
-    ),
+    pineconeIndexHost: fields.optional(k.pineconeIndexHost, PINECONE_INDEX_HOST_PATTERN, INDEX_HOST_EXPECTED),
     pineconeApiKeySecretName: fields.string(
       k.pineconeApiKeySecretName,
       DEFAULTS.pineconeApiKeySecretName,
@@ -369,21 +371,6 @@ class ContextFields {
     if (typeof raw !== "string" || !shape.test(raw)) {
       this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
       return fallback;
-    }
-    return raw;
-  }
-
-  required(key: string, shape: RegExp, expected: string): string {
-    const raw = this.read(key);
-    if (raw === undefined || raw === "") {
-      this.problems.push(
-        `${key}: is required: pass -c ${key}=... or set it in cdk.context.json (${expected})`,
-      );
-      return "";
-    }
-    if (typeof raw !== "string" || !shape.test(raw)) {
-      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
-      return "";
     }
     return raw;
   }

@@ -3,7 +3,7 @@
  * functions, the scheduled sweep, the secrets they read and the alarms. Every grant is the
  * narrowest the function code needs.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { type FunctionUrl, FunctionUrlAuthType } from "aws-cdk-lib/aws-lambda";
@@ -15,7 +15,12 @@ import type { Construct } from "constructs";
 import { tableDefinition } from "../lib/adapters/table-schema.js";
 import type { StackOutputName } from "../lib/stack-outputs.js";
 import { OperationsAlarms } from "./alarms.js";
-import type { FunctionSettings, StackConfig } from "./config.js";
+import {
+  type FunctionSettings,
+  INDEX_HOST_EXPECTED,
+  PINECONE_INDEX_HOST_PATTERN,
+  type StackConfig,
+} from "./config.js";
 import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
@@ -58,6 +63,7 @@ export class NotionIndexSyncStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const removalPolicy = config.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const pineconeIndexHost = config.pineconeIndexHost ?? this.pineconeIndexHostParameter();
 
     this.table = this.createTable(removalPolicy);
     const syncQueues = this.createQueuePair("Sync", config.sync, config.maxReceiveCount);
@@ -69,7 +75,7 @@ export class NotionIndexSyncStack extends Stack {
       TABLE_NAME: this.table.tableName,
       SYNC_QUEUE_URL: syncQueues.queue.queueUrl,
       INDEX_QUEUE_URL: indexQueues.queue.queueUrl,
-      PINECONE_INDEX_HOST: config.pineconeIndexHost,
+      PINECONE_INDEX_HOST: pineconeIndexHost,
       LEASE_SECONDS: String(config.leaseSeconds),
       NOTION_REQUESTS_PER_SECOND: String(notionRequestsPerInstance(config)),
     };
@@ -124,7 +130,20 @@ export class NotionIndexSyncStack extends Stack {
       email: config.alarmEmail,
     });
     this.alarms.watchWebhook(this.webhook.fn.function);
-    this.addOutputs(config);
+    this.addOutputs(config, pineconeIndexHost);
+  }
+
+  /**
+   * Without `-c pineconeIndexHost`, the host is a deploy-time parameter: `cdk synth` works on a fresh
+   * clone with no context, and `cdk deploy` refuses to start until the parameter has a value.
+   */
+  private pineconeIndexHostParameter(): string {
+    return new CfnParameter(this, "PineconeIndexHostParameter", {
+      type: "String",
+      description: `The Pinecone index host (${INDEX_HOST_EXPECTED.replace(/^the /, "")})`,
+      allowedPattern: PINECONE_INDEX_HOST_PATTERN.source,
+      constraintDescription: `must be ${INDEX_HOST_EXPECTED}, without a path`,
+    }).valueAsString;
   }
 
   private createTable(removalPolicy: RemovalPolicy): Table {
@@ -303,7 +322,7 @@ export class NotionIndexSyncStack extends Stack {
   }
 
   /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/stack-outputs.ts). */
-  private addOutputs(config: StackConfig): void {
+  private addOutputs(config: StackConfig, pineconeIndexHost: string): void {
     const outputs: Partial<Record<StackOutputName, string>> = {
       SyncQueueUrl: this.sync.queue.queueUrl,
       IndexQueueUrl: this.index.queue.queueUrl,
@@ -312,7 +331,7 @@ export class NotionIndexSyncStack extends Stack {
       TableName: this.table.tableName,
       SyncFunctionName: this.sync.fn.function.functionName,
       IndexFunctionName: this.index.fn.function.functionName,
-      PineconeIndexHost: config.pineconeIndexHost,
+      PineconeIndexHost: pineconeIndexHost,
       PineconeApiKeySecretName: config.pineconeApiKeySecretName,
       NotionTokenSecretPrefix: config.notionTokenSecretPrefix,
       EmbeddingProvider: config.embedding.provider,

@@ -8,7 +8,13 @@ import path from "node:path";
 import { App, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { CONTEXT_KEYS, DEFAULTS, parseStackConfig, StackConfigError } from "../../infra/config.js";
+import {
+  CONTEXT_KEYS,
+  DEFAULTS,
+  PINECONE_INDEX_HOST_PATTERN,
+  parseStackConfig,
+  StackConfigError,
+} from "../../infra/config.js";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
 import { ServiceFunction } from "../../infra/function-defaults.js";
 import { loadConfig } from "../../lib/config.js";
@@ -374,6 +380,28 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
 });
 
 describe("NotionIndexSyncStack context overrides", () => {
+  it("without pineconeIndexHost, takes the host as a parameter that functions and output use", () => {
+    const { template } = buildStack({ pineconeIndexHost: undefined });
+    const parameter = template.toJSON().Parameters?.PineconeIndexHostParameter as Record<string, unknown>;
+    expect(parameter).toMatchObject({ Type: "String", AllowedPattern: PINECONE_INDEX_HOST_PATTERN.source });
+    expect(parameter).not.toHaveProperty("Default");
+    const pattern = new RegExp(parameter.AllowedPattern as string);
+    expect(pattern.test("https://my-index-abc123.svc.pinecone.io")).toBe(true);
+    expect(pattern.test("https://x.pinecone.io/query")).toBe(false);
+    const ref = { Ref: "PineconeIndexHostParameter" };
+    template.hasOutput("PineconeIndexHost", { Value: ref });
+    const functions = Object.values(template.findResources("AWS::Lambda::Function")) as {
+      Properties: { Environment?: { Variables?: Record<string, unknown> } };
+    }[];
+    const hosts = functions.map((fn) => fn.Properties.Environment?.Variables?.PINECONE_INDEX_HOST);
+    expect(hosts.filter((host) => host !== undefined)).toEqual([ref, ref]);
+  });
+
+  it("with pineconeIndexHost, has no parameter", () => {
+    const { template } = buildStack();
+    expect(Object.keys(template.toJSON().Parameters ?? {})).not.toContain("PineconeIndexHostParameter");
+  });
+
   it("deletes the table with removalPolicy=destroy", () => {
     const { template } = buildStack({ removalPolicy: "destroy" });
     template.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Delete", UpdateReplacePolicy: "Delete" });
@@ -431,9 +459,12 @@ describe("stack configuration", () => {
     expect(cdkJson.context).not.toHaveProperty(CONTEXT_KEYS.pineconeIndexHost);
   });
 
-  it("names pineconeIndexHost and how to set it when it is missing", () => {
-    expect(() => parse({})).toThrow(StackConfigError);
-    expect(() => parse({})).toThrow(/pineconeIndexHost: is required: pass -c pineconeIndexHost=/);
+  it("takes no pineconeIndexHost as 'a parameter at deploy time', and names it when it is malformed", () => {
+    expect(parse({}).pineconeIndexHost).toBeUndefined();
+    expect(() => parse({ pineconeIndexHost: "not a host/" })).toThrow(StackConfigError);
+    expect(() => parse({ pineconeIndexHost: "not a host/" })).toThrow(
+      /pineconeIndexHost: must be the Pinecone index host/,
+    );
   });
 
   it("rejects a bad maxReceiveCount with its key, range and value", () => {
@@ -456,7 +487,6 @@ describe("stack configuration", () => {
     expect(problems.map((p) => p.split(":")[0])).toEqual([
       "removalPolicy",
       "sweepSchedule",
-      "pineconeIndexHost",
       "syncMaxConcurrency",
       "indexBatchSize",
     ]);
