@@ -18,6 +18,7 @@ import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
 import { startNotionServer } from "../lib/local/notion-server.js";
 import { NotionWorkspace } from "../lib/local/notion-workspace.js";
 import { startPineconeServer } from "../lib/local/pinecone-server.js";
+import { startSecretsManagerServer } from "../lib/local/secrets-manager-server.js";
 import { startSqsServer } from "../lib/local/sqs-server.js";
 import type { Clock, Log } from "../lib/ports.js";
 
@@ -56,6 +57,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
   );
   const pinecone = await startPineconeServer({ dimension: options.dimension });
   const notion = await startNotionServer({ workspace, tokens: [TOKEN] });
+  const secretsManager = await startSecretsManagerServer();
 
   const config = loadConfig({
     AWS_REGION: "us-east-1",
@@ -70,17 +72,17 @@ export async function startRig(options: { dimension: number; embedding: Record<s
     PINECONE_CONTROLLER_HOST: pinecone.url,
     PINECONE_API_KEY: "bench",
     NOTION_BASE_URL: notion.url,
+    SECRETS_MANAGER_ENDPOINT: secretsManager.url,
     LEASE_SECONDS: String(LEASE_SECONDS),
     ...options.embedding,
   });
   const adapters = createAdapters(config);
   await ensureTable(adapters.dynamodb, config.TABLE_NAME);
-  process.env.BENCH_NOTION_TOKEN = TOKEN;
   await adapters.store.putBinding({
     tenantId: TENANT,
     provider: "notion",
     workspaceId: WORKSPACE,
-    tokenRef: "env:BENCH_NOTION_TOKEN",
+    tokenRef: secretsManager.put("bench/notion-token", TOKEN),
     disabled: false,
   });
 
@@ -164,6 +166,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
     },
 
     async close() {
+      await secretsManager.close();
       await notion.close();
       await pinecone.close();
       await sqsServer.stop();

@@ -48,7 +48,7 @@ export function createCoreAdapters(config: Config): CoreAdapters {
       timeoutMs: config.NOTION_TIMEOUT_MS,
       requestsPerSecond: config.NOTION_REQUESTS_PER_SECOND,
     }),
-    // Binding tokens: `env:NAME` locally, `secretsmanager:<name or ARN>` in a deployed stack.
+    // Binding tokens: `secretsmanager:<name or ARN>` (the local stack runs a Secrets Manager stand-in).
     secrets: createSecretStore({
       secretsManager: () =>
         createSecretsManagerClient({ region: config.AWS_REGION, endpoint: config.SECRETS_MANAGER_ENDPOINT }),

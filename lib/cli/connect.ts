@@ -10,7 +10,7 @@
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
 import { loadConfig } from "../config.js";
 import { PermanentError } from "../errors.js";
-import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "../local/local-info.js";
+import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "../local-stack-info.js";
 import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
 import { type DeployedStack, describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
 

@@ -202,12 +202,9 @@ program
   .requiredOption("--workspace <id>", "Notion workspace")
   .option(
     "--token-secret <name>",
-    "deployed stack: an existing secret holding the token (default: NOTION_TOKEN into a new secret)",
+    "an existing secret holding the token (default: store the token from --token-env in a new secret)",
   )
-  .option(
-    "--token-env <name>",
-    "local stack: the environment variable holding the token (default NOTION_TOKEN)",
-  )
+  .option("--token-env <name>", "the environment variable holding the token to store (default NOTION_TOKEN)")
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>

@@ -35,6 +35,8 @@ export interface SecretsManagerStandIn {
   region: string;
   /** The stored secret by name, for assertions. */
   secret(name: string): StoredSecret | undefined;
+  /** Stores (or replaces) a secret as an operator would have, and returns its reference for a binding. */
+  put(name: string, value: string): string;
   /** Requests received per operation, e.g. `GetSecretValue`. */
   requestCounts(): Record<string, number>;
   close(): Promise<void>;
@@ -168,6 +170,7 @@ export async function startSecretsManagerServer(
     url: `http://127.0.0.1:${port}`,
     region,
     secret: (name) => secrets.get(name),
+    put: (name, value) => `secretsmanager:${store(name, value, {}).name}`,
     requestCounts: () => ({ ...counts }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -18,10 +18,17 @@ import { type Adapters, createAdapters } from "../adapters/from-config.js";
 import { ensureTable } from "../adapters/table-schema.js";
 import { loadConfig } from "../config.js";
 import { LOCAL_MODEL } from "../embedding/local-embedder.js";
+import {
+  LOCAL_TOKEN_REF,
+  LOCAL_TOKEN_SECRET,
+  type LocalStackInfo,
+  localEnvironment,
+  STATE_DIR,
+  writeLocalInfo,
+} from "../local-stack-info.js";
 import { webhookUrlFor } from "../webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
-import { type LocalStackInfo, localEnvironment, STATE_DIR, writeLocalInfo } from "./local-info.js";
 import { type NotionStandIn, startNotionServer } from "./notion-server.js";
 import { type NotionWebhookSender, startNotionWebhooks } from "./notion-webhooks.js";
 import type { NotionWorkspace } from "./notion-workspace.js";
@@ -34,8 +41,6 @@ export const LOCAL_TABLE_NAME = "notion-index-sync";
 export const DEFAULT_TENANT = "default";
 export const DEFAULT_DATASET = "default";
 export const DEFAULT_WORKSPACE = "default";
-/** Bindings made by the local stack and the CLI read the token from this environment variable. */
-export const LOCAL_TOKEN_REF = "env:NOTION_TOKEN";
 /** Where the local webhook keeps verification tokens (in the Secrets Manager stand-in). */
 export const LOCAL_WEBHOOK_TOKEN_PREFIX = "notion-index-sync/local/webhook/";
 /**
@@ -131,17 +136,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const webhookOptions = options.webhooks === false ? undefined : (options.webhooks ?? {});
-    let secretsManagerUrl: string | undefined;
-    if (webhookOptions) {
-      // Verification tokens live in Secrets Manager, as in AWS; in memory here, so a restart
-      // starts without one and the stand-in's subscription hands a new one over at start.
-      const secretsManager = await startSecretsManagerServer();
-      stoppers.push(() => secretsManager.close());
-      secretsManagerUrl = secretsManager.url;
-    }
+    const notionToken = options.notionToken;
+    // Tokens live in Secrets Manager, as in AWS: the functions read no token from their environment.
+    // In memory here: the Notion token is stored again at every start, and the webhook's
+    // verification token is handed over again by the stand-in's subscription.
+    const secretsManager = await startSecretsManagerServer({
+      secrets: { [LOCAL_TOKEN_SECRET]: notionToken ?? DEMO_TOKEN },
+    });
+    stoppers.push(() => secretsManager.close());
 
     let notion: NotionStandIn | undefined;
-    const notionToken = options.notionToken;
     const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
     if (workspace) {
       notion = await startNotionServer({ workspace, tokens: [DEMO_TOKEN] });
@@ -167,15 +171,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       embedding: { provider: "local", model: LOCAL_MODEL, dimension },
       leaseSeconds: options.leaseSeconds ?? 120,
       defaults: { tenantId: DEFAULT_TENANT, datasetId: DEFAULT_DATASET, workspaceId: DEFAULT_WORKSPACE },
+      secretsManagerEndpoint: secretsManager.url,
     };
     if (webhookOptions) {
-      info.secretsManagerEndpoint = secretsManagerUrl;
       info.webhookTokenSecretPrefix = LOCAL_WEBHOOK_TOKEN_PREFIX;
       info.webhookDebounceSeconds = webhookOptions.debounceSeconds ?? LOCAL_WEBHOOK_DEBOUNCE_SECONDS;
     }
     const env = localEnvironment(info);
     Object.assign(process.env, env, {
-      NOTION_TOKEN: notionToken ?? DEMO_TOKEN,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? "false",
     });

@@ -32,11 +32,12 @@ export function createSecretsManagerStore(
 
   return {
     getSecret(ref) {
-      const parsed = parseSecretRef(ref);
-      if (parsed.scheme !== "secretsmanager") {
-        return Promise.reject(new PermanentError(`secret reference "${ref}" is not a secretsmanager: one`));
+      let secretId: string;
+      try {
+        ({ secretId } = parseSecretRef(ref));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const { secretId } = parsed;
       const cached = cache.get(secretId);
       if (cached && cached.expiresAt > now()) return cached.value;
       // The promise itself is cached, so concurrent readers share one request.

@@ -7,24 +7,26 @@
  */
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import dynalite from "dynalite";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
 import { createDynamoDbStore } from "../../lib/adapters/dynamodb-store.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
 import {
   type CloudFormationStandIn,
   startCloudFormationServer,
 } from "../../lib/local/cloudformation-server.js";
-import { startNotionServer } from "../../lib/local/notion-server.js";
+import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
 import { NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import { startPineconeServer } from "../../lib/local/pinecone-server.js";
 import {
@@ -51,6 +53,7 @@ type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const stoppers: (() => Promise<unknown>)[] = [];
 let cwd: string;
 let sm: SecretsManagerStandIn;
+let notion: NotionStandIn;
 let cfn: CloudFormationStandIn;
 /** The endpoints a test points the real AWS clients at; everything else comes from the stack. */
 let endpoints: Record<string, string>;
@@ -81,7 +84,7 @@ beforeAll(async () => {
     title: "Runbook",
     blocks: [paragraph("Page the on-call engineer when the database is down.")],
   });
-  const notion = await startNotionServer({ workspace, tokens: [NOTION_TOKEN] });
+  notion = await startNotionServer({ workspace, tokens: [NOTION_TOKEN] });
   stoppers.push(() => notion.close());
   sm = await startSecretsManagerServer({
     secrets: { [PINECONE_SECRET]: PINECONE_KEY, "elsewhere/notion-token": NOTION_TOKEN },
@@ -326,6 +329,58 @@ describe("the CLI against a deployed stack (--stack NAME)", () => {
     expect(query.matches[0]).toMatchObject({ documentId: added.documentId });
     expect(query.matches[0]?.content).toContain("on-call engineer");
   });
+});
+
+describe("the deployed sync function's bundle", () => {
+  it("refuses a binding whose token reference is env:AWS_SECRET_ACCESS_KEY, and Notion never sees the variable", async () => {
+    // The bundle `cdk deploy` uploads, built with the stack's own esbuild options.
+    const outdir = await mkdtemp(join(tmpdir(), "nis-bundle-"));
+    stoppers.push(() => rm(outdir, { recursive: true, force: true }));
+    const options = esbuildOptionsFor("functions/sync/handler.ts", outdir);
+    await build(options);
+    const bundleText = await readFile(options.outfile as string, "utf8");
+    expect(bundleText).not.toContain("createEnvSecretStore");
+
+    const awsSecret = "aws-secret-access-key-that-must-stay-home";
+    Object.assign(process.env, endpoints, {
+      AWS_SECRET_ACCESS_KEY: awsSecret,
+      TABLE_NAME: TABLE,
+      SYNC_QUEUE_URL: queues.sync.queueUrl,
+      INDEX_QUEUE_URL: queues.index.queueUrl,
+      SYNC_DEAD_LETTER_QUEUE_URL: queues.syncDlq.queueUrl,
+      INDEX_DEAD_LETTER_QUEUE_URL: queues.indexDlq.queueUrl,
+      PINECONE_INDEX_HOST: endpoints.PINECONE_CONTROLLER_HOST,
+      PINECONE_API_KEY_SECRET_NAME: PINECONE_SECRET,
+      EMBEDDING_PROVIDER: "local",
+      EMBEDDING_DIMENSION: String(DIMENSION),
+    });
+    try {
+      await store.putBinding({
+        tenantId: "mallory",
+        provider: "notion",
+        workspaceId: "ws-env",
+        tokenRef: "env:AWS_SECRET_ACCESS_KEY",
+        disabled: false,
+      });
+      const added = await cliJson<{ documentId: string }>(
+        ["add", pageId, "--tenant", "mallory", "--workspace", "ws-env", "--dataset", "mallory-ds"],
+        { NOTION_INDEX_SYNC_STACK: STACK },
+      );
+      const bundled: { handler: Handler } = await import(pathToFileURL(options.outfile as string).href);
+      notion.resetCounts();
+      const event = await takeEvent(queues.sync);
+      expect(event.Records).toHaveLength(1);
+      // A permanent failure: the document says why, and the record is not retried.
+      expect(await bundled.handler(event, lambdaContext("nis-sync"))).toEqual({ batchItemFailures: [] });
+      const document = await store.getDocument(added.documentId);
+      expect(document?.indexingStatus).toBe("error");
+      expect(document?.error).toMatch(/names an environment variable/);
+      expect(document?.error).not.toContain(awsSecret);
+      expect(notion.requestCounts()).toEqual({});
+    } finally {
+      process.env.AWS_SECRET_ACCESS_KEY = "local";
+    }
+  }, 60_000);
 });
 
 describe("init", () => {

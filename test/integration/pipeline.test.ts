@@ -20,6 +20,7 @@ import {
   startHarness,
   TENANT,
   TEST_TOKEN,
+  TEST_TOKEN_REF,
   WORKSPACE,
 } from "../support/harness.js";
 
@@ -200,7 +201,7 @@ describe("sync → index", () => {
       tenantId: TENANT,
       provider: "notion",
       workspaceId: WORKSPACE,
-      tokenRef: "env:TEST_NOTION_TOKEN",
+      tokenRef: TEST_TOKEN_REF,
       disabled: true,
     });
     h.clock.advance(60_000);
@@ -218,7 +219,7 @@ describe("sync → index", () => {
         tenantId: TENANT,
         provider: "notion",
         workspaceId: WORKSPACE,
-        tokenRef: "env:TEST_NOTION_TOKEN",
+        tokenRef: TEST_TOKEN_REF,
         disabled: false,
       });
     }
@@ -231,12 +232,12 @@ describe("sync → index", () => {
   it("sets status error when Notion answers 401, without the token in the reason or the logs", async () => {
     const { pageId, documentId } = await indexedDocument("Revoked");
     const vectorsBefore = await vectorIdsOf(documentId);
-    process.env.REVOKED_TOKEN = "revoked-token-value-1234";
+    const revokedRef = h.secretsManager.put("test/notion/revoked", "revoked-token-value-1234");
     await h.store.putBinding({
       tenantId: TENANT,
       provider: "notion",
       workspaceId: "ws-revoked",
-      tokenRef: "env:REVOKED_TOKEN",
+      tokenRef: revokedRef,
       disabled: false,
     });
     const document = await h.store.getDocument(documentId);

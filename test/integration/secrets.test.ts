@@ -88,21 +88,34 @@ describe("Secrets Manager secret store", () => {
 });
 
 describe("the adapters' secret store", () => {
-  it("routes env: to the environment and secretsmanager: to Secrets Manager, building the client only when needed", async () => {
+  it("reads secretsmanager: references, building the client once and only when needed", async () => {
     let built = 0;
     const store = createSecretStore({
-      env: { LOCAL_TOKEN: "from-env" },
       secretsManager: () => {
         built += 1;
         return client();
       },
     });
-    expect(await store.getSecret("env:LOCAL_TOKEN")).toBe("from-env");
     expect(built).toBe(0);
     expect(await store.getSecret(`secretsmanager:${PREFIX}acme/ws-1`)).toBe(TOKEN);
     expect(await store.getSecret(`secretsmanager:${PREFIX}acme/ws-1`)).toBe(TOKEN);
     expect(built).toBe(1);
     await expect(store.getSecret("vault:x")).rejects.toThrow(PermanentError);
+  });
+
+  it("refuses an env: reference with a one-line permanent reason, and reads no environment variable", async () => {
+    process.env.NIS_TEST_ENV_SECRET = "value-that-must-not-be-returned";
+    try {
+      const store = createSecretStore({ secretsManager: client });
+      const reading = store.getSecret("env:NIS_TEST_ENV_SECRET");
+      await expect(reading).rejects.toThrow(PermanentError);
+      const reason = await reading.catch((error: Error) => error.message);
+      expect(reason).toMatch(/names an environment variable: tokens are read from Secrets Manager only/);
+      expect(reason).not.toContain("\n");
+      expect(reason).not.toContain("value-that-must-not-be-returned");
+    } finally {
+      delete process.env.NIS_TEST_ENV_SECRET;
+    }
   });
 
   it("turns an unreadable token into 'reconnect Notion' for the document's tenant", async () => {
@@ -123,7 +136,7 @@ describe("the adapters' secret store", () => {
       },
     };
     const document = { tenantId: "gone", dataSourceInfo: { workspaceId: "ws" } } as Document;
-    const secrets = createSecretStore({ env: {}, secretsManager: client });
+    const secrets = createSecretStore({ secretsManager: client });
     const opening = openNotionFor({ store: store as DocumentStore, secrets, notion }, document);
     await expect(opening).rejects.toThrow(NotionAuthError);
     await expect(opening).rejects.toThrow(/does not exist\): reconnect Notion/);

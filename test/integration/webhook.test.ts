@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { paragraph } from "../../lib/local/notion-workspace.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { bindingPath } from "../../lib/webhooks/webhook-path.js";
-import { DATASET, TENANT, WORKSPACE } from "../support/harness.js";
+import { DATASET, TENANT, TEST_TOKEN_REF, WORKSPACE } from "../support/harness.js";
 import {
   OTHER_NOTION_WORKSPACE,
   startWebhookHarness,
@@ -201,7 +201,7 @@ describe("events", () => {
       tenantId: "globex",
       provider: "notion",
       workspaceId: WORKSPACE,
-      tokenRef: "env:TEST_NOTION_TOKEN",
+      tokenRef: TEST_TOKEN_REF,
       disabled: false,
     });
     const [theirs] = await registerDocuments(

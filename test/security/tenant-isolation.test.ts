@@ -21,18 +21,20 @@ import {
   STORE_WRITES,
   startHarness,
   TENANT,
+  TEST_TOKEN,
+  TEST_TOKEN_REF,
   WORKSPACE,
 } from "../support/harness.js";
 
 const OTHER_TENANT = "globex";
 const OTHER_DATASET = "globex-wiki";
 const OTHER_WORKSPACE = "ws-globex";
-const OTHER_TOKEN_REF = "env:GLOBEX_NOTION_TOKEN";
-const OWN_TOKEN_REF = "env:TEST_NOTION_TOKEN";
 /** Words both tenants' pages contain, so a query that leaked across tenants would find the other's page. */
 const SHARED_TOPIC = "quarterly travel reimbursement policy for contractors";
 
 let h: Harness;
+let OTHER_TOKEN_REF: string;
+const OWN_TOKEN_REF = TEST_TOKEN_REF;
 let ownDocument: string;
 let otherDocument: string;
 /** Secret references read through the secret store, in order. */
@@ -42,7 +44,7 @@ beforeAll(async () => {
   h = await startHarness();
   // The other tenant's integration: its own binding and token secret. The Notion stand-in accepts one
   // token, so the second binding's secret holds the same value; which *reference* is read is what counts.
-  process.env.GLOBEX_NOTION_TOKEN = process.env.TEST_NOTION_TOKEN;
+  OTHER_TOKEN_REF = h.secretsManager.put("test/notion/globex/ws-globex", TEST_TOKEN);
   await h.store.putBinding({
     tenantId: OTHER_TENANT,
     provider: "notion",

@@ -10,7 +10,7 @@ import { splitBlocks } from "../../lib/chunking/split.js";
 import { contentHash } from "../../lib/indexing/content-hash.js";
 import { type Dataset, WORKING_STATUSES } from "../../lib/model.js";
 import type { ChaosDriver } from "./chaos-driver.js";
-import type { ChaosWorld } from "./chaos-world.js";
+import { type ChaosWorld, TOKENS } from "./chaos-world.js";
 import type { StandIns } from "./harness.js";
 
 export type Invariant =
@@ -27,8 +27,6 @@ export interface Violation {
   detail: string;
 }
 
-const TOKEN_ENV = ["CHAOS_NOTION_TOKEN_A", "CHAOS_NOTION_TOKEN_B"];
-
 export async function checkInvariants(
   standIns: StandIns,
   world: ChaosWorld,
@@ -42,7 +40,7 @@ export async function checkInvariants(
 
   for (const [index, tenant] of world.tenants.entries()) {
     const dataset = (await store.getDataset(tenant.datasetId)) as Dataset;
-    const source = notion.open(process.env[TOKEN_ENV[index] as string] as string);
+    const source = notion.open(TOKENS[index] as string);
     const vectorIds = standIns.pinecone.ids(tenant.namespace);
     const expectedVectors = new Set<string>();
 

@@ -40,8 +40,7 @@ const CHAOS_RULE: ProcessRule = {
 };
 const TENANT_LETTERS = ["a", "b"] as const;
 /** Obviously fake, distinctive tokens: each reaches only its own tenant's workspace. */
-const TOKENS = ["chaos-notion-token-tenant-a-not-secret", "chaos-notion-token-tenant-b-not-secret"];
-const TOKEN_ENV = ["CHAOS_NOTION_TOKEN_A", "CHAOS_NOTION_TOKEN_B"];
+export const TOKENS = ["chaos-notion-token-tenant-a-not-secret", "chaos-notion-token-tenant-b-not-secret"];
 
 export interface TenantWorld {
   tenantId: string;
@@ -73,9 +72,6 @@ export async function startStandInsForChaos(): Promise<StandIns> {
   const standIns = await startStandIns(new NotionWorkspace(), {
     LEASE_SECONDS: String(CHAOS_LEASE_SECONDS),
     EMBEDDING_CACHE: "on",
-  });
-  TOKEN_ENV.forEach((name, i) => {
-    process.env[name] = TOKENS[i];
   });
   return standIns;
 }
@@ -118,7 +114,7 @@ export async function createWorld(standIns: StandIns, setup: ScenarioSetup): Pro
       tenantId,
       provider: "notion",
       workspaceId,
-      tokenRef: `env:${TOKEN_ENV[index]}`,
+      tokenRef: standIns.secretsManager.put(`chaos/notion/${tenantId}`, TOKENS[index] as string),
       disabled: false,
     });
     const tenant: TenantWorld = {

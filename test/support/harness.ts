@@ -23,10 +23,14 @@ import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { startNotionServer } from "../../lib/local/notion-server.js";
 import { NotionWorkspace } from "../../lib/local/notion-workspace.js";
 import { startPineconeServer } from "../../lib/local/pinecone-server.js";
+import { startSecretsManagerServer } from "../../lib/local/secrets-manager-server.js";
 import { startSqsServer } from "../../lib/local/sqs-server.js";
 import type { Clock, Log } from "../../lib/ports.js";
 
 export const TEST_TOKEN = "test-token-not-a-secret";
+/** The binding's token, in the Secrets Manager stand-in as in AWS (the functions read no `env:`). */
+export const TEST_TOKEN_SECRET = "test/notion/acme/ws-1";
+export const TEST_TOKEN_REF = `secretsmanager:${TEST_TOKEN_SECRET}`;
 export const TENANT = "acme";
 export const DATASET = "handbook";
 export const WORKSPACE = "ws-1";
@@ -85,6 +89,7 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
   const indexQueue = await queue("index");
   const pinecone = await startPineconeServer({ dimension: 64 });
   const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN] });
+  const secretsManager = await startSecretsManagerServer({ secrets: { [TEST_TOKEN_SECRET]: TEST_TOKEN } });
 
   const env = {
     AWS_REGION: "us-east-1",
@@ -98,6 +103,7 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
     PINECONE_INDEX_HOST: pinecone.url,
     PINECONE_API_KEY: "pinecone-test-key",
     NOTION_BASE_URL: notion.url,
+    SECRETS_MANAGER_ENDPOINT: secretsManager.url,
     EMBEDDING_DIMENSION: "64",
     LEASE_SECONDS: String(LEASE_SECONDS),
     // The stand-in has no rate limit; the token bucket itself is unit-tested.
@@ -109,9 +115,11 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
     sqsServer,
     pinecone,
     notion,
+    secretsManager,
     env,
     queues: { syncQueue, indexQueue, syncDlq, indexDlq },
     async close() {
+      await secretsManager.close();
       await notion.close();
       await pinecone.close();
       await sqsServer.stop();
@@ -158,17 +166,15 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
   const clock = new TestClock();
   const workspace = new NotionWorkspace({ clock });
   const standIns = await startStandIns(workspace, extraEnv);
-  const { pinecone, notion, env } = standIns;
+  const { pinecone, notion, secretsManager, env } = standIns;
   const { syncQueue, indexQueue, syncDlq, indexDlq } = standIns.queues;
   const adapters: Adapters = createAdapters(loadConfig(env));
   await ensureTable(adapters.dynamodb, env.TABLE_NAME);
-  // The secret store reads `env:NAME` references from the process environment.
-  process.env.TEST_NOTION_TOKEN = TEST_TOKEN;
   await adapters.store.putBinding({
     tenantId: TENANT,
     provider: "notion",
     workspaceId: WORKSPACE,
-    tokenRef: "env:TEST_NOTION_TOKEN",
+    tokenRef: TEST_TOKEN_REF,
     disabled: false,
   });
 
@@ -185,6 +191,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
     workspace,
     notion,
     pinecone,
+    secretsManager,
     adapters,
     store: adapters.store,
     logs,

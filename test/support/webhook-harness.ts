@@ -8,7 +8,6 @@ import { createWebhookAdapters, webhookOptionsFrom } from "../../functions/webho
 import { loadWebhookConfig } from "../../lib/config.js";
 import { eventOf } from "../../lib/local/notion-webhooks.js";
 import type { WorkspaceChange } from "../../lib/local/notion-workspace.js";
-import { startSecretsManagerServer } from "../../lib/local/secrets-manager-server.js";
 import { webhookTokenSecretName } from "../../lib/secrets/webhook-token-store.js";
 import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
 import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
@@ -29,10 +28,9 @@ export interface Reply {
 
 export async function startWebhookHarness() {
   const harness = await startHarness();
-  const secretsManager = await startSecretsManagerServer();
+  const { secretsManager } = harness;
   const config = loadWebhookConfig({
     ...harness.env,
-    SECRETS_MANAGER_ENDPOINT: secretsManager.url,
     WEBHOOK_TOKEN_SECRET_PREFIX: TOKEN_PREFIX,
   });
   const adapters = createWebhookAdapters(config);
@@ -108,7 +106,6 @@ export async function startWebhookHarness() {
     },
 
     async close() {
-      await secretsManager.close();
       await harness.close();
     },
   };

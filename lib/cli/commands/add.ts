@@ -1,8 +1,6 @@
 import { registerDocuments, registerWithSubpages } from "../../documents/register.js";
-import { DEMO_TOKEN } from "../../local/demo-workspace.js";
-import { LOCAL_TOKEN_REF } from "../../local/stack.js";
+import { LOCAL_TOKEN_REF } from "../../local-stack-info.js";
 import { parseNotionId } from "../../notion/page-id.js";
-import type { SecretStore } from "../../ports.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { waitUntilSettled } from "./wait.js";
@@ -28,7 +26,8 @@ export async function addCommand(
   const workspaceId = options.workspace ?? defaults.workspaceId;
   const pageIds = inputs.map(parseNotionId);
   if (connection.local && !(await adapters.store.getBinding(tenantId, workspaceId))) {
-    // Locally every tenant uses the one NOTION_TOKEN; deployed stacks connect tenants explicitly.
+    // Locally a tenant not connected otherwise uses the local stack's token; deployed stacks connect
+    // tenants explicitly.
     await adapters.store.putBinding({
       tenantId,
       provider: "notion",
@@ -46,10 +45,7 @@ export async function addCommand(
     embeddingModel: adapters.embedder.model,
   };
   const registered = options.recursive
-    ? await registerWithSubpages(
-        { ...ports, secrets: cliSecrets(connection, adapters.secrets), notion: adapters.notion },
-        request,
-      )
+    ? await registerWithSubpages({ ...ports, secrets: adapters.secrets, notion: adapters.notion }, request)
     : await registerDocuments(ports, request);
   if (options.wait) {
     await waitUntilSettled(
@@ -76,10 +72,4 @@ export async function addCommand(
       `${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId}); sync queued`,
     );
   }
-}
-
-/** The local demo stack's Notion answers the demo token, which a CLI process started apart does not have. */
-function cliSecrets(connection: Connection, secrets: SecretStore): SecretStore {
-  if (!connection.local?.demo || process.env.NOTION_TOKEN) return secrets;
-  return { getSecret: async (ref) => (ref === LOCAL_TOKEN_REF ? DEMO_TOKEN : secrets.getSecret(ref)) };
 }

@@ -3,10 +3,15 @@
  * multi-tenant use needs no hand-edited items. The binding keeps a reference to the token, never
  * the token (design §3):
  * - deployed stack: `--token-secret NAME` (an existing secret under the stack's prefix), or the
- *   value of NOTION_TOKEN stored in a new secret `<prefix><tenant>/<workspace>` (replaced if it exists);
- * - local stack: `env:NAME`, the environment variable the local functions read (default NOTION_TOKEN).
+ *   value of `--token-env NAME` (default NOTION_TOKEN) stored in a new secret
+ *   `<prefix><tenant>/<workspace>` (replaced if it exists);
+ * - local stack: the token in the environment variable `--token-env NAME` (default NOTION_TOKEN) is
+ *   stored in the local Secrets Manager stand-in as `notion-index-sync/local/notion/<tenant>/<workspace>`,
+ *   or `--token-secret NAME` names a secret already there. The functions read tokens from Secrets
+ *   Manager only, locally as deployed.
  */
 import { PermanentError } from "../../errors.js";
+import { LOCAL_NOTION_TOKEN_PREFIX } from "../../local-stack-info.js";
 import { describeSecret, saveSecretString } from "../../secrets/secret-admin.js";
 import { secretsManagerRef } from "../../secrets/secret-ref.js";
 import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
@@ -35,7 +40,7 @@ export async function connectCommand(connection: Connection, options: ConnectCom
   const workspaceId = checkId("--workspace", options.workspace);
   const reference = connection.stack
     ? await deployedTokenRef(connection.stack, tenantId, workspaceId, options)
-    : localTokenRef(options);
+    : await localTokenRef(connection, tenantId, workspaceId, options);
   await connection.adapters.store.putBinding({
     tenantId,
     provider: "notion",
@@ -62,11 +67,6 @@ async function deployedTokenRef(
   workspaceId: string,
   options: ConnectCommandOptions,
 ): Promise<TokenReference> {
-  if (options.tokenEnv) {
-    throw new PermanentError(
-      "--token-env is for the local stack: a deployed stack's functions read Notion tokens from Secrets Manager (use --token-secret, or NOTION_TOKEN)",
-    );
-  }
   const prefix = stack.outputs.NotionTokenSecretPrefix ?? "";
   const client = createSecretsManagerClient({
     region: stack.region,
@@ -83,12 +83,7 @@ async function deployedTokenRef(
       }
       return { tokenRef: secretsManagerRef(found.arn), secret: { ...found, created: false } };
     }
-    const token = process.env.NOTION_TOKEN;
-    if (!token) {
-      throw new PermanentError(
-        "no token to connect: pass --token-secret NAME (a secret holding the integration token), or set NOTION_TOKEN to store it in a new secret",
-      );
-    }
+    const token = tokenFromEnvironment(options);
     const saved = await saveSecretString(client, {
       name: `${prefix}${secretSegment(tenantId)}/${secretSegment(workspaceId)}`,
       value: token,
@@ -101,13 +96,49 @@ async function deployedTokenRef(
   }
 }
 
-function localTokenRef(options: ConnectCommandOptions): TokenReference {
-  if (options.tokenSecret) return { tokenRef: secretsManagerRef(options.tokenSecret), secret: null };
-  const name = options.tokenEnv ?? "NOTION_TOKEN";
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new PermanentError(`--token-env ${name}: not an environment variable name`);
+async function localTokenRef(
+  connection: Connection,
+  tenantId: string,
+  workspaceId: string,
+  options: ConnectCommandOptions,
+): Promise<TokenReference> {
+  if (!connection.local) {
+    throw new PermanentError(
+      "connect needs a stack: start the local one with `npm start`, or pass --stack NAME for a deployed one",
+    );
   }
-  return { tokenRef: `env:${name}`, secret: null };
+  if (options.tokenSecret) return { tokenRef: secretsManagerRef(options.tokenSecret), secret: null };
+  const token = tokenFromEnvironment(options);
+  const client = createSecretsManagerClient({
+    region: connection.local.region,
+    endpoint: connection.local.secretsManagerEndpoint,
+  });
+  try {
+    const saved = await saveSecretString(client, {
+      name: `${LOCAL_NOTION_TOKEN_PREFIX}${secretSegment(tenantId)}/${secretSegment(workspaceId)}`,
+      value: token,
+      description: `Notion integration token of tenant ${tenantId}, workspace ${workspaceId} (local stack)`,
+      tags: { "notion-index-sync:tenant": tenantId },
+    });
+    return { tokenRef: secretsManagerRef(saved.arn), secret: saved };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The token to store: the value of `--token-env NAME` (default NOTION_TOKEN), read once, here. */
+function tokenFromEnvironment(options: ConnectCommandOptions): string {
+  const variable = options.tokenEnv ?? "NOTION_TOKEN";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+    throw new PermanentError(`--token-env ${variable}: not an environment variable name`);
+  }
+  const token = process.env[variable];
+  if (!token) {
+    throw new PermanentError(
+      `no token to connect: set ${variable} to the integration token to store it in a new secret, or pass --token-secret NAME (a secret holding it)`,
+    );
+  }
+  return token;
 }
 
 function checkId(option: string, value: string): string {

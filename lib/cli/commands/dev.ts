@@ -6,8 +6,8 @@
 import { rm } from "node:fs/promises";
 import { registerDocuments } from "../../documents/register.js";
 import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
-import { localInfoPath, STATE_DIR } from "../../local/local-info.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
+import { localInfoPath, STATE_DIR } from "../../local-stack-info.js";
 import type { Document } from "../../model.js";
 import { webhookUrlFor } from "../../webhooks/webhook-path.js";
 import { printLine, printTable, truncate } from "../output.js";

@@ -1,11 +1,18 @@
 /**
  * `.notion-index-sync/local.json`: where the running local stack listens. The CLI reads it to talk
- * to the local stack. It holds endpoints and names only, never a token or key.
+ * to the local stack. It holds endpoints and names only, never a token or key. This contract lives
+ * outside lib/local so that the CLI can read it without loading the stand-ins (devDependencies).
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export const STATE_DIR = ".notion-index-sync";
+/** The local stack's Notion token (NOTION_TOKEN, or the demo's) in its Secrets Manager stand-in. */
+export const LOCAL_TOKEN_SECRET = "notion-index-sync/local/notion-token";
+/** The default binding's reference to it. */
+export const LOCAL_TOKEN_REF = `secretsmanager:${LOCAL_TOKEN_SECRET}`;
+/** Where local `connect` stores other tenants' tokens (as a deployed stack's prefix does). */
+export const LOCAL_NOTION_TOKEN_PREFIX = "notion-index-sync/local/notion/";
 export const LOCAL_INFO_FILE = "local.json";
 
 export interface LocalStackInfo {
@@ -31,8 +38,8 @@ export interface LocalStackInfo {
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
   /** The webhook endpoint's base URL; a binding's URL is `<webhookUrl>notion/<tenant>/<workspace>`. */
   webhookUrl?: string;
-  /** Where the webhook's verification tokens live: the Secrets Manager stand-in, under this prefix. */
-  secretsManagerEndpoint?: string;
+  /** The Secrets Manager stand-in: Notion tokens and the webhook's verification tokens. */
+  secretsManagerEndpoint: string;
   webhookTokenSecretPrefix?: string;
   webhookDebounceSeconds?: number;
 }
@@ -85,7 +92,7 @@ export function localEnvironment(info: LocalStackInfo): Record<string, string> {
     EMBEDDING_PROVIDER: info.embedding.provider,
     EMBEDDING_DIMENSION: String(info.embedding.dimension),
     LEASE_SECONDS: String(info.leaseSeconds),
-    ...(info.secretsManagerEndpoint ? { SECRETS_MANAGER_ENDPOINT: info.secretsManagerEndpoint } : {}),
+    SECRETS_MANAGER_ENDPOINT: info.secretsManagerEndpoint,
     ...(info.webhookTokenSecretPrefix ? { WEBHOOK_TOKEN_SECRET_PREFIX: info.webhookTokenSecretPrefix } : {}),
     ...(info.webhookDebounceSeconds === undefined
       ? {}
