@@ -12,6 +12,7 @@ import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
 import {
   cli,
   cliJson,
+  cliWithEnv,
   type DevProcess,
   expectOneLineFailure,
   startDev,
@@ -203,6 +204,56 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(matches.every((match) => match.documentId === documentId)).toBe(true);
 
     expectOneLineFailure(other, /e2e.*default|default.*e2e/);
+  });
+
+  it("connect stores the token from --token-env in the local Secrets Manager, and the functions read it there", async () => {
+    const connected = await cliWithEnv(
+      cwd,
+      { GLOBEX_TOKEN: "demo-token" },
+      "connect",
+      "--tenant",
+      "globex",
+      "--workspace",
+      "ws-globex",
+      "--token-env",
+      "GLOBEX_TOKEN",
+      "--json",
+    );
+    expect(connected.code, connected.stderr).toBe(0);
+    const binding = JSON.parse(connected.stdout) as { tokenRef: string; secret: { name: string } };
+    expect(binding.tokenRef).toMatch(
+      /^secretsmanager:arn:aws:secretsmanager:[^:]+:\d+:secret:notion-index-sync\/local\/notion\/globex\/ws-globex-/,
+    );
+    expect(binding.secret.name).toBe("notion-index-sync/local/notion/globex/ws-globex");
+    expect(connected.stdout).not.toContain("demo-token");
+
+    const added = await cliJson<{ documents: { documentId: string }[] }>(
+      cwd,
+      "add",
+      DEMO_PAGES.faq.id,
+      "--tenant",
+      "globex",
+      "--workspace",
+      "ws-globex",
+      "--dataset",
+      "globex-docs",
+      "--wait",
+      "--json",
+    );
+    const [document] = await statusOf(added.documents[0]?.documentId ?? "");
+    expect(document).toMatchObject({ tenantId: "globex", indexingStatus: "completed" });
+
+    const missing = await cli(
+      cwd,
+      "connect",
+      "--tenant",
+      "globex",
+      "--workspace",
+      "ws-2",
+      "--token-env",
+      "NO_SUCH_VARIABLE",
+    );
+    expectOneLineFailure(missing, /set NO_SUCH_VARIABLE to the integration token/);
   });
 
   it("pause and resume", async () => {

@@ -41,10 +41,19 @@ export interface RunResult {
 
 /** Runs one CLI command to completion; never throws on a non-zero exit. */
 export async function cli(cwd: string, ...args: string[]): Promise<RunResult> {
+  return cliWithEnv(cwd, {}, ...args);
+}
+
+/** `cli` with variables added to the user's environment (e.g. a token for `connect`). */
+export async function cliWithEnv(
+  cwd: string,
+  extra: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<RunResult> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
       cwd,
-      env: childEnv(),
+      env: { ...childEnv(), ...extra },
       timeout: 45_000,
     });
     return { code: 0, stdout, stderr };
