@@ -13,10 +13,12 @@ import {
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { FilterPattern, type ILogGroup, MetricFilter } from "aws-cdk-lib/aws-logs";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { FOREIGN_WORKSPACE_ALERT } from "../lib/webhooks/handle-request.js";
 
 export interface WatchedPipeline {
   /** "Sync" or "Index": used in alarm names. */
@@ -81,7 +83,7 @@ export class OperationsAlarms extends Construct {
    * (our failures: Notion retries, and the sweep catches up, but events are late meanwhile).
    * Rates, not counts, with a floor of requests, so one stray probe on an idle night stays quiet.
    */
-  watchWebhook(fn: IFunction): void {
+  watchWebhook(fn: IFunction, logGroup: ILogGroup): void {
     const sum = (metricName: string) => fn.metric(metricName, { period: PERIOD, statistic: "Sum" });
     const rate = (errors: string, minimumRequests: number) =>
       new MathExpression({
@@ -101,6 +103,20 @@ export class OperationsAlarms extends Construct {
       threshold: 10,
       description:
         "10% or more of the webhook's requests failed with 5xx: see the webhook function's log group (table, queue or Secrets Manager errors, throttling). Notion retries failed deliveries and the sweep catches up meanwhile.",
+    });
+    // Answered 200 (Notion must not retry them), so the 4xx alarm never sees them: counted from the log.
+    const foreignEvents = new MetricFilter(this, "WebhookForeignWorkspaceFilter", {
+      logGroup,
+      filterPattern: FilterPattern.stringValue("$.alert", "=", FOREIGN_WORKSPACE_ALERT),
+      metricNamespace: `NotionIndexSync/${Stack.of(this).stackName}`,
+      metricName: "WebhookForeignWorkspaceEvents",
+      metricValue: "1",
+    });
+    this.alarm("WebhookForeignWorkspaceEvents", {
+      metric: foreignEvents.metric({ period: PERIOD, statistic: "Sum" }),
+      threshold: 1,
+      description:
+        "The webhook ignored signed events of another Notion workspace than the binding's: the binding learnt a wrong workspace id, so near-real-time sync of that binding is dead (the sweep still catches edits). See the warning in the webhook's log group (alert webhook-foreign-workspace); `notion-index-sync webhook reset` gives the binding a new URL and forgets the learnt id: re-create the subscription in Notion with the new URL.",
     });
   }
 

@@ -129,7 +129,7 @@ export class NotionIndexSyncStack extends Stack {
       oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
       email: config.alarmEmail,
     });
-    this.alarms.watchWebhook(this.webhook.fn.function);
+    this.alarms.watchWebhook(this.webhook.fn.function, this.webhook.fn.logGroup);
     this.addOutputs(config, pineconeIndexHost);
   }
 

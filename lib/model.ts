@@ -174,6 +174,11 @@ export interface DataSourceBinding {
    * (armed by `webhook reset`); otherwise a handshake can only store the first one.
    */
   webhookTokenResetUntil?: string;
+  /**
+   * The secret last segment of the binding's webhook URL (lib/webhooks/path-secret.ts): created by
+   * `webhook url`, rotated by `webhook reset`. Without it the binding has no webhook URL.
+   */
+  webhookPathSecret?: string;
 }
 
 /** A vector id names its document, generation and position, so a prefix lists a document's vectors. */

@@ -29,4 +29,8 @@ const handleRecord = createIndexRecordHandler(
 
 export const handler = middy((event: SQSEvent, context: Context) =>
   processPartialResponse(event, handleRecord, processor, { context }),
-).use(injectLambdaContext(logger));
+).use(
+  // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it can hold a secret (the
+  // webhook handshake's verification token) or page text.
+  injectLambdaContext(logger, { logEvent: false }),
+);

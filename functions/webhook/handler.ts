@@ -22,5 +22,7 @@ const handleRequest = createWebhookRequestHandler(
 const handleEvent = createFunctionUrlHandler(handleRequest, logger);
 
 export const handler = middy((event: APIGatewayProxyEventV2) => handleEvent(event)).use(
-  injectLambdaContext(logger),
+  // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it can hold a secret (the
+  // webhook handshake's verification token) or page text.
+  injectLambdaContext(logger, { logEvent: false }),
 );

@@ -26,6 +26,7 @@ import {
   STATE_DIR,
   writeLocalInfo,
 } from "../local-stack-info.js";
+import { newPathSecret } from "../webhooks/path-secret.js";
 import { webhookUrlFor } from "../webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
@@ -187,6 +188,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const adapters = createAdapters(loadConfig(process.env));
     await ensureTable(adapters.dynamodb, info.tableName);
     const existingBinding = await adapters.store.getBinding(DEFAULT_TENANT, DEFAULT_WORKSPACE);
+    // Kept across restarts, so a URL printed by `webhook url` stays valid.
+    const webhookPathSecret = existingBinding?.webhookPathSecret ?? newPathSecret();
     await adapters.store.putBinding({
       // Keeps what the webhook learnt (the pinned Notion workspace id) across restarts.
       ...existingBinding,
@@ -195,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workspaceId: DEFAULT_WORKSPACE,
       tokenRef: LOCAL_TOKEN_REF,
       disabled: false,
+      webhookPathSecret,
     });
     // Documents registered by an earlier run, before the page index existed, become findable.
     await createDynamoDbWebhookStore(adapters.dynamodb, info.tableName).indexDocumentPages(
@@ -253,7 +257,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (workspace) {
         webhooks = startNotionWebhooks({
           workspace,
-          url: webhookUrlFor(server.url, { tenantId: DEFAULT_TENANT, workspaceId: DEFAULT_WORKSPACE }),
+          url: webhookUrlFor(server.url, {
+            tenantId: DEFAULT_TENANT,
+            workspaceId: DEFAULT_WORKSPACE,
+            pathSecret: webhookPathSecret,
+          }),
           deliveryDelayMs: webhookOptions.deliveryDelayMs,
         });
         const sender = webhooks;

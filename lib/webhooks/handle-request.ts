@@ -5,8 +5,9 @@
  * sync function does the rest (lib/sync/sync-document.ts).
  *
  * Order of checks, and why:
- * 1. the path names a binding that exists and is enabled (404 otherwise: nothing is created for
- *    made-up tenants, so nobody can make us create secrets);
+ * 1. the path names a binding that exists and is enabled, with that binding's path secret (404
+ *    otherwise, the same answer for each: nothing is created for made-up tenants, and whoever does
+ *    not know the URL cannot send the unsigned handshake, nor pin the binding's workspace);
  * 2. an unsigned body may only be the handshake; everything else must carry a valid signature
  *    (401), checked before the body is parsed, so unauthenticated callers learn nothing about it;
  * 3. a signed body that is not an event → 400 with the reason;
@@ -25,9 +26,10 @@ import type {
 } from "../ports.js";
 import { targetsOf } from "./event-targets.js";
 import { MalformedBodyError, type NotionWebhookEvent, parseWebhookBody, type WebhookBody } from "./events.js";
+import { pathSecretMatches } from "./path-secret.js";
 import { outsideReplayWindow, type ReplayWindow } from "./replay-window.js";
 import { SIGNATURE_HEADER, signatureMatches } from "./signature.js";
-import { type BindingPath, parseBindingPath } from "./webhook-path.js";
+import { type BindingPath, parseWebhookPath } from "./webhook-path.js";
 import { expectedWorkspaceId } from "./workspace-check.js";
 
 export interface WebhookPorts {
@@ -61,6 +63,9 @@ export interface WebhookResponse {
   body: Record<string, unknown>;
 }
 
+/** The `alert` field of the warning an event of another workspace logs; a metric filter counts it. */
+export const FOREIGN_WORKSPACE_ALERT = "webhook-foreign-workspace";
+
 /** SQS delays a message by at most 15 minutes. */
 const MAX_DEBOUNCE_SECONDS = 900;
 
@@ -87,13 +92,15 @@ export function createWebhookRequestHandler(ports: WebhookPorts, options: Webhoo
 
   return async function handleWebhookRequest(request: WebhookRequest): Promise<WebhookResponse> {
     if (request.method.toUpperCase() !== "POST") return refuse(405, "only POST is accepted");
-    const path = parseBindingPath(request.path);
+    const path = parseWebhookPath(request.path);
     if (!path) return refuse(404, "no such webhook");
     if (request.body.length > options.maxBodyBytes) {
       return refuse(413, `body is larger than ${options.maxBodyBytes} bytes`);
     }
     const binding = await ports.store.getBinding(path.tenantId, path.workspaceId);
-    if (!binding || binding.disabled) return refuse(404, "no such webhook");
+    if (!binding || binding.disabled || !pathSecretMatches(binding.webhookPathSecret, path.pathSecret)) {
+      return refuse(404, "no such webhook");
+    }
 
     const rawBody = request.body.toString("utf8");
     const signature = request.headers[SIGNATURE_HEADER];
@@ -203,9 +210,13 @@ async function handleEvent(
       notionWorkspaceId: event.workspace_id,
     });
   } else if (expected !== event.workspace_id) {
+    // Counted by the stack's WebhookForeignWorkspaceEvents alarm (infra/alarms.ts): after a lost
+    // or wrong pin every real event lands here, and near-real-time sync is silently dead.
     ports.log.warn("webhook event of another Notion workspace ignored", {
       ...about,
+      alert: FOREIGN_WORKSPACE_ALERT,
       eventWorkspaceId: event.workspace_id,
+      expectedWorkspaceId: expected,
     });
     await ports.webhooks.markEventHandled(bindingKey, event.id);
     return reply(200, { ok: true, ignored: "event of another workspace" });

@@ -1,8 +1,12 @@
 /**
- * One webhook URL per binding: `<base>/notion/{tenantId}/{workspaceId}`. The path names the binding
- * whose verification token must have signed the request, so an event can only ever reach the
- * documents of that binding's tenant. The ids follow the message id rule (lib/messages.ts).
+ * One webhook URL per binding: `<base>/notion/{tenantId}/{workspaceId}/{pathSecret}`. The path names
+ * the binding whose verification token must have signed the request, so an event can only ever
+ * reach the documents of that binding's tenant; its last segment is the binding's unguessable path
+ * secret (./path-secret.ts), without which a request is answered like one for no binding at all.
+ * The ids follow the message id rule (lib/messages.ts).
  */
+import { PATH_SECRET } from "./path-secret.js";
+
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface BindingPath {
@@ -10,13 +14,17 @@ export interface BindingPath {
   workspaceId: string;
 }
 
-export function bindingPath(binding: BindingPath): string {
-  return `/notion/${encodeURIComponent(binding.tenantId)}/${encodeURIComponent(binding.workspaceId)}`;
+export interface WebhookPath extends BindingPath {
+  pathSecret: string;
 }
 
-/** The binding a request path names, or undefined when it names none. */
-export function parseBindingPath(path: string): BindingPath | undefined {
-  const match = /^\/notion\/([^/]+)\/([^/]+)\/?$/.exec(path);
+export function webhookPath(path: WebhookPath): string {
+  return `/notion/${encodeURIComponent(path.tenantId)}/${encodeURIComponent(path.workspaceId)}/${path.pathSecret}`;
+}
+
+/** The binding and secret a request path names, or undefined when it names none. */
+export function parseWebhookPath(path: string): WebhookPath | undefined {
+  const match = /^\/notion\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (!match) return undefined;
   let tenantId: string;
   let workspaceId: string;
@@ -26,10 +34,12 @@ export function parseBindingPath(path: string): BindingPath | undefined {
   } catch {
     return undefined;
   }
-  return ID.test(tenantId) && ID.test(workspaceId) ? { tenantId, workspaceId } : undefined;
+  const pathSecret = match[3] ?? "";
+  if (!ID.test(tenantId) || !ID.test(workspaceId) || !PATH_SECRET.test(pathSecret)) return undefined;
+  return { tenantId, workspaceId, pathSecret };
 }
 
 /** A binding's full webhook URL from the endpoint's base URL (function URLs end in "/"). */
-export function webhookUrlFor(baseUrl: string, binding: BindingPath): string {
-  return `${baseUrl.replace(/\/+$/, "")}${bindingPath(binding)}`;
+export function webhookUrlFor(baseUrl: string, path: WebhookPath): string {
+  return `${baseUrl.replace(/\/+$/, "")}${webhookPath(path)}`;
 }

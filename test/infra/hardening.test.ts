@@ -83,7 +83,7 @@ describe("alarms", () => {
   it("sends every alarm, and its recovery, to the one topic", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
     // 4 per pipeline, and the webhook URL's 4xx and 5xx rates.
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { WEBHOOK_TABLE_ACTIONS } from "../../infra/table-access.js";
 import { loadWebhookConfig } from "../../lib/config.js";
 import { INFO_OUTPUTS } from "../../lib/stack-outputs.js";
+import { FOREIGN_WORKSPACE_ALERT } from "../../lib/webhooks/handle-request.js";
 import {
   actionsOf,
   buildStack,
@@ -112,6 +113,29 @@ describe("webhook", () => {
       /webhookTokenSecretPrefix: must not overlap/,
     );
     expect(() => buildStack({ webhookDebounceSeconds: 901 })).toThrow(/webhookDebounceSeconds/);
+  });
+
+  it("counts events ignored as another workspace's from the log, and alarms on the first", () => {
+    const logGroupId = logicalId(stack, stack.webhook.fn.logGroup);
+    template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      LogGroupName: { Ref: logGroupId },
+      FilterPattern: `{ $.alert = "${FOREIGN_WORKSPACE_ALERT}" }`,
+      MetricTransformations: [
+        {
+          MetricName: "WebhookForeignWorkspaceEvents",
+          MetricValue: "1",
+          MetricNamespace: `NotionIndexSync/${config.stackName}`,
+        },
+      ],
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: `${config.stackName}-WebhookForeignWorkspaceEvents`,
+      MetricName: "WebhookForeignWorkspaceEvents",
+      Namespace: `NotionIndexSync/${config.stackName}`,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      AlarmActions: [{ Ref: logicalId(stack, stack.alarms.topic) }],
+    });
   });
 
   it("alarms on the URL's 4xx and 5xx rates, on the alarm topic", () => {

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { paragraph } from "../../lib/local/notion-workspace.js";
+import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
-import { bindingPath } from "../../lib/webhooks/webhook-path.js";
+import { webhookPath } from "../../lib/webhooks/webhook-path.js";
 import { DATASET, TENANT, TEST_TOKEN_REF, WORKSPACE } from "../support/harness.js";
 import {
   OTHER_NOTION_WORKSPACE,
@@ -57,7 +58,7 @@ describe("handshake", () => {
   });
 
   it("answers 404 for a binding that does not exist, and stores nothing for it", async () => {
-    const path = bindingPath({ tenantId: "nobody", workspaceId: "nowhere" });
+    const path = webhookPath({ tenantId: "nobody", workspaceId: "nowhere", pathSecret: newPathSecret() });
     expect((await webhook.handshake(WEBHOOK_TOKEN, path)).status).toBe(404);
     expect(webhook.storedToken("nobody", "nowhere")).toBeUndefined();
   });
@@ -203,6 +204,7 @@ describe("events", () => {
       workspaceId: WORKSPACE,
       tokenRef: TEST_TOKEN_REF,
       disabled: false,
+      webhookPathSecret: "globex-path-secret-globex-path-secret-globe",
     });
     const [theirs] = await registerDocuments(
       {
@@ -226,7 +228,11 @@ describe("events", () => {
     expect(theirs?.documentId).not.toBe(documentId);
     // Their own URL is signed with their own token, which they do not have yet: refused.
     const body = JSON.stringify(contentUpdated());
-    const path = bindingPath({ tenantId: "globex", workspaceId: WORKSPACE });
+    const path = webhookPath({
+      tenantId: "globex",
+      workspaceId: WORKSPACE,
+      pathSecret: "globex-path-secret-globex-path-secret-globe",
+    });
     const reply = await webhook.post(body, { "x-notion-signature": signBody(body, WEBHOOK_TOKEN) }, { path });
     expect(reply.status).toBe(401);
   });

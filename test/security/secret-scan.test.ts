@@ -16,9 +16,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
+import { eventOf } from "../../lib/local/notion-webhooks.js";
 import { heading1, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
 import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
+import { signBody } from "../../lib/webhooks/signature.js";
 import { DATASET, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 import { secretLeaks } from "./secret-scan.js";
 
@@ -30,6 +32,10 @@ const SECRETS = {
   NOTION_TOKEN: "fake-notion-token-QZ7K4XW9PLM2VB8",
   PINECONE_API_KEY: "fake-pinecone-key-M3RJ8VB2QTN5XC4",
   OPENAI_API_KEY: "fake-openai-key-T5HN6CP1WRD8YF3",
+  /** A tenant's token Notion no longer accepts: the 401 path. */
+  REVOKED_NOTION_TOKEN: "fake-revoked-notion-token-J8W2NQ5RXV7",
+  /** The HMAC key Notion's webhook handshake hands over. */
+  WEBHOOK_VERIFICATION_TOKEN: "fake-webhook-verification-token-H4KD9ZT2",
 };
 
 describe("the scanner", () => {
@@ -37,7 +43,11 @@ describe("the scanner", () => {
     const token = SECRETS.NOTION_TOKEN;
     expect(secretLeaks(`Authorization: Bearer ${token}`, SECRETS)).toEqual(["NOTION_TOKEN"]);
     expect(secretLeaks(`key ...${token.slice(-12)}`, SECRETS)).toEqual(["NOTION_TOKEN"]);
-    expect(secretLeaks(Buffer.from(`x${SECRETS.PINECONE_API_KEY}`).toString("base64"), SECRETS)).toEqual([]);
+    // Base64 at any offset: after 0, 1 or 2 other bytes, and followed by more.
+    for (const prefix of ["", "x", "xy", "user:", "Basic "]) {
+      const encoded = Buffer.from(`${prefix}${SECRETS.PINECONE_API_KEY}","more":1}`).toString("base64");
+      expect(secretLeaks(`header ${encoded} end`, SECRETS), prefix).toEqual(["PINECONE_API_KEY"]);
+    }
     expect(secretLeaks(Buffer.from(SECRETS.PINECONE_API_KEY).toString("base64"), SECRETS)).toEqual([
       "PINECONE_API_KEY",
     ]);
@@ -67,7 +77,10 @@ describe("the local stack and the CLI print no secret", () => {
       ...base,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "DEBUG",
+      // The standard switch that makes Powertools log every event, handshake bodies included.
+      POWERTOOLS_LOGGER_LOG_EVENT: "true",
       NOTION_TOKEN: SECRETS.NOTION_TOKEN,
+      REVOKED_NOTION_TOKEN: SECRETS.REVOKED_NOTION_TOKEN,
       NOTION_BASE_URL: notion.url,
       PINECONE_API_KEY: SECRETS.PINECONE_API_KEY,
       PINECONE_INDEX_HOST: pinecone.url,
@@ -155,12 +168,59 @@ describe("the local stack and the CLI print no secret", () => {
     expect(await cli("query", "anything", "--dataset", "no-such-dataset")).not.toBe(0);
     expect(await cli("segments", "no-such-document")).not.toBe(0);
 
+    // A tenant whose token Notion refuses (401): its document fails with a reason, not the token.
+    expect(
+      await cli(
+        "connect",
+        "--tenant",
+        "revoked",
+        "--workspace",
+        "ws-r",
+        "--token-env",
+        "REVOKED_NOTION_TOKEN",
+      ),
+    ).toBe(0);
+    await cli("add", pageId, "--tenant", "revoked", "--workspace", "ws-r", "--dataset", "revoked", "--wait");
+    expect(await cli("status", "--dataset", "revoked", "--json")).toBe(0);
+    expect(cliOutput.at(-1)).toMatch(/"indexingStatus": "error"/);
+
+    // The webhook: its URL (with its path secret) is printed on request only, so that command's
+    // output is not scanned; the handshake and a signed event go through the function in dev.
+    const { stdout } = await execFileAsync(process.execPath, [BIN, "webhook", "url", "--json"], {
+      cwd,
+      env: env(),
+    });
+    const url = (JSON.parse(stdout) as { url: string }).url;
+    const pathSecret = url.split("/").at(-1) ?? "";
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+    const handshake = await post(JSON.stringify({ verification_token: SECRETS.WEBHOOK_VERIFICATION_TOKEN }));
+    expect(handshake.status).toBe(200);
+    const eventBody = JSON.stringify({
+      ...eventOf(
+        {
+          type: "page.content_updated",
+          entity: { id: pageId, type: "page" },
+          parent: { id: workspace.workspaceId, type: "space" },
+        },
+        workspace,
+        new Date(),
+      ),
+      attempt_number: 1,
+    });
+    const event = await post(eventBody, {
+      "x-notion-signature": signBody(eventBody, SECRETS.WEBHOOK_VERIFICATION_TOKEN),
+    });
+    expect(event.status).toBe(200);
+
     const printed = [devOutput, ...cliOutput, localJson].join("\n");
     // The scan covered a real run: DEBUG-level function logs, the archive, CLI failures.
     expect(devOutput).toMatch(/"level":"(DEBUG|INFO)"/);
     expect(devOutput).toContain("queued for indexing");
     expect(printed).toMatch(/no document no-such-document/);
-    expect(secretLeaks(printed, SECRETS)).toEqual([]);
+    // The switch was on, and still no event was logged.
+    expect(devOutput).not.toContain("Lambda invocation event");
+    expect(secretLeaks(printed, { ...SECRETS, WEBHOOK_PATH_SECRET: pathSecret })).toEqual([]);
   }, 240_000);
 });
 

@@ -11,8 +11,9 @@ import type { WorkspaceChange } from "../../lib/local/notion-workspace.js";
 import { webhookTokenSecretName } from "../../lib/secrets/webhook-token-store.js";
 import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
 import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
+import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
-import { bindingPath } from "../../lib/webhooks/webhook-path.js";
+import { webhookPath } from "../../lib/webhooks/webhook-path.js";
 import { startHarness, TENANT, WORKSPACE } from "./harness.js";
 
 /** Obviously fake, but distinctive enough to search logs for. */
@@ -29,6 +30,11 @@ export interface Reply {
 export async function startWebhookHarness() {
   const harness = await startHarness();
   const { secretsManager } = harness;
+  // The binding's webhook URL, as `webhook url` creates it.
+  const pathSecret = newPathSecret();
+  const binding = await harness.store.getBinding(TENANT, WORKSPACE);
+  if (!binding) throw new Error("the harness has no binding");
+  await harness.store.putBinding({ ...binding, webhookPathSecret: pathSecret });
   const config = loadWebhookConfig({
     ...harness.env,
     WEBHOOK_TOKEN_SECRET_PREFIX: TOKEN_PREFIX,
@@ -55,7 +61,8 @@ export async function startWebhookHarness() {
     secretsManager,
     webhooks: adapters.webhooks,
     debounceSeconds: options.debounceSeconds,
-    path: bindingPath({ tenantId: TENANT, workspaceId: WORKSPACE }),
+    pathSecret,
+    path: webhookPath({ tenantId: TENANT, workspaceId: WORKSPACE, pathSecret }),
 
     /** POSTs a body as a function URL would deliver it. */
     async post(

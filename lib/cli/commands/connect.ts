@@ -41,7 +41,10 @@ export async function connectCommand(connection: Connection, options: ConnectCom
   const reference = connection.stack
     ? await deployedTokenRef(connection.stack, tenantId, workspaceId, options)
     : await localTokenRef(connection, tenantId, workspaceId, options);
+  const existing = await connection.adapters.store.getBinding(tenantId, workspaceId);
   await connection.adapters.store.putBinding({
+    // A reconnect (a new token) keeps the binding's webhook: its URL, and the workspace it learnt.
+    ...existing,
     tenantId,
     provider: "notion",
     workspaceId,

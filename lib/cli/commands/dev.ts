@@ -9,7 +9,6 @@ import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
 import { localInfoPath, STATE_DIR } from "../../local-stack-info.js";
 import type { Document } from "../../model.js";
-import { webhookUrlFor } from "../../webhooks/webhook-path.js";
 import { printLine, printTable, truncate } from "../output.js";
 
 export interface DevOptions {
@@ -65,8 +64,11 @@ function printStack(stack: LocalStack): void {
   printLine(`  Notion    ${info.notionBaseUrl}${info.demo ? "  (stand-in serving the demo workspace)" : ""}`);
   if (info.webhookUrl) {
     const sender = info.demo ? "; the demo's Notion stand-in sends it signed events" : "";
-    const url = webhookUrlFor(info.webhookUrl, info.defaults);
-    printLine(`  webhook   ${url}  (debounce ${info.webhookDebounceSeconds ?? "?"} s${sender})`);
+    // The binding's URL ends in its path secret: shown by `webhook url` on request, never in a log.
+    const base = `${info.webhookUrl.replace(/\/+$/, "")}/notion/${info.defaults.tenantId}/${info.defaults.workspaceId}/…`;
+    printLine(
+      `  webhook   ${base}  (debounce ${info.webhookDebounceSeconds ?? "?"} s${sender}; \`webhook url\` prints it)`,
+    );
   }
   printLine(`  state     ${STATE_DIR}/  (endpoints in ${localInfoPath()})`);
   printLine();

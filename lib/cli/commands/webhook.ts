@@ -5,14 +5,19 @@
  * - `token`: the verification token Notion sent in the handshake, to paste back into Notion's
  *   "Verify" dialog. Printing it on the operator's own terminal, on request, is the one place the
  *   token is ever shown: it is never logged;
- * - `reset`: lets the next handshake replace the stored token (a re-created subscription), for a
- *   few minutes only, since the handshake is unsigned.
+ * - `reset`: rotates the URL's secret (the old URL answers 404 from then on), forgets the Notion
+ *   workspace id the binding learnt from its first event, and lets the next handshake replace the
+ *   stored token (a re-created subscription) for a few minutes only, since the handshake is unsigned.
+ *   It prints the new URL, for the new subscription.
+ *
+ * The URL ends in the binding's path secret: printed here on request, like the token, never logged.
  */
 import { createDynamoDbWebhookStore } from "../../adapters/dynamodb-store.js";
 import { PermanentError } from "../../errors.js";
 import type { DataSourceBinding } from "../../model.js";
 import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
 import { createWebhookTokenStore, webhookTokenSecretName } from "../../secrets/webhook-token-store.js";
+import { newPathSecret } from "../../webhooks/path-secret.js";
 import { webhookUrlFor } from "../../webhooks/webhook-path.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
@@ -24,9 +29,13 @@ export interface WebhookCommandOptions {
 }
 
 export async function webhookUrlCommand(connection: Connection, options: WebhookCommandOptions) {
-  const binding = await bindingOf(connection, options);
+  let binding = await bindingOf(connection, options);
   const base = setting(connection, "url");
-  const url = webhookUrlFor(base, binding);
+  if (binding.webhookPathSecret === undefined) {
+    binding = { ...binding, webhookPathSecret: newPathSecret() };
+    await connection.adapters.store.putBinding(binding);
+  }
+  const url = urlOf(base, binding);
   // Documents registered before webhooks existed have no page-index entry yet: write them (idempotent).
   const documents = (await connection.adapters.store.listDocuments({ tenantId: binding.tenantId })).filter(
     (document) => document.dataSourceInfo.workspaceId === binding.workspaceId,
@@ -88,14 +97,29 @@ const RESET_MINUTES = 15;
 export async function webhookResetCommand(connection: Connection, options: WebhookCommandOptions) {
   const binding = await bindingOf(connection, options);
   const until = new Date(Date.now() + RESET_MINUTES * 60_000).toISOString();
-  await connection.adapters.store.putBinding({ ...binding, webhookTokenResetUntil: until });
+  const reset: DataSourceBinding = {
+    ...binding,
+    webhookPathSecret: newPathSecret(),
+    webhookTokenResetUntil: until,
+    // Learnt again from the first event of the new subscription.
+    notionWorkspaceId: undefined,
+  };
+  const url = urlOf(setting(connection, "url"), reset);
+  await connection.adapters.store.putBinding(reset);
   if (options.json) {
-    printJson({ tenantId: binding.tenantId, workspaceId: binding.workspaceId, resetUntil: until });
+    printJson({ tenantId: binding.tenantId, workspaceId: binding.workspaceId, url, resetUntil: until });
     return;
   }
+  printLine(url);
   printLine(
-    `the next handshake for tenant ${binding.tenantId}, workspace ${binding.workspaceId} may replace the stored token until ${until}: re-create or re-verify the subscription in Notion now.`,
+    `The webhook URL of tenant ${binding.tenantId}, workspace ${binding.workspaceId} is new (the old one now answers 404). Create a subscription with it in Notion now: its handshake may replace the stored token until ${until}; then run \`notion-index-sync webhook token\`.`,
   );
+}
+
+function urlOf(base: string, binding: DataSourceBinding): string {
+  const { tenantId, workspaceId, webhookPathSecret } = binding;
+  if (webhookPathSecret === undefined) throw new Error("the binding has no webhook path secret");
+  return webhookUrlFor(base, { tenantId, workspaceId, pathSecret: webhookPathSecret });
 }
 
 async function bindingOf(connection: Connection, options: WebhookCommandOptions): Promise<DataSourceBinding> {
