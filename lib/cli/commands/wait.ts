@@ -11,7 +11,13 @@ export async function waitUntilSettled(
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const documents = await Promise.all(documentIds.map((id) => store.getDocument(id)));
-    if (documents.every((document) => document && document.generation > 0 && isSettled(document))) return;
+    // Claimed at least once, or stopped before any claim (a sync that could not read Notion, e.g. a
+    // refused token, records its error on a document still at generation 0).
+    const done = (document: (typeof documents)[number]) =>
+      document !== undefined &&
+      (document.generation > 0 || document.indexingStatus === "error") &&
+      isSettled(document);
+    if (documents.every(done)) return;
     if (Date.now() > deadline) {
       throw new PermanentError(`documents did not settle within ${timeoutSeconds} s (is the stack running?)`);
     }
