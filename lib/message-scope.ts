@@ -10,7 +10,7 @@ import type { Document } from "./model.js";
 export interface ScopedMessage {
   datasetId: string;
   documentId: string;
-  /** Optional in the wire format (design §4); every producer in this project sends it. */
+  /** Optional in the wire format (docs/architecture.md, Messages); every producer in this project sends it. */
   tenantId?: string | undefined;
 }
 

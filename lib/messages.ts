@@ -1,5 +1,5 @@
 /**
- * Queue message shapes (design §4), validated with zod. A body that fails here is an
+ * Queue message shapes (docs/architecture.md, Messages), validated with zod. A body that fails here is an
  * InvalidMessageError: dead-lettered with the reason, never retried.
  */
 import { z } from "zod";

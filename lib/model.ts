@@ -1,5 +1,5 @@
 /**
- * The domain model, after the system this replaces (design §3). Plain data: no SDK types here.
+ * The domain model, after the system this replaces (docs/architecture.md, Data). Plain data: no SDK types here.
  */
 
 /** `waiting → parsing → cleaning → splitting → indexing → completed`, plus the end states. */

@@ -1,5 +1,6 @@
 /**
- * Sync function: SyncQueue → "has the Notion page changed?" → claim, clean up, publish to IndexQueue.
+ * Sync function: SyncQueue → "has the Notion page changed?" → claim a new generation, publish to
+ * IndexQueue (the index run replaces the old segments and vectors); archive deleted pages.
  * Wiring only: config and clients at module scope (once per cold start), logic in lib/.
  * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager before the
  * configuration is validated; their values never enter process.env.

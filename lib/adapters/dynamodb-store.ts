@@ -1,6 +1,6 @@
 /**
  * DocumentStore on DynamoDB (document client). Claims and stage updates are conditional writes on
- * the generation number: no transactions, no TTL (design §3).
+ * the generation number: no transactions, no TTL (docs/architecture.md, Data).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {

@@ -1,5 +1,5 @@
 /**
- * `notion-index-sync`: the one command (design §6). Each subcommand is a file in ./commands.
+ * `notion-index-sync`: the one command (docs/cli.md). Each subcommand is a file in ./commands.
  * Failures exit non-zero with a one-line reason on stderr. Commands are imported when run, so
  * `--help` and light commands do not load every SDK.
  */

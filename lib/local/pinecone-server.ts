@@ -1,5 +1,5 @@
 /**
- * A local stand-in for Pinecone (design §7): speaks the data-plane and control-plane HTTP API that the
+ * A local stand-in for Pinecone (docs/local-stack.md): speaks the data-plane and control-plane HTTP API that the
  * real `@pinecone-database/pinecone` 8.x client uses, so the real client runs against it unchanged
  * (`new Pinecone({ apiKey, controllerHostUrl: url })`, `pc.index({ host: url })`).
  *

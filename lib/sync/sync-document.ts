@@ -2,7 +2,7 @@
  * The seed task: has a Notion document changed since it was indexed? If so, claim it (new
  * generation, lease, status `parsing`) and hand the new generation to the index queue.
  *
- * Departure from the seed (and design §1), for issue 3's "the old content stays": older
+ * Departure from the seed task (ADR 0001, docs/decisions/0001-old-content-stays.md), for issue 3's "the old content stays": older
  * generations' segments and vectors are not deleted here but by the index run, right after the new
  * generation is written (lib/indexing/index-document.ts). Search keeps answering from the old
  * content while the new one is built, and a run that fails leaves the old content in place.
@@ -37,7 +37,7 @@ export type SyncOutcome =
   | "paused"
   | "busy" // another run holds the document
   | "unchanged"
-  | "queued" // claimed, cleaned up, index message published
+  | "queued" // claimed (new generation, status parsing), index message published; old content stays until the index run replaces it
   | "archived" // gone from Notion: content removed
   | "error"; // status set to `error` with a reason the user can act on
 

@@ -1,5 +1,5 @@
 /**
- * The CLI end to end, as a user runs it (design §6): `dev` in the foreground in a fresh directory,
+ * The CLI end to end, as a user runs it (docs/cli.md): `dev` in the foreground in a fresh directory,
  * then the other commands as separate processes that find the stack through
  * `.notion-index-sync/local.json`, with their `--json` output parsed.
  */
@@ -169,7 +169,7 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(document.tokens).toBeGreaterThan(0);
     expect(document.lastEditedTime).toEqual(expect.any(String));
     expect(Number.isNaN(Date.parse(document.lastEditedTime ?? ""))).toBe(false);
-    // Every segment's vector was computed in this run or taken from the embedding cache (design §3:
+    // Every segment's vector was computed in this run or taken from the embedding cache (docs/embeddings-and-cost.md:
     // keyed by model and text, so the demo's copy of this page may legitimately answer from it).
     expect(document.lastRun).not.toBeNull();
     expect((document.lastRun?.embedded ?? 0) + (document.lastRun?.cached ?? 0)).toBe(document.segmentCount);

@@ -1,5 +1,5 @@
 /**
- * The sync → index pipeline with real adapters over HTTP to the stand-ins (design §5 rules).
+ * The sync → index pipeline with real adapters over HTTP to the stand-ins (the correctness rules of docs/architecture.md).
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context } from "aws-lambda";

@@ -1,5 +1,5 @@
 /**
- * The invariants checked once a chaos scenario has gone quiet (design §5), against the stand-ins'
+ * The invariants checked once a chaos scenario has gone quiet (the correctness rules of docs/architecture.md), against the stand-ins'
  * own state: the Notion workspaces' current pages, DynamoDB's documents and segments, Pinecone's
  * vectors, and the dead-letter queues.
  */

@@ -1,7 +1,7 @@
 /**
  * `connect --tenant T --workspace W`: binds a tenant's Notion workspace to its integration token, so
  * multi-tenant use needs no hand-edited items. The binding keeps a reference to the token, never
- * the token (design §3):
+ * the token (docs/architecture.md, Data):
  * - deployed stack: `--token-secret NAME` (an existing secret under the stack's prefix), or the
  *   value of `--token-env NAME` (default NOTION_TOKEN) stored in a new secret
  *   `<prefix><tenant>/<workspace>` (replaced if it exists);

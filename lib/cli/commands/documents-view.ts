@@ -1,4 +1,4 @@
-/** The document fields `status --json` promises (design §6), with null for what is not known yet. */
+/** The document fields `status --json` promises (docs/cli.md), with null for what is not known yet. */
 import { estimateRunCost } from "../../cost/estimate.js";
 import type { Document, RunCounts } from "../../model.js";
 
