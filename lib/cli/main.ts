@@ -3,6 +3,7 @@
  * Failures exit non-zero with a one-line reason on stderr. Commands are imported when run, so
  * `--help` and light commands do not load every SDK.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import type { Connection } from "./connect.js";
 import { exitAfterOutput } from "./output.js";
@@ -15,7 +16,11 @@ const program = new Command("notion-index-sync")
     "--stack <name>",
     "talk to a deployed stack, found by its CloudFormation outputs (or NOTION_INDEX_SYNC_STACK)",
   )
-  .showHelpAfterError()
+  .version(packageVersion(), "-V, --version", "print the version")
+  // A usage error is one line, like every failure: commander's message and where to read more.
+  .configureOutput({
+    outputError: (message, write) => write(`${message.replace(/\s+/g, " ").trim()} (see --help)\n`),
+  })
   // Commander's own exits (--help, usage errors) go through the same flush as ours.
   .exitOverride();
 
@@ -260,17 +265,46 @@ function positiveIntOrZero(value: string): number {
 }
 
 try {
+  refuseUnknownCommand(process.argv.slice(2));
   await program.parseAsync(process.argv);
   // AWS SDK sockets may keep the event loop alive; a finished command ends here (dev never gets here).
   await exitAfterOutput(0);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander has already printed its help or usage error.
+  if (error instanceof CommanderError && error.code !== "notion-index-sync.unknownCommand") {
+    // Commander has already printed its help, version or usage error.
     await exitAfterOutput(error.exitCode);
   }
   const reason = error instanceof Error ? error.message : String(error);
   process.stderr.write(`notion-index-sync: ${redactSecrets(explain(reason)).replace(/\s+/g, " ").trim()}\n`);
   await exitAfterOutput(1);
+}
+
+/**
+ * `dev` is the default command, so commander would read an unknown word as dev's argument ("too many
+ * arguments for 'dev'"). A first argument that is not an option must name a command.
+ */
+function refuseUnknownCommand(args: string[]): void {
+  // Options before the command, of the program or of the default command, may take a value.
+  const valued = new Set(
+    [program, ...program.commands.filter((command) => command.name() === "dev")]
+      .flatMap((command) => command.options)
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.long, option.short].filter((flag) => flag !== undefined)),
+  );
+  const first = args.find((arg, index) => !arg.startsWith("-") && !valued.has(args[index - 1] ?? ""));
+  if (first === undefined) return;
+  const names = program.commands.map((command) => command.name());
+  if (names.includes(first) || first === "help") return;
+  throw new CommanderError(
+    1,
+    "notion-index-sync.unknownCommand",
+    `unknown command '${first}' (commands: ${names.join(", ")}; see --help)`,
+  );
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return String(manifest.version);
 }
 
 /** Turns a refused connection into the thing to do about it. */

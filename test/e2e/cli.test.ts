@@ -99,6 +99,29 @@ describe("notion-index-sync CLI with no stack", { timeout: TEST_TIMEOUT_MS }, ()
   });
 });
 
+describe("notion-index-sync CLI usage", { timeout: TEST_TIMEOUT_MS }, () => {
+  it("answers an unknown command with one line that lists the commands", async () => {
+    const empty = await freshDir();
+    const result = await cli(empty, "frobnicate");
+    expectOneLineFailure(
+      result,
+      /unknown command 'frobnicate' \(commands: dev, add, .*status.*; see --help\)/,
+    );
+  });
+
+  it("prints the version with --version", async () => {
+    const result = await cli(await freshDir(), "--version");
+    const { version } = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("answers a usage error with one line that points to --help, not the whole help", async () => {
+    const empty = await freshDir();
+    expectOneLineFailure(await cli(empty, "status", "--bogus"), /unknown option '--bogus' \(see --help\)$/);
+    expectOneLineFailure(await cli(empty, "add"), /missing required argument 'ids' \(see --help\)$/);
+  });
+});
+
 describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () => {
   let dev: DevProcess;
   /** Set by the first scenario; the later ones build on it. */
@@ -119,6 +142,18 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(info.pid).toBe(dev.child.pid);
     expect(info.demo).toBe(true);
     expect(info.pineconeStandIn).toBe(true);
+  });
+
+  it("a second npm start in the same folder says in one line that one is running, and leaves it be", async () => {
+    const second = await cli(cwd, "dev", "--sweep-interval", "0");
+    expectOneLineFailure(
+      second,
+      new RegExp(
+        `a local stack is already running \\(pid ${dev.child.pid}, state folder \\.notion-index-sync/\\)`,
+      ),
+    );
+    expect(existsSync(join(cwd, ".notion-index-sync", "local.json"))).toBe(true);
+    expect(dev.child.exitCode).toBeNull();
   });
 
   it("every server of dev listens on 127.0.0.1 only", () => {

@@ -5,9 +5,10 @@
  */
 import { rm } from "node:fs/promises";
 import { registerDocuments } from "../../documents/register.js";
+import { PermanentError } from "../../errors.js";
 import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
-import { localInfoPath, STATE_DIR } from "../../local-stack-info.js";
+import { localInfoPath, readLocalInfo, STATE_DIR } from "../../local-stack-info.js";
 import type { Document } from "../../model.js";
 import { printLine, printTable, truncate } from "../output.js";
 
@@ -18,6 +19,7 @@ export interface DevOptions {
 }
 
 export async function devCommand(options: DevOptions): Promise<void> {
+  await refuseIfRunning();
   if (options.fresh) await rm(STATE_DIR, { recursive: true, force: true });
   const { NOTION_TOKEN, NOTION_BASE_URL, PINECONE_API_KEY, PINECONE_INDEX_HOST } = process.env;
   const stack = await startLocalStack({
@@ -53,6 +55,26 @@ export async function devCommand(options: DevOptions): Promise<void> {
     process.once("SIGTERM", finish);
   });
   await stop();
+}
+
+/** Two stacks cannot share the state folder (its database allows one process): say so, in one line. */
+async function refuseIfRunning(): Promise<void> {
+  const running = await readLocalInfo();
+  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+    throw new PermanentError(
+      `a local stack is already running (pid ${running.pid}, state folder ${STATE_DIR}/): use it from another terminal, or stop it first (Ctrl+C in its terminal, or kill ${running.pid})`,
+    );
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function printStack(stack: LocalStack): void {
