@@ -300,6 +300,10 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     );
     expect(paused).toMatchObject({ documentId, isPaused: true });
     expect((await statusOf(documentId))[0]?.isPaused).toBe(true);
+    // Nothing was running: the table says "paused", not "completed (pausing)" forever.
+    const table = await cli(cwd, "status", "--document", documentId);
+    expect(table.stdout).toMatch(/\bpaused\b/);
+    expect(table.stdout).not.toContain("(pausing)");
 
     const resumed = await cliJson<{ documentId: string; isPaused: boolean }>(
       cwd,
@@ -321,6 +325,30 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(document).toMatchObject({ documentId, indexingStatus: "completed", isPaused: false, error: null });
     expect(document?.generation).toBeGreaterThanOrEqual(indexed.generation);
     expect(document?.segmentCount).toBe(indexed.segmentCount);
+  });
+
+  it("refuses empty queries and names that name nothing, with a reason, in every command", async () => {
+    const results = await Promise.all([
+      cli(cwd, "query", ""),
+      cli(cwd, "query", "anything", "--top-k", "0"),
+      cli(cwd, "status", "--dataset", "nope"),
+      cli(cwd, "sync", "--dataset", "nope"),
+      cli(cwd, "resync", "--dataset", "nope"),
+      cli(cwd, "resync", "--tenant", "nope"),
+      cli(cwd, "query", "anything", "--dataset", "nope"),
+    ]);
+    const reasons = [
+      /the query text is empty/,
+      /--top-k.*must be a positive integer/,
+      /no dataset nope/,
+      /no dataset nope/,
+      /no dataset nope/,
+      /no tenant nope/,
+      /no dataset nope/,
+    ];
+    for (const [index, result] of results.entries()) {
+      expectOneLineFailure(result, reasons[index] as RegExp);
+    }
   });
 
   it("failures exit non-zero with one line on stderr and nothing on stdout; --json is only JSON", async () => {

@@ -1,6 +1,6 @@
 /** The document fields `status --json` promises (docs/cli.md), with null for what is not known yet. */
 import { estimateRunCost } from "../../cost/estimate.js";
-import type { Document, RunCounts } from "../../model.js";
+import { type Document, type RunCounts, WORKING_STATUSES } from "../../model.js";
 
 export function documentView(document: Document) {
   return {
@@ -78,6 +78,14 @@ export function totalsView(documents: Document[]) {
 }
 
 /** Statuses a run ends in: nothing more will happen until the next sync. */
+/** The status a person reads: a pause shows as "paused" once nothing runs, "… (pausing)" until then. */
+export function statusLabel(document: Document): string {
+  if (!document.isPaused) return document.indexingStatus;
+  return WORKING_STATUSES.includes(document.indexingStatus)
+    ? `${document.indexingStatus} (pausing)`
+    : "paused";
+}
+
 export function isSettled(document: Document): boolean {
   return ["completed", "error", "paused", "archived"].includes(document.indexingStatus) && !document.lease;
 }

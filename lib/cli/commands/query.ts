@@ -2,6 +2,7 @@ import { parentContexts } from "../../documents/parent-context.js";
 import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, truncate } from "../output.js";
+import { knownDataset } from "./known.js";
 
 export interface QueryOptions {
   dataset?: string;
@@ -22,8 +23,8 @@ export async function queryCommand(
   const { store, vectors, embedders } = connection.adapters;
   const datasetId = options.dataset ?? connection.defaults.datasetId;
   const tenantId = options.tenant ?? connection.defaults.tenantId;
-  const dataset = await store.getDataset(datasetId);
-  if (!dataset) throw new PermanentError(`no dataset ${datasetId}`);
+  if (text.trim() === "") throw new PermanentError("nothing to search for: the query text is empty");
+  const dataset = await knownDataset(store, datasetId);
   if (dataset.tenantId !== tenantId)
     throw new PermanentError(`dataset ${datasetId} does not belong to tenant ${tenantId}`);
   // The query is embedded by the model the dataset's vectors were made with.

@@ -4,7 +4,8 @@ import { PermanentError } from "../../errors.js";
 import type { Document } from "../../model.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, printTable, truncate } from "../output.js";
-import { documentView, runView, totalsView } from "./documents-view.js";
+import { documentView, runView, statusLabel, totalsView } from "./documents-view.js";
+import { knownDataset } from "./known.js";
 
 export interface StatusOptions {
   dataset?: string;
@@ -20,6 +21,7 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     if (!document) throw new PermanentError(`no document ${options.document}`);
     documents = [document];
   } else {
+    if (options.dataset !== undefined) await knownDataset(store, options.dataset);
     documents = await store.listDocuments({ datasetId: options.dataset });
   }
   if (options.json) {
@@ -47,9 +49,7 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     documents.map((document) => [
       document.documentId,
       truncate(document.title || document.dataSourceInfo.pageId, 28),
-      document.isPaused && document.indexingStatus !== "paused"
-        ? `${document.indexingStatus} (pausing)`
-        : document.indexingStatus,
+      statusLabel(document),
       document.generation,
       document.segmentCount,
       document.tokens,

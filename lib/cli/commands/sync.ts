@@ -1,6 +1,7 @@
 import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+import { knownDataset, knownTenant } from "./known.js";
 
 export interface SyncCommandOptions {
   dataset?: string;
@@ -17,6 +18,7 @@ export async function syncCommand(connection: Connection, options: SyncCommandOp
     if (!document) throw new PermanentError(`no document ${options.document}`);
     targets = [document];
   } else {
+    if (options.dataset !== undefined) await knownDataset(store, options.dataset);
     targets = await store.listDocuments({ datasetId: options.dataset });
   }
   for (const { tenantId, datasetId, documentId } of targets) {
@@ -32,6 +34,9 @@ export async function resyncCommand(
   connection: Connection,
   options: { dataset?: string; tenant?: string; json?: boolean },
 ) {
+  const { store } = connection.adapters;
+  if (options.dataset !== undefined) await knownDataset(store, options.dataset);
+  if (options.tenant !== undefined) await knownTenant(store, options.tenant);
   const message = { type: "sweep" as const, datasetId: options.dataset, tenantId: options.tenant };
   await connection.adapters.syncQueue.send(message);
   if (options.json) printJson({ queued: message });
