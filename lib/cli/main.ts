@@ -171,6 +171,7 @@ program
   .option("--dataset <id>", "dataset to search")
   .option("--tenant <id>", "tenant the dataset belongs to")
   .option("--top-k <n>", "how many matches", positiveInt, 5)
+  .option("--full", "print each match's whole chunk (default: the part around the query's words)")
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, text: string, options) =>

@@ -2,12 +2,15 @@ import { parentContexts } from "../../documents/parent-context.js";
 import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, truncate } from "../output.js";
+import { snippet } from "../snippet.js";
 import { knownDataset } from "./known.js";
 
 export interface QueryOptions {
   dataset?: string;
   tenant?: string;
   topK?: number;
+  /** The whole chunk of each match, not a one-line snippet. */
+  full?: boolean;
   json?: boolean;
 }
 
@@ -52,7 +55,9 @@ export async function queryCommand(
   if (matches.length === 0) printLine("no matches");
   for (const match of matches) {
     printLine(`${match.score.toFixed(3)}  ${match.title ?? ""}  ${match.source ?? ""}`);
-    printLine(`       ${truncate(match.content ?? "", 160)}`);
+    const content = match.content ?? "";
+    if (options.full) for (const line of content.split("\n")) printLine(`       ${line}`);
+    else printLine(`       ${snippet(content, text)}`);
     if (match.parentContent !== null) printLine(`       context: ${truncate(match.parentContent, 240)}`);
   }
 }
