@@ -63,6 +63,8 @@ export interface DocumentStore {
   putSegments(segments: Segment[]): Promise<void>;
   /** Deletes the given segments; an empty list deletes nothing. Returns how many were deleted. */
   deleteSegments(documentId: string, keys: { generation: number; position: number }[]): Promise<number>;
+  /** Deletes the document item if it is still at `generation` (ConflictError otherwise). */
+  deleteDocument(documentId: string, generation: number): Promise<void>;
 
   getBinding(tenantId: string, workspaceId: string): Promise<DataSourceBinding | undefined>;
   putBinding(binding: DataSourceBinding): Promise<void>;

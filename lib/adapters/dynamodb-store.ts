@@ -5,6 +5,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -252,6 +253,24 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
           },
         })),
       );
+    },
+
+    async deleteDocument(documentId, generation) {
+      try {
+        await db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keys.document(documentId),
+            ConditionExpression: "generation = :generation",
+            ExpressionAttributeValues: { ":generation": generation },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError(`document ${documentId} changed under us (generation moved)`);
+        }
+        throw error;
+      }
     },
 
     async deleteSegments(documentId, segmentKeys) {

@@ -180,6 +180,17 @@ program
   );
 
 program
+  .command("remove")
+  .description("unregister a document and delete its segments and vectors")
+  .argument("<documentId>")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, documentId: string, options) =>
+      (await import("./commands/remove.js")).removeCommand(connection, documentId, options),
+    ),
+  );
+
+program
   .command("pause")
   .description("pause a document: a running index stops at its next stage")
   .argument("<documentId>")

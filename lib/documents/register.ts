@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { defaultDataset } from "../datasets.js";
-import { PermanentError } from "../errors.js";
+import { NotionNotFoundError, PermanentError } from "../errors.js";
 import type { Document } from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type { Clock, DocumentStore, MessagePublisher } from "../ports.js";
@@ -61,6 +61,33 @@ export async function registerDocuments(
     });
   }
   return registered;
+}
+
+/**
+ * Before anything is registered: every id must be a page or database the binding's integration can
+ * see, and not in the trash. Otherwise the document would only show up later as `archived`.
+ */
+export async function checkVisibleInNotion(
+  ports: { clock: Clock } & NotionAccessPorts,
+  request: RegisterRequest,
+): Promise<void> {
+  const [first] = request.pageIds;
+  if (first === undefined) return;
+  const source = await openNotionFor(ports, newDocument(request, first, ports.clock.now()));
+  for (const pageId of request.pageIds) {
+    let state: Awaited<ReturnType<typeof source.getState>>;
+    try {
+      state = await source.getState(pageId);
+    } catch (error) {
+      if (!(error instanceof NotionNotFoundError)) throw error;
+      throw new PermanentError(
+        `Notion has no page or database ${pageId} that the integration can see: share it with the integration (in Notion: ••• → Connections → your integration), or check the id; nothing was registered`,
+      );
+    }
+    if (state.archived || state.inTrash) {
+      throw new PermanentError(`${pageId} is in Notion's trash: restore it first; nothing was registered`);
+    }
+  }
 }
 
 /** The pages, and every page and database below them, each a document of its own. */

@@ -21,7 +21,9 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
 import { createDynamoDbStore } from "../../lib/adapters/dynamodb-store.js";
+import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
+import { registerDocuments } from "../../lib/documents/register.js";
 import {
   type CloudFormationStandIn,
   startCloudFormationServer,
@@ -355,10 +357,18 @@ describe("the deployed sync function's bundle", () => {
         tokenRef: "env:AWS_SECRET_ACCESS_KEY",
         disabled: false,
       });
-      const added = await cliJson<{ documentId: string }>(
-        ["add", pageId, "--tenant", "mallory", "--workspace", "ws-env", "--dataset", "mallory-ds"],
-        { NOTION_INDEX_SYNC_STACK: STACK },
+      // Registered as a producer would (`add` itself refuses such a binding before registering).
+      const [added] = await registerDocuments(
+        { store, syncQueue: createSqsPublisher(sqs, queues.sync.queueUrl), clock: { now: () => new Date() } },
+        {
+          tenantId: "mallory",
+          datasetId: "mallory-ds",
+          workspaceId: "ws-env",
+          pageIds: [pageId],
+          embeddingModel: "local-hash-v1",
+        },
       );
+      if (!added) throw new Error("nothing registered");
       const bundled: { handler: Handler } = await import(pathToFileURL(options.outfile as string).href);
       notion.resetCounts();
       const event = await takeEvent(queues.sync);

@@ -12,10 +12,14 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { awsClientOptions } from "../../lib/adapters/aws-clients.js";
+import { addCommand } from "../../lib/cli/commands/add.js";
+import { removeCommand } from "../../lib/cli/commands/remove.js";
+import type { Connection } from "../../lib/cli/connect.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
+import { paragraph } from "../../lib/local/notion-workspace.js";
 import { type LocalStack, startLocalStack } from "../../lib/local/stack.js";
 import { readLocalInfo } from "../../lib/local-stack-info.js";
 
@@ -183,4 +187,75 @@ describe("local stack", () => {
     // A transient error is never taken for a deletion: the indexed content is untouched.
     expect(await stack.adapters.store.getDocument(documentId)).toEqual(before);
   });
+});
+
+describe("add and remove, as the CLI runs them against this stack", () => {
+  /** Runs a CLI command function in this process, its stdout captured instead of printed. */
+  async function run(command: (connection: Connection) => Promise<void>) {
+    const connection = { adapters: stack.adapters, local: stack.info, defaults: stack.info.defaults };
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await command(connection as Connection);
+      return { stdout: written.join(""), error: undefined };
+    } catch (error) {
+      return { stdout: written.join(""), error: error as Error };
+    } finally {
+      write.mockRestore();
+    }
+  }
+  const ownPages = async () =>
+    (await stack.adapters.store.listDocuments({})).map((d) => d.dataSourceInfo.pageId);
+
+  it("add refuses a page Notion does not show the integration, and registers nothing", async () => {
+    const unknown = "ffffffff-ffff-4fff-8fff-ffffffffffff";
+    const { error } = await run((c) =>
+      addCommand(c, [`https://www.notion.so/My-page-${unknown.replace(/-/g, "")}`], { wait: true }),
+    );
+    expect(error?.message).toMatch(/no page or database ffffffff-.* share it with the integration/);
+    expect(await ownPages()).not.toContain(unknown);
+  });
+
+  it("add --wait says how each document ended, and fails when one could not be indexed", async () => {
+    const workspace = stack.workspace as NonNullable<typeof stack.workspace>;
+    const tooBig = workspace.addPage({
+      title: "Over the block limit",
+      blocks: Array.from({ length: 20_001 }, (_, n) => paragraph(`line ${n}`)),
+    });
+    const { stdout, error } = await run((c) =>
+      addCommand(c, [DEMO_PAGES.faq.id, tooBig], { wait: true, timeout: 90, dataset: "add-wait" }),
+    );
+    expect(stdout).toMatch(
+      new RegExp(`${DEMO_PAGES.faq.id} as document \\S+ \\(dataset add-wait\\): completed`),
+    );
+    expect(stdout).toMatch(new RegExp(`${tooBig} as document \\S+ \\(dataset add-wait\\): error`));
+    expect(error?.message).toMatch(/^1 of 2 not indexed: \S+ error: /);
+  }, 120_000);
+
+  it("remove deletes a document's vectors, segments and the document itself", async () => {
+    const added = await run((c) =>
+      addCommand(c, [DEMO_PAGES.runbook.id], { wait: true, dataset: "to-remove", json: true }),
+    );
+    expect(added.error).toBeUndefined();
+    const { documentId } = JSON.parse(added.stdout) as { documentId: string };
+    const before = await stack.adapters.store.listSegments(documentId);
+    expect(before.length).toBeGreaterThan(0);
+    const namespace = (await stack.adapters.store.getDataset("to-remove"))?.vectorNamespace ?? "";
+    expect(stack.pinecone?.ids(namespace).some((id) => id.startsWith(documentId))).toBe(true);
+
+    const removed = await run((c) => removeCommand(c, documentId, { json: true }));
+    expect(JSON.parse(removed.stdout)).toMatchObject({
+      documentId,
+      removed: true,
+      segmentsDeleted: before.length,
+    });
+    expect(await stack.adapters.store.getDocument(documentId)).toBeUndefined();
+    expect(await stack.adapters.store.listSegments(documentId)).toEqual([]);
+    expect(stack.pinecone?.ids(namespace).filter((id) => id.startsWith(documentId))).toEqual([]);
+    const again = await run((c) => removeCommand(c, documentId, {}));
+    expect(again.error?.message).toBe(`no document ${documentId}`);
+  }, 60_000);
 });

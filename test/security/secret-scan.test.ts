@@ -168,21 +168,51 @@ describe("the local stack and the CLI print no secret", () => {
     expect(await cli("query", "anything", "--dataset", "no-such-dataset")).not.toBe(0);
     expect(await cli("segments", "no-such-document")).not.toBe(0);
 
-    // A tenant whose token Notion refuses (401): its document fails with a reason, not the token.
+    // Notion refuses a token (401), in the CLI and in the functions: reasons, never the token.
+    // A tenant indexed with a good token, whose binding then points at a revoked one (a secret of
+    // another name, so the functions' five-minute secret cache cannot hide the change).
+    const revokedSecret = "notion-index-sync/local/notion/revoked/ws-r2";
+    expect(await cli("connect", "--tenant", "revoked", "--workspace", "ws-r")).toBe(0);
+    expect(
+      await cli(
+        "add",
+        pageId,
+        "--tenant",
+        "revoked",
+        "--workspace",
+        "ws-r",
+        "--dataset",
+        "revoked",
+        "--wait",
+      ),
+    ).toBe(0);
     expect(
       await cli(
         "connect",
         "--tenant",
         "revoked",
         "--workspace",
-        "ws-r",
+        "ws-r2",
         "--token-env",
         "REVOKED_NOTION_TOKEN",
       ),
     ).toBe(0);
-    await cli("add", pageId, "--tenant", "revoked", "--workspace", "ws-r", "--dataset", "revoked", "--wait");
-    expect(await cli("status", "--dataset", "revoked", "--json")).toBe(0);
-    expect(cliOutput.at(-1)).toMatch(/"indexingStatus": "error"/);
+    expect(
+      await cli("add", pageId, "--tenant", "revoked", "--workspace", "ws-r2", "--dataset", "revoked-2"),
+    ).not.toBe(0);
+    expect(cliOutput.at(-1)).toMatch(/reconnect Notion/);
+    expect(
+      await cli("connect", "--tenant", "revoked", "--workspace", "ws-r", "--token-secret", revokedSecret),
+    ).toBe(0);
+    expect(await cli("sync", "--dataset", "revoked")).toBe(0);
+    let revoked = "";
+    for (let attempt = 0; attempt < 60 && !/"indexingStatus": "error"/.test(revoked); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await cli("status", "--dataset", "revoked", "--json");
+      revoked = cliOutput.at(-1) ?? "";
+    }
+    expect(revoked).toMatch(/"indexingStatus": "error"/);
+    expect(revoked).toMatch(/reconnect Notion/);
 
     // The webhook: its URL (with its path secret) is printed on request only, so that command's
     // output is not scanned; the handshake and a signed event go through the function in dev.

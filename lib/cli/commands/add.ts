@@ -1,4 +1,5 @@
-import { registerDocuments, registerWithSubpages } from "../../documents/register.js";
+import { checkVisibleInNotion, registerDocuments, registerWithSubpages } from "../../documents/register.js";
+import { PermanentError } from "../../errors.js";
 import { LOCAL_TOKEN_REF } from "../../local-stack-info.js";
 import { parseNotionId } from "../../notion/page-id.js";
 import type { Connection } from "../connect.js";
@@ -44,32 +45,61 @@ export async function addCommand(
     pageIds,
     embeddingModel: adapters.embedder.model,
   };
+  const notionPorts = { ...ports, secrets: adapters.secrets, notion: adapters.notion };
+  await checkVisibleInNotion(notionPorts, request);
   const registered = options.recursive
-    ? await registerWithSubpages({ ...ports, secrets: adapters.secrets, notion: adapters.notion }, request)
+    ? await registerWithSubpages(notionPorts, request)
     : await registerDocuments(ports, request);
-  if (options.wait) {
-    await waitUntilSettled(
-      adapters.store,
-      registered.map((document) => document.documentId),
-      options.timeout,
-    );
-  }
+  const settled = options.wait
+    ? await waitUntilSettled(
+        adapters.store,
+        registered.map((document) => document.documentId),
+        options.timeout,
+      )
+    : undefined;
+  const outcomes = registered.map((document, index) => {
+    const after = settled?.[index];
+    return after
+      ? { ...document, indexingStatus: after.indexingStatus, error: after.error ?? null }
+      : document;
+  });
   const [first] = registered;
-  if (options.recursive && !options.json)
-    printLine(`${registered.length - pageIds.length} page(s) and database(s) found below`);
   if (options.json) {
     printJson({
       documentId: first?.documentId,
       datasetId: first?.datasetId,
       tenantId: first?.tenantId,
-      documents: registered,
+      documents: outcomes,
     });
-    return;
+  } else {
+    if (options.recursive) {
+      const below = registered.length - pageIds.length;
+      printLine(`${plural(below, "page or database", "pages and databases")} found below`);
+    }
+    for (const document of outcomes) {
+      const verb = document.created ? "registered" : "already registered";
+      const outcome =
+        "indexingStatus" in document
+          ? `: ${document.indexingStatus}${document.error ? ` (${document.error})` : ""}`
+          : "; sync queued";
+      printLine(
+        `${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId})${outcome}`,
+      );
+    }
   }
-  for (const document of registered) {
-    const verb = document.created ? "registered" : "already registered";
-    printLine(
-      `${verb} ${document.pageId} as document ${document.documentId} (dataset ${document.datasetId}); sync queued`,
+  // --wait answers whether the pages made it into the index.
+  const failed = (settled ?? []).filter((document) =>
+    ["error", "archived"].includes(document.indexingStatus),
+  );
+  if (failed.length > 0) {
+    const reasons = failed.map(
+      (document) =>
+        `${document.documentId} ${document.indexingStatus}${document.error ? `: ${document.error}` : ""}`,
     );
+    throw new PermanentError(`${failed.length} of ${registered.length} not indexed: ${reasons.join("; ")}`);
   }
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -1,13 +1,14 @@
 import { PermanentError } from "../../errors.js";
+import type { Document } from "../../model.js";
 import type { DocumentStore } from "../../ports.js";
 import { isSettled } from "./documents-view.js";
 
-/** Polls until every document has been claimed at least once and is in a settled status. */
+/** Polls until every document has been claimed at least once and is in a settled status; returns them. */
 export async function waitUntilSettled(
   store: DocumentStore,
   documentIds: string[],
   timeoutSeconds = 120,
-): Promise<void> {
+): Promise<Document[]> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const documents = await Promise.all(documentIds.map((id) => store.getDocument(id)));
@@ -17,7 +18,7 @@ export async function waitUntilSettled(
       document !== undefined &&
       (document.generation > 0 || document.indexingStatus === "error") &&
       isSettled(document);
-    if (documents.every(done)) return;
+    if (documents.every(done)) return documents as Document[];
     if (Date.now() > deadline) {
       throw new PermanentError(`documents did not settle within ${timeoutSeconds} s (is the stack running?)`);
     }
