@@ -17,10 +17,11 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const HORIZONTAL_SPACE = "[ \\t\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]";
-/** Two or more: a single tab may separate table cells, so it is kept. */
-const HORIZONTAL_SPACE_RUN = new RegExp(`${HORIZONTAL_SPACE}{2,}`, "g");
-/** After runs are collapsed, at most one space can precede a newline (so this stays linear). */
-const SPACE_BEFORE_NEWLINE = new RegExp(`${HORIZONTAL_SPACE}\\n`, "g");
+/**
+ * Two or more, after something on the line: a single tab may separate table cells, so it is kept,
+ * and indentation at the start of a line is structure (nested items, code), so it is kept too.
+ */
+const HORIZONTAL_SPACE_RUN = new RegExp(`(?<=[^\\s])${HORIZONTAL_SPACE}{2,}`, "g");
 const THREE_OR_MORE_NEWLINES = /\n{3,}/g;
 
 /** `[label](url)` and `![alt](url)`: the label is content, the address is not. No "[" in the label, so
@@ -49,10 +50,11 @@ function removeUrlsEmails(text: string): string {
   return text.replace(MARKDOWN_LINK, "$1").replace(URL, "").replace(EMAIL, "");
 }
 
-/** Runs of spaces/tabs become one space, lines lose trailing spaces, blank-line runs keep one blank line. */
+/** Runs of spaces/tabs inside a line become one space, lines lose trailing spaces, blank-line runs keep one blank line. */
 function collapseWhitespace(text: string): string {
   return text
-    .replace(HORIZONTAL_SPACE_RUN, " ")
-    .replace(SPACE_BEFORE_NEWLINE, "\n")
+    .split("\n")
+    .map((line) => line.replace(HORIZONTAL_SPACE_RUN, " ").trimEnd())
+    .join("\n")
     .replace(THREE_OR_MORE_NEWLINES, "\n\n");
 }

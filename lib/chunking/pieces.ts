@@ -42,8 +42,10 @@ interface Separator {
 
 // Each pattern can only start matching at a fixed character, so splitting stays linear in the text.
 // Every character they name is in the BMP, so they need no Unicode mode (which is slower).
-const PARAGRAPH: Separator = { pattern: /\n[^\S\n]*\n\s*/g, keep: 0 };
-const LINE: Separator = { pattern: /\n\s*/g, keep: 0 };
+// Line separators take blank lines but not the next line's indentation, which is structure (nested
+// list items, toggle children, code).
+const PARAGRAPH: Separator = { pattern: /\n[^\S\n]*\n(?:[^\S\n]*\n)*/g, keep: 0 };
+const LINE: Separator = { pattern: /\n(?:[^\S\n]*\n)*/g, keep: 0 };
 /** After . ! ? … followed by whitespace, or after a CJK full stop (no space follows it in CJK text). */
 const SENTENCE: Separator = { pattern: /[.!?…]\s+|[。！？]\s*/g, keep: 1 };
 const WORD: Separator = { pattern: /\s+/g, keep: 0 };
@@ -51,7 +53,8 @@ const WORD: Separator = { pattern: /\s+/g, keep: 0 };
 export function prepareSources(blocks: ExtractedBlock[], measure: Measure): Source[] {
   const sources: Source[] = [];
   for (const block of blocks) {
-    const text = block.text.trim();
+    // Leading blank lines and trailing space go; the first line's indentation stays.
+    const text = block.text.replace(/^(?:[^\S\n]*\n)+/, "").trimEnd();
     if (text === "") continue;
     const measured = measure.index(text + BLOCK_JOINER);
     sources.push({ block, text, kind: block.kind ?? "text", unit: block.unit, measured });
@@ -165,7 +168,17 @@ function pushTrimmed(text: string, start: number, end: number, spans: Span[]): v
   let to = end;
   while (from < to && isSpace(text.charCodeAt(from))) from += 1;
   while (to > from && isSpace(text.charCodeAt(to - 1))) to -= 1;
+  // Indentation at the start of a line is structure: keep it (but never reach before the span).
+  let lineStart = from;
+  while (lineStart > start && isIndent(text.charCodeAt(lineStart - 1))) lineStart -= 1;
+  if (lineStart === 0 || text.charCodeAt(lineStart - 1) === NEWLINE) from = lineStart;
   if (from < to) spans.push({ start: from, end: to });
+}
+
+const NEWLINE = 10;
+
+function isIndent(code: number): boolean {
+  return code === 32 || code === 9;
 }
 
 /** What `\s` matches, without a regular expression per character. */

@@ -127,6 +127,23 @@ describe("local stack", () => {
     expect(matches[0]?.metadata?.title).toBe(DEMO_PAGES.runbook.title);
   });
 
+  it("keeps the runbook's structure in its segments: nested items and toggle children indented, code as written", async () => {
+    const documents = await stack.adapters.store.listDocuments({ datasetId: stack.info.defaults.datasetId });
+    const documentId = documents.find((d) => d.dataSourceInfo.pageId === DEMO_PAGES.runbook.id)?.documentId;
+    expect(documentId).toBeDefined();
+    const text = (await stack.adapters.store.listSegments(documentId ?? ""))
+      .sort((a, b) => a.position - b.position)
+      .map((segment) => segment.content)
+      .join("\n");
+    // Blocks are joined by a blank line; each keeps two spaces of indentation per level.
+    expect(text).toMatch(/\n3\. Assess the impact and set the severity:\n+ {2}- SEV1: customers cannot pay/);
+    expect(text).toMatch(
+      /\n {4}- Page the incident commander and the head of engineering\.\n+ {6}- Post a status page/,
+    );
+    expect(text).toMatch(/\n```bash\nkubectl -n checkout rollout undo/);
+    expect(text).toMatch(/\n {2}Promote the replica in the console/);
+  });
+
   it("dead-letters malformed messages with a reason and processes the valid ones of the same batch", async () => {
     const [document] = await registerDocuments(
       { store: stack.adapters.store, syncQueue: stack.adapters.syncQueue, clock: { now: () => new Date() } },

@@ -247,11 +247,14 @@ async function extract(nodes: Node[]): Promise<ExtractedBlock[]> {
 
 /** The lines of code and table blocks that a chunk may not cut: those within the limit. */
 function wholeLines(blocks: ExtractedBlock[], maxTokens: number): string[] {
-  return blocks
-    .filter((block) => block.kind === "code" || block.kind === "table")
-    .flatMap((block) => block.text.split("\n"))
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && countTokens(line) <= maxTokens);
+  return (
+    blocks
+      .filter((block) => block.kind === "code" || block.kind === "table")
+      .flatMap((block) => block.text.split("\n"))
+      // A line that fits with its indentation (which is kept: it nests the line) stays whole.
+      .filter((line) => line.trim() !== "" && countTokens(line.trimEnd()) <= maxTokens)
+      .map((line) => line.trim())
+  );
 }
 
 // ---------------------------------------------------------------- properties

@@ -330,10 +330,19 @@ describe("cleanText", () => {
       fc.property(anyString, (input) => {
         const rule = { removeExtraSpaces: true, removeUrlsEmails: false };
         const cleaned = cleanText(input, rule);
-        expect(cleaned).not.toMatch(/[ \t]{2}|\n{3}| \n/);
+        // Runs inside a line collapse; indentation at a line's start is structure and stays.
+        expect(cleaned).not.toMatch(/\S[ \t]{2}|\n{3}|[ \t]\n|[ \t]$/);
         expect(cleanText(cleaned, rule)).toBe(cleaned);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("keeps the indentation that nests list items, toggle children and code", () => {
+    const rule = { removeExtraSpaces: true, removeUrlsEmails: false };
+    const text = "- Parent   item\n  - Child item\n    - Grandchild\n```\n    indented code\n```";
+    expect(cleanText(text, rule)).toBe(
+      "- Parent item\n  - Child item\n    - Grandchild\n```\n    indented code\n```",
     );
   });
 
@@ -361,7 +370,7 @@ describe("cleanText", () => {
 
   it("cleans a typical text", () => {
     const input = "Intro\r\n\r\n\r\n\r\nMail  me@example.com or see https://example.com/x.\u0007\tDone ";
-    expect(cleanText(input, BOTH)).toBe("Intro\n\nMail or see .\tDone ");
+    expect(cleanText(input, BOTH)).toBe("Intro\n\nMail or see .\tDone");
     expect(cleanText(input, NEITHER)).toBe(
       "Intro\n\n\n\nMail  me@example.com or see https://example.com/x.\tDone ",
     );
