@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 
@@ -35,6 +35,8 @@ export const BUNDLING: BundlingOptions = {
   externalModules: [],
   // esbuild is installed locally: never fall back to Docker.
   forceDockerBundling: false,
+  // esbuild's size table flags every bundle over 1 MB on each synth; `npm run bench:bundle` reports sizes.
+  logLevel: LogLevel.ERROR,
 };
 
 export interface ServiceFunctionProps {

@@ -7,6 +7,9 @@
  * - `CHAOS_SEED=n npx vitest run test/chaos`: replays scenario n alone.
  * A violation is shrunk to its shortest failing trace, printed with its seed.
  */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addStats, emptyStats, formatFailure, runScenario, shrinkScenario } from "../support/chaos-runner.js";
 import { generateScenario, type Scenario } from "../support/chaos-scenario.js";
@@ -54,12 +57,17 @@ describe("chaos", () => {
         failures.push(message);
         if (failures.length >= 3) break;
       }
+      // One line in the run; the full figures go to a file (CHAOS_REPORT, or one in the temp folder).
+      const summary = {
+        scenarios: scenarioCount,
+        baseSeed,
+        wallSeconds: (Date.now() - started) / 1000,
+        ...total,
+      };
+      const reportPath = process.env.CHAOS_REPORT ?? join(tmpdir(), "notion-index-sync-chaos-report.json");
+      writeFileSync(reportPath, `${JSON.stringify(summary, null, 2)}\n`);
       console.log(
-        JSON.stringify(
-          { scenarios: scenarioCount, baseSeed, wallSeconds: (Date.now() - started) / 1000, ...total },
-          null,
-          2,
-        ),
+        `chaos: ${scenarioCount} scenarios from seed ${baseSeed}, ${failures.length} failing, ${summary.wallSeconds} s; figures in ${reportPath}`,
       );
       expect(failures).toEqual([]);
     },

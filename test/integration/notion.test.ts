@@ -1,7 +1,7 @@
 /**
  * The Notion adapter with the real `@notionhq/client` against the Notion stand-in on 127.0.0.1.
  */
-import { Client } from "@notionhq/client";
+import { Client, LogLevel } from "@notionhq/client";
 import { encode } from "gpt-tokenizer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
@@ -189,7 +189,8 @@ describe("the stand-in speaks the API the real client uses", () => {
   });
 
   it("answers Notion's validation error for a page_size over 100", async () => {
-    const client = new Client({ auth: TOKEN, baseUrl: server.url, retry: false });
+    // The refusal is the point: the client's own console warning about it is not wanted here.
+    const client = new Client({ auth: TOKEN, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR });
     await expect(client.blocks.children.list({ block_id: ids.big, page_size: 101 })).rejects.toMatchObject({
       status: 400,
       code: "validation_error",
