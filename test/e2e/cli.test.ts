@@ -327,6 +327,25 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(document?.segmentCount).toBe(indexed.segmentCount);
   });
 
+  it("status fits 80 columns when piped, without colour, with plain headers and totals that add up", async () => {
+    const [table, json] = await Promise.all([
+      cli(cwd, "status"),
+      cliJson<{ documents: DocumentView[] }>(cwd, "status", "--json"),
+    ]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(table.stdout).not.toContain("\u001b[");
+    expect(lines[0]).toMatch(/^document +.*title +status/);
+    const tokens = json.documents.reduce((sum, document) => sum + document.tokens, 0);
+    const segments = json.documents.reduce((sum, document) => sum + document.segmentCount, 0);
+    const count = json.documents.length;
+    const summary = lines.slice(lines.indexOf("") + 1).join(" ");
+    expect(summary).toContain(
+      `${count} ${count === 1 ? "document" : "documents"}: ${segments.toLocaleString("en-US")} segments, ${tokens.toLocaleString("en-US")} tokens.`,
+    );
+  });
+
   it("refuses empty queries and names that name nothing, with a reason, in every command", async () => {
     const results = await Promise.all([
       cli(cwd, "query", ""),

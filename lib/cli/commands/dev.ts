@@ -10,7 +10,8 @@ import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
 import { localInfoPath, readLocalInfo, STATE_DIR } from "../../local-stack-info.js";
 import type { Document } from "../../model.js";
-import { printLine, printTable, truncate } from "../output.js";
+import { printLine } from "../output.js";
+import { type Column, formatTable, terminalWidth } from "../table.js";
 
 export interface DevOptions {
   once?: boolean;
@@ -150,16 +151,30 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
 }
 
 function printDocuments(documents: Document[]): void {
-  printTable(
-    ["DOCUMENT", "TITLE", "STATUS", "GEN", "SEGMENTS", "TOKENS", "LATENCY"],
-    documents.map((document) => [
-      document.documentId,
-      truncate(document.title, 28),
-      document.indexingStatus,
-      document.generation,
-      document.segmentCount,
-      document.tokens,
-      document.indexingLatencyMs === undefined ? "-" : `${document.indexingLatencyMs} ms`,
-    ]),
-  );
+  const right = "right" as const;
+  const columns: Column[] = [
+    { header: "document", cells: documents.map((d) => d.documentId) },
+    { header: "title", cells: documents.map((d) => d.title), minWidth: 10 },
+    { header: "status", cells: documents.map((d) => d.indexingStatus) },
+    {
+      header: "generation",
+      cells: documents.map((d) => String(d.generation)),
+      align: right,
+      dropPriority: 1,
+    },
+    {
+      header: "segments",
+      cells: documents.map((d) => String(d.segmentCount)),
+      align: right,
+      dropPriority: 3,
+    },
+    { header: "tokens", cells: documents.map((d) => String(d.tokens)), align: right, dropPriority: 2 },
+    {
+      header: "took",
+      cells: documents.map((d) => (d.indexingLatencyMs === undefined ? "-" : `${d.indexingLatencyMs} ms`)),
+      align: right,
+      dropPriority: 0,
+    },
+  ];
+  for (const line of formatTable(columns, terminalWidth())) printLine(line);
 }

@@ -67,7 +67,9 @@ export function totalsView(documents: Document[]) {
     segmentCount: documents.reduce((total, document) => total + document.segmentCount, 0),
     embedded: sum((run) => run.embedded),
     cached: sum((run) => run.cached),
-    tokens: sum((run) => run.tokens),
+    // What the table's columns show, so that the totals add up with the rows.
+    tokens: documents.reduce((total, document) => total + document.tokens, 0),
+    lastRunTokens: sum((run) => run.tokens),
     notionRequests: sum((run) => run.notionRequests),
     pineconeRequests: sum((run) => run.pineconeRequests),
     embeddingRequests: sum((run) => run.embeddingRequests),
@@ -77,7 +79,6 @@ export function totalsView(documents: Document[]) {
   };
 }
 
-/** Statuses a run ends in: nothing more will happen until the next sync. */
 /** The status a person reads: a pause shows as "paused" once nothing runs, "… (pausing)" until then. */
 export function statusLabel(document: Document): string {
   if (!document.isPaused) return document.indexingStatus;
@@ -86,6 +87,7 @@ export function statusLabel(document: Document): string {
     : "paused";
 }
 
+/** Statuses a run ends in: nothing more will happen until the next sync. */
 export function isSettled(document: Document): boolean {
   return ["completed", "error", "paused", "archived"].includes(document.indexingStatus) && !document.lease;
 }

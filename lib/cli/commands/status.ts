@@ -3,7 +3,8 @@ import { PRICES_TAKEN_ON } from "../../cost/prices.js";
 import { PermanentError } from "../../errors.js";
 import type { Document } from "../../model.js";
 import type { Connection } from "../connect.js";
-import { printJson, printLine, printTable, truncate } from "../output.js";
+import { printJson, printLine } from "../output.js";
+import { type Column, formatTable, plural, terminalWidth, useColour, wrap } from "../table.js";
 import { documentView, runView, statusLabel, totalsView } from "./documents-view.js";
 import { knownDataset } from "./known.js";
 
@@ -32,48 +33,94 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     printLine("no documents yet: add a Notion page with `notion-index-sync add <page id or URL>`");
     return;
   }
-  printTable(
-    [
-      "DOCUMENT",
-      "TITLE",
-      "STATUS",
-      "GEN",
-      "SEGMENTS",
-      "TOKENS",
-      "EMBEDDED/CACHED",
-      "REQUESTS N/P/E",
-      "COST",
-      "LATENCY",
-      "ERROR",
-    ],
-    documents.map((document) => [
-      document.documentId,
-      truncate(document.title || document.dataSourceInfo.pageId, 28),
-      statusLabel(document),
-      document.generation,
-      document.segmentCount,
-      document.tokens,
-      document.lastRun ? `${document.lastRun.embedded}/${document.lastRun.cached}` : "-",
-      document.lastRun ? requestsCell(runView(document.lastRun)) : "-",
-      document.lastRun ? costCell(runView(document.lastRun)) : "-",
-      document.indexingLatencyMs === undefined ? "-" : `${document.indexingLatencyMs} ms`,
-      truncate(document.error ?? "", 60),
-    ]),
-  );
+  const colour = useColour();
+  const columns: Column[] = [
+    { header: "document", cells: documents.map((document) => document.documentId) },
+    { header: "dataset", cells: documents.map((document) => document.datasetId), dropPriority: 3 },
+    {
+      header: "title",
+      cells: documents.map((document) => document.title || document.dataSourceInfo.pageId),
+      minWidth: 10,
+    },
+    {
+      header: "status",
+      cells: documents.map(statusLabel),
+      style: colour ? (cell, row) => colourStatus(cell, documents[row]) : undefined,
+    },
+    {
+      header: "segments",
+      cells: documents.map((d) => count(d.segmentCount)),
+      align: "right",
+      dropPriority: 6,
+    },
+    { header: "tokens", cells: documents.map((d) => count(d.tokens)), align: "right", dropPriority: 5 },
+    {
+      header: "embedded",
+      cells: documents.map((d) => (d.lastRun ? count(d.lastRun.embedded) : "-")),
+      align: "right",
+      dropPriority: 2,
+    },
+    {
+      header: "from cache",
+      cells: documents.map((d) => (d.lastRun ? count(d.lastRun.cached) : "-")),
+      align: "right",
+      dropPriority: 1,
+    },
+    {
+      header: "cost",
+      cells: documents.map((d) => (d.lastRun ? costCell(runView(d.lastRun)) : "-")),
+      align: "right",
+      dropPriority: 0,
+    },
+    {
+      header: "took",
+      cells: documents.map((d) => (d.indexingLatencyMs === undefined ? "-" : seconds(d.indexingLatencyMs))),
+      align: "right",
+      dropPriority: 4,
+    },
+  ];
+  if (documents.some((document) => document.error)) {
+    columns.push({
+      header: "error",
+      cells: documents.map((d) => d.error ?? ""),
+      minWidth: 12,
+      dropPriority: 9,
+    });
+  }
+  const width = terminalWidth();
+  for (const line of formatTable(columns, width)) printLine(line);
+
   const totals = totalsView(documents);
-  printLine(
-    `total (last run of each of ${totals.documents} documents): ${totals.segmentCount} segments, ` +
-      `${totals.embedded} embedded / ${totals.cached} from cache, ${totals.tokens} tokens, ` +
-      `requests: ${totals.notionRequests} Notion, ${totals.pineconeRequests} Pinecone, ` +
-      `${totals.embeddingRequests} embedding; estimated cost ${formatUsd(totals.estimatedCostUsd)}` +
-      `${totals.costPriced ? "" : " (some models unpriced)"} at prices of ${PRICES_TAKEN_ON}`,
-  );
+  printLine();
+  const summary =
+    `${plural(totals.documents, "document")}: ${plural(totals.segmentCount, "segment")}, ` +
+    `${plural(totals.tokens, "token")}.`;
+  const runs =
+    totals.documentsWithRuns === 0
+      ? ""
+      : ` Their last ${plural(totals.documentsWithRuns, "run")}: ${plural(totals.embedded, "chunk")} embedded ` +
+        `(${plural(totals.lastRunTokens, "token")}), ${count(totals.cached)} from the cache; requests: ` +
+        `${count(totals.notionRequests)} Notion, ${count(totals.pineconeRequests)} Pinecone, ` +
+        `${count(totals.embeddingRequests)} embedding; estimated cost ${formatUsd(totals.estimatedCostUsd)}` +
+        `${totals.costPriced ? "" : " (some models unpriced)"} at prices of ${PRICES_TAKEN_ON}.`;
+  for (const line of wrap(summary + runs, width)) printLine(line);
 }
 
-/** Notion / Pinecone / embedding-provider requests of a run; `-` for counts a run did not record. */
-function requestsCell(run: ReturnType<typeof runView>): string {
-  const figure = (value: number | null) => (value === null ? "-" : String(value));
-  return `${figure(run.notionRequests)}/${figure(run.pineconeRequests)}/${figure(run.embeddingRequests)}`;
+const count = (value: number) => value.toLocaleString("en-US");
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+const ANSI = { green: 32, red: 31, yellow: 33, dim: 2 } as const;
+function colourStatus(cell: string, document: Document | undefined): string {
+  const status = document?.indexingStatus;
+  const code =
+    status === "completed"
+      ? ANSI.green
+      : status === "error"
+        ? ANSI.red
+        : status === "archived" || document?.isPaused
+          ? ANSI.dim
+          : ANSI.yellow;
+  return `\u001b[${code}m${cell}\u001b[0m`;
 }
 
 function costCell(run: ReturnType<typeof runView>): string {
