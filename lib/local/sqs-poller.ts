@@ -25,7 +25,7 @@ export interface PollerOptions {
   /** Long-poll wait; also how quickly `stop()` returns. */
   waitTimeSeconds?: number;
   region: string;
-  onBatch?: (summary: { records: number; failed: number; error?: unknown }) => void;
+  onBatch?: (summary: BatchSummary) => void;
 }
 
 export interface QueuePoller {
@@ -56,7 +56,7 @@ export function startQueuePoller(options: PollerOptions): QueuePoller {
       } catch (error) {
         // The queue itself failed (e.g. shutting down): back off and try again.
         if (running) await sleep(500);
-        options.onBatch?.({ records: 0, failed: 0, error });
+        options.onBatch?.({ records: 0, failed: 0, error, bodies: [], ms: 0 });
       } finally {
         busy = false;
       }
@@ -75,6 +75,7 @@ export function startQueuePoller(options: PollerOptions): QueuePoller {
 
 async function handleBatch(options: PollerOptions, messages: Message[]): Promise<void> {
   const records = messages.map((message) => toRecord(message, options));
+  const started = Date.now();
   let failedIds: Set<string>;
   let error: unknown;
   try {
@@ -96,7 +97,23 @@ async function handleBatch(options: PollerOptions, messages: Message[]): Promise
       }),
     );
   }
-  options.onBatch?.({ records: records.length, failed: failedIds.size, error });
+  options.onBatch?.({
+    records: records.length,
+    failed: failedIds.size,
+    error,
+    bodies: records.filter((record) => !failedIds.has(record.messageId)).map((record) => record.body),
+    ms: Date.now() - started,
+  });
+}
+
+/** What a batch did: for the local stack's log of runs. */
+export interface BatchSummary {
+  records: number;
+  failed: number;
+  error?: unknown;
+  /** The bodies of the records that succeeded. */
+  bodies: string[];
+  ms: number;
 }
 
 function toRecord(message: Message, options: PollerOptions): SQSRecord {

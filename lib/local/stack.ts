@@ -35,7 +35,7 @@ import { type NotionWebhookSender, startNotionWebhooks } from "./notion-webhooks
 import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
 import { startSecretsManagerServer } from "./secrets-manager-server.js";
-import { type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
+import { type BatchSummary, type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
 import { startSqsServer } from "./sqs-server.js";
 
 export const LOCAL_TABLE_NAME = "notion-index-sync";
@@ -74,7 +74,7 @@ export interface LocalStackOptions {
    */
   webhooks?: false | { debounceSeconds?: number; deliveryDelayMs?: number; port?: number };
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
-  onBatch?: (queue: "sync" | "index", summary: { records: number; failed: number; error?: unknown }) => void;
+  onBatch?: (queue: "sync" | "index", summary: BatchSummary) => void;
 }
 
 export interface LocalStack {

@@ -389,8 +389,20 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
   it("documents, segments and vectors survive a restart of dev", async () => {
     const infoPath = join(cwd, ".notion-index-sync", "local.json");
     const staleInfo = await readFile(infoPath, "utf8");
+    // While it ran, dev logged each document run of the pages the other scenarios added.
+    expect(dev.output()).toMatch(
+      new RegExp(
+        `\\d\\d:\\d\\d:\\d\\d {2}index {2}${DEMO_PAGES.handbook.title} {2}completed, generation \\d+, \\d+ chunks?, \\d+ ms`,
+      ),
+    );
+    expect(dev.output()).toMatch(
+      new RegExp(`sync {3}${DEMO_PAGES.handbook.title} {2}changed: generation \\d+ queued for indexing`),
+    );
     const stopped = await stopDev(dev);
     expect(stopped).toEqual({ code: 0, signal: null });
+    expect(dev.output()).toMatch(
+      /\nstopped; documents, segments and vectors are kept in \.notion-index-sync\/\n$/,
+    );
     expect(existsSync(infoPath)).toBe(false);
 
     // A local.json left behind by a stack that is gone: the reason says what to do.

@@ -12,6 +12,7 @@ import { localInfoPath, readLocalInfo, STATE_DIR } from "../../local-stack-info.
 import type { Document } from "../../model.js";
 import { printLine } from "../output.js";
 import { type Column, formatTable, terminalWidth } from "../table.js";
+import { createRunLog } from "./run-log.js";
 
 export interface DevOptions {
   once?: boolean;
@@ -23,7 +24,10 @@ export async function devCommand(options: DevOptions): Promise<void> {
   await refuseIfRunning();
   if (options.fresh) await rm(STATE_DIR, { recursive: true, force: true });
   const { NOTION_TOKEN, NOTION_BASE_URL, PINECONE_API_KEY, PINECONE_INDEX_HOST } = process.env;
+  let started: LocalStack | undefined;
+  const runLog = createRunLog(() => started?.adapters.store);
   const stack = await startLocalStack({
+    onBatch: runLog.onBatch,
     notionToken: NOTION_TOKEN,
     notionBaseUrl: NOTION_BASE_URL,
     pinecone:
@@ -32,6 +36,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         : undefined,
     sweepIntervalSeconds: options.sweepInterval,
   });
+  started = stack;
   const stop = async () => {
     await stack.stop();
     await rm(localInfoPath(), { force: true });
@@ -49,13 +54,16 @@ export async function devCommand(options: DevOptions): Promise<void> {
     return;
   }
   printLine();
-  printLine("Running; press Ctrl+C to stop.");
+  printLine("Running; press Ctrl+C to stop. Each document run is logged below.");
+  runLog.enable();
   await new Promise<void>((resolve) => {
     const finish = () => resolve();
     process.once("SIGINT", finish);
     process.once("SIGTERM", finish);
   });
+  printLine("stopping…");
   await stop();
+  printLine(`stopped; documents, segments and vectors are kept in ${STATE_DIR}/`);
 }
 
 /** Two stacks cannot share the state folder (its database allows one process): say so, in one line. */
