@@ -346,6 +346,15 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     );
   });
 
+  it("add --wait shows its progress as plain lines when piped (a spinner on a terminal)", async () => {
+    const result = await cli(cwd, "add", DEMO_PAGES.runbook.id, "--dataset", "progress", "--wait");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^waiting for 1 document to be indexed…\n1 document settled\nregistered \S+ as document \S+ \(dataset progress\): completed\n$/,
+    );
+    expect(result.stderr).toBe("");
+  });
+
   it("refuses empty queries and names that name nothing, with a reason, in every command", async () => {
     const results = await Promise.all([
       cli(cwd, "query", ""),

@@ -4,6 +4,8 @@ import { LOCAL_TOKEN_REF } from "../../local-stack-info.js";
 import { parseNotionId } from "../../notion/page-id.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+import { withProgress } from "../progress.js";
+import { plural } from "../table.js";
 import { waitUntilSettled } from "./wait.js";
 
 export interface AddOptions {
@@ -48,13 +50,25 @@ export async function addCommand(
   const notionPorts = { ...ports, secrets: adapters.secrets, notion: adapters.notion };
   await checkVisibleInNotion(notionPorts, request);
   const registered = options.recursive
-    ? await registerWithSubpages(notionPorts, request)
+    ? await withProgress(
+        "looking for pages and databases below",
+        options,
+        () => registerWithSubpages(notionPorts, request),
+        (found) => `${plural(found.length, "document")} registered`,
+      )
     : await registerDocuments(ports, request);
   const settled = options.wait
-    ? await waitUntilSettled(
-        adapters.store,
-        registered.map((document) => document.documentId),
-        options.timeout,
+    ? await withProgress(
+        `waiting for ${plural(registered.length, "document")} to be indexed`,
+        options,
+        (progress) =>
+          waitUntilSettled(
+            adapters.store,
+            registered.map((document) => document.documentId),
+            options.timeout,
+            (done, total) => progress.update(`indexed ${done} of ${plural(total, "document")}`),
+          ),
+        (documents) => `${plural(documents.length, "document")} settled`,
       )
     : undefined;
   const outcomes = registered.map((document, index) => {
@@ -72,10 +86,6 @@ export async function addCommand(
       documents: outcomes,
     });
   } else {
-    if (options.recursive) {
-      const below = registered.length - pageIds.length;
-      printLine(`${plural(below, "page or database", "pages and databases")} found below`);
-    }
     for (const document of outcomes) {
       const verb = document.created ? "registered" : "already registered";
       const outcome =
@@ -98,8 +108,4 @@ export async function addCommand(
     );
     throw new PermanentError(`${failed.length} of ${registered.length} not indexed: ${reasons.join("; ")}`);
   }
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

@@ -9,6 +9,7 @@ import { PermanentError } from "../../errors.js";
 import type { ConnectOptions } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { type PineconeTarget, pineconeTarget } from "../pinecone-target.js";
+import { withProgress } from "../progress.js";
 
 export const METRICS = ["cosine", "dotproduct", "euclidean"] as const;
 
@@ -48,7 +49,14 @@ export async function initCommand(connectOptions: ConnectOptions, options: InitO
 
   const existing = await describeIndex(pinecone, options.name, target);
   if (existing) checkFits(existing, dimension, options.metric, target);
-  const index = existing ?? (await createIndex(pinecone, options, dimension, target));
+  const index =
+    existing ??
+    (await withProgress(
+      `creating Pinecone index ${options.name} and waiting until it is ready`,
+      options,
+      () => createIndex(pinecone, options, dimension, target),
+      () => `index ${options.name} is ready`,
+    ));
   report(index, existing === undefined, options, target);
 }
 

@@ -8,6 +8,7 @@ export async function waitUntilSettled(
   store: DocumentStore,
   documentIds: string[],
   timeoutSeconds = 120,
+  onProgress: (settled: number, total: number) => void = () => {},
 ): Promise<Document[]> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
@@ -18,7 +19,9 @@ export async function waitUntilSettled(
       document !== undefined &&
       (document.generation > 0 || document.indexingStatus === "error") &&
       isSettled(document);
-    if (documents.every(done)) return documents as Document[];
+    const settled = documents.filter(done).length;
+    onProgress(settled, documents.length);
+    if (settled === documents.length) return documents as Document[];
     if (Date.now() > deadline) {
       throw new PermanentError(`documents did not settle within ${timeoutSeconds} s (is the stack running?)`);
     }
