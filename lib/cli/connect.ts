@@ -8,7 +8,7 @@
  * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager as in the functions.
  */
 import { type Adapters, createAdapters } from "../adapters/from-config.js";
-import { loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { PermanentError } from "../errors.js";
 import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "../local-stack-info.js";
 import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
@@ -21,6 +21,8 @@ export interface Connection {
   /** Set when talking to a deployed stack through its outputs. */
   stack?: DeployedStack;
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
+  /** The work queues' URLs, for commands that wait for the pipeline to finish (`sync --wait`). */
+  queues: { sync: string; index: string };
 }
 
 export interface ConnectOptions {
@@ -57,22 +59,38 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (target.kind === "stack") {
     const stack = await describeDeployedStack(target.name);
     const env = await resolveSecretEnvironment({ ...process.env, ...stackEnvironment(stack) });
+    const config = loadConfig(env);
     return {
-      adapters: createAdapters(loadConfig(env)),
+      adapters: createAdapters(config),
       local: undefined,
       stack,
       defaults: DEPLOYED_DEFAULTS,
+      queues: queuesOf(config),
     };
   }
   if (target.kind === "local") {
     const config = loadConfig({ ...process.env, ...localEnvironment(target.info) });
-    return { adapters: createAdapters(config), local: target.info, defaults: target.info.defaults };
+    return {
+      adapters: createAdapters(config),
+      local: target.info,
+      defaults: target.info.defaults,
+      queues: queuesOf(config),
+    };
   }
   if (!process.env.TABLE_NAME) {
     throw new PermanentError(
       `no stack to talk to: start the local stack with \`npm start\`, pass --stack NAME (or set ${STACK_VARIABLE}) for a deployed one, or set TABLE_NAME, SYNC_QUEUE_URL, INDEX_QUEUE_URL, PINECONE_INDEX_HOST and PINECONE_API_KEY`,
     );
   }
-  const env = await resolveSecretEnvironment(process.env);
-  return { adapters: createAdapters(loadConfig(env)), local: undefined, defaults: DEPLOYED_DEFAULTS };
+  const config = loadConfig(await resolveSecretEnvironment(process.env));
+  return {
+    adapters: createAdapters(config),
+    local: undefined,
+    defaults: DEPLOYED_DEFAULTS,
+    queues: queuesOf(config),
+  };
+}
+
+function queuesOf(config: Config): Connection["queues"] {
+  return { sync: config.SYNC_QUEUE_URL, index: config.INDEX_QUEUE_URL };
 }

@@ -122,6 +122,8 @@ program
   .description("send unit sync messages: re-index what changed in Notion")
   .option("--dataset <id>", "only this dataset")
   .option("--document <id>", "only this document")
+  .option("--wait", "wait until the pipeline has handled them, then say how the documents stand")
+  .option("--timeout <seconds>", "how long --wait waits", positiveInt, 300)
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>
@@ -134,6 +136,8 @@ program
   .description("send a sweep message, as the schedule does")
   .option("--dataset <id>", "only this dataset")
   .option("--tenant <id>", "only this tenant")
+  .option("--wait", "wait until the sweep and the syncs it queues have been handled")
+  .option("--timeout <seconds>", "how long --wait waits", positiveInt, 300)
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>

@@ -355,6 +355,19 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
     expect(result.stderr).toBe("");
   });
 
+  it("sync --wait and resync --wait wait for the pipeline, with progress, and say how it ended", async () => {
+    const synced = await cli(cwd, "sync", "--dataset", "e2e", "--wait");
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.stdout).toMatch(
+      /^syncing 1 document: waiting for the queues to empty…\nthe queues are empty\nsynced 1 document: 1 (completed|paused)\n$/,
+    );
+    const swept = await cli(cwd, "resync", "--wait");
+    expect(swept.code, swept.stderr).toBe(0);
+    expect(swept.stdout).toMatch(
+      /the queues are empty\nswept: the sweep and the syncs it queued were handled\n$/,
+    );
+  });
+
   it("refuses empty queries and names that name nothing, with a reason, in every command", async () => {
     const results = await Promise.all([
       cli(cwd, "query", ""),

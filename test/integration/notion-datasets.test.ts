@@ -29,6 +29,7 @@ function connection(datasetId: string): Connection {
     adapters: h.adapters,
     local: undefined,
     defaults: { tenantId: TENANT, datasetId, workspaceId: WORKSPACE },
+    queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
   };
 }
 

@@ -232,6 +232,7 @@ describe("queries are scoped to the caller's tenant and dataset", () => {
       adapters: h.adapters,
       local: undefined,
       defaults: { tenantId, datasetId, workspaceId: WORKSPACE },
+      queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
     };
   }
 

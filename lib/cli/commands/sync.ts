@@ -1,11 +1,17 @@
 import { PermanentError } from "../../errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+import { withProgress } from "../progress.js";
+import { plural } from "../table.js";
 import { knownDataset, knownTenant } from "./known.js";
+import { waitForQueuesToDrain } from "./wait.js";
 
 export interface SyncCommandOptions {
   dataset?: string;
   document?: string;
+  /** Wait until the pipeline has handled the messages, then say how the documents stand. */
+  wait?: boolean;
+  timeout?: number;
   json?: boolean;
 }
 
@@ -24,21 +30,68 @@ export async function syncCommand(connection: Connection, options: SyncCommandOp
   for (const { tenantId, datasetId, documentId } of targets) {
     await syncQueue.send({ tenantId, datasetId, documentId });
   }
-  if (options.json)
-    printJson({ queued: targets.map(({ datasetId, documentId }) => ({ datasetId, documentId })) });
-  else printLine(`queued ${targets.length} sync message(s)`);
+  if (!options.wait) {
+    if (options.json)
+      printJson({ queued: targets.map(({ datasetId, documentId }) => ({ datasetId, documentId })) });
+    else printLine(`queued ${plural(targets.length, "sync message")}`);
+    return;
+  }
+  await waitForPipeline(connection, `syncing ${plural(targets.length, "document")}`, options);
+  const documents = await Promise.all(targets.map(({ documentId }) => store.getDocument(documentId)));
+  const statuses = documents.map((document) => document?.indexingStatus ?? "removed");
+  if (options.json) {
+    printJson({
+      queued: targets.map(({ datasetId, documentId }, index) => ({
+        datasetId,
+        documentId,
+        indexingStatus: statuses[index],
+      })),
+    });
+    return;
+  }
+  const counts = new Map<string, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  const summary = [...counts].map(([status, count]) => `${count} ${status}`).join(", ");
+  printLine(`synced ${plural(targets.length, "document")}: ${summary || "none"}`);
+}
+
+/** Waits, with progress, until the sync and index queues are empty. */
+async function waitForPipeline(
+  connection: Connection,
+  text: string,
+  options: { timeout?: number; json?: boolean },
+) {
+  await withProgress(
+    `${text}: waiting for the queues to empty`,
+    options,
+    (progress) =>
+      waitForQueuesToDrain(
+        connection.adapters.sqs,
+        [connection.queues.sync, connection.queues.index],
+        options.timeout,
+        (messages) => progress.update(`${text}: ${plural(messages, "message")} left in the queues`),
+      ),
+    () => "the queues are empty",
+  );
 }
 
 /** Sends one sweep message, as the schedule does. */
 export async function resyncCommand(
   connection: Connection,
-  options: { dataset?: string; tenant?: string; json?: boolean },
+  options: { dataset?: string; tenant?: string; wait?: boolean; timeout?: number; json?: boolean },
 ) {
   const { store } = connection.adapters;
   if (options.dataset !== undefined) await knownDataset(store, options.dataset);
   if (options.tenant !== undefined) await knownTenant(store, options.tenant);
   const message = { type: "sweep" as const, datasetId: options.dataset, tenantId: options.tenant };
   await connection.adapters.syncQueue.send(message);
-  if (options.json) printJson({ queued: message });
-  else printLine(`queued a sweep${options.dataset ? ` of dataset ${options.dataset}` : ""}`);
+  if (options.wait) await waitForPipeline(connection, "sweeping", options);
+  const scope = options.dataset ? ` of dataset ${options.dataset}` : "";
+  if (options.json) printJson({ queued: message, ...(options.wait ? { handled: true } : {}) });
+  else
+    printLine(
+      options.wait
+        ? `swept${scope}: the sweep and the syncs it queued were handled`
+        : `queued a sweep${scope}`,
+    );
 }

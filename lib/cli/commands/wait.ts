@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PermanentError } from "../../errors.js";
 import type { Document } from "../../model.js";
 import type { DocumentStore } from "../../ports.js";
@@ -26,5 +27,42 @@ export async function waitUntilSettled(
       throw new PermanentError(`documents did not settle within ${timeoutSeconds} s (is the stack running?)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const QUEUE_COUNTS = [
+  "ApproximateNumberOfMessages",
+  "ApproximateNumberOfMessagesNotVisible",
+  "ApproximateNumberOfMessagesDelayed",
+] as const;
+
+/**
+ * Polls until the sync queue, then the index queue, hold no message (waiting, in flight or
+ * delayed). In that order, one empty round is enough: a sync's message is deleted only after the
+ * index message it publishes has been sent. Other traffic (a sweep, a webhook) can make it wait longer.
+ */
+export async function waitForQueuesToDrain(
+  sqs: SQSClient,
+  queueUrls: string[],
+  timeoutSeconds = 120,
+  onProgress: (messages: number) => void = () => {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    let messages = 0;
+    for (const QueueUrl of queueUrls) {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: [...QUEUE_COUNTS] }),
+      );
+      for (const name of QUEUE_COUNTS) messages += Number(Attributes[name] ?? 0);
+    }
+    onProgress(messages);
+    if (messages === 0) return;
+    if (Date.now() > deadline) {
+      throw new PermanentError(
+        `the queues still held ${messages} message(s) after ${timeoutSeconds} s (is the stack running?)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
