@@ -33,8 +33,12 @@ export interface StackConfig {
   sweepSchedule: string;
   /** Scheduler expression for the reconcile: every registered document checked directly. */
   reconcileSchedule: string;
-  /** Notion requests per second the whole stack may make (Notion allows an integration ~3). */
+  /**
+   * Each Notion binding's default rate budget (a binding may set its own): requests a second on
+   * average (Notion allows an integration about 3) and the burst. Shared by all instances.
+   */
   notionRequestsPerSecond: number;
+  notionBurst: number;
   /**
    * The Pinecone index host, when given as context. Without it the template takes it as the
    * CloudFormation parameter PineconeIndexHostParameter, so `cdk synth` works on a fresh clone.
@@ -86,6 +90,7 @@ export const CONTEXT_KEYS = {
   sweepSchedule: "sweepSchedule",
   reconcileSchedule: "reconcileSchedule",
   notionRequestsPerSecond: "notionRequestsPerSecond",
+  notionBurst: "notionBurst",
   pineconeIndexHost: "pineconeIndexHost",
   pineconeApiKeySecretName: "pineconeApiKeySecretName",
   openaiApiKeySecretName: "openaiApiKeySecretName",
@@ -126,6 +131,7 @@ export const DEFAULTS = {
   sweepSchedule: "rate(5 minutes)",
   reconcileSchedule: "cron(30 3 * * ? *)",
   notionRequestsPerSecond: 3,
+  notionBurst: 3,
   pineconeApiKeySecretName: "notion-index-sync/pinecone-api-key",
   openaiApiKeySecretName: "notion-index-sync/openai-api-key",
   embeddingProvider: "local",
@@ -207,6 +213,7 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       0.1,
       100,
     ),
+    notionBurst: fields.integer(k.notionBurst, DEFAULTS.notionBurst, 1, 100),
     pineconeIndexHost: fields.optional(k.pineconeIndexHost, PINECONE_INDEX_HOST_PATTERN, INDEX_HOST_EXPECTED),
     pineconeApiKeySecretName: fields.string(
       k.pineconeApiKeySecretName,

@@ -35,16 +35,6 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Dead letters are kept for inspection; 14 days is the SQS maximum. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
-/**
- * Each function instance's share of the Notion budget: both functions' event sources together run
- * at most syncMaxConcurrency + indexMaxConcurrency instances, each with its own token bucket, so
- * all of them at full concurrency stay within the budget.
- */
-export function notionRequestsPerInstance(config: StackConfig): number {
-  const instances = config.sync.maxConcurrency + config.index.maxConcurrency;
-  return Math.floor((config.notionRequestsPerSecond / instances) * 1000) / 1000;
-}
-
 /** A work queue with its own dead-letter queue. */
 interface QueuePair {
   queue: Queue;
@@ -77,7 +67,9 @@ export class NotionIndexSyncStack extends Stack {
       INDEX_QUEUE_URL: indexQueues.queue.queueUrl,
       PINECONE_INDEX_HOST: pineconeIndexHost,
       LEASE_SECONDS: String(config.leaseSeconds),
-      NOTION_REQUESTS_PER_SECOND: String(notionRequestsPerInstance(config)),
+      // Each binding's default budget, shared by every instance through the table (not divided up).
+      NOTION_REQUESTS_PER_SECOND: String(config.notionRequestsPerSecond),
+      NOTION_BURST: String(config.notionBurst),
     };
 
     const syncFn = this.createFunction("SyncFunction", {

@@ -28,10 +28,12 @@ const configSchema = z.object({
   NOTION_BASE_URL: optionalUrl,
   NOTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   /**
-   * Notion requests per second for this process. Notion allows an integration about 3 on average;
-   * the stack sets each function instance's share (3 / the instances it allows).
+   * Each binding's Notion rate budget unless the binding sets its own: requests a second on average
+   * (Notion allows an integration about 3) and the burst. Every instance of every function shares
+   * one budget per binding, kept in the table (lib/adapters/dynamodb-rate-budget.ts).
    */
   NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(3),
+  NOTION_BURST: z.coerce.number().int().min(1).max(1000).default(3),
   /** Which embedder (lib/embedding/models.ts lists each provider's models and dimensions). */
   EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default("local"),
   /** The provider's default model when unset. */

@@ -165,6 +165,11 @@ export interface DataSourceBinding {
   tokenRef: string;
   disabled: boolean;
   /**
+   * This binding's Notion rate budget (requests a second on average, and the burst), when it is not
+   * the deployment's default: e.g. a workspace whose plan allows more, or a share kept for others.
+   */
+  notionRate?: { requestsPerSecond: number; burst: number };
+  /**
    * Notion's id (a UUID) of the workspace this binding's webhook events must come from. Set when the
    * binding's own workspaceId is not that UUID: pinned by the first verified webhook event.
    */

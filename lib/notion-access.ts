@@ -3,8 +3,8 @@
  * Every failure here is one the user fixes by reconnecting Notion, so it is a NotionAuthError.
  */
 import { NotionAuthError, PermanentError } from "./errors.js";
-import type { Document } from "./model.js";
-import type { DocumentStore, NotionConnector, NotionSource, SecretStore } from "./ports.js";
+import type { DataSourceBinding, Document } from "./model.js";
+import type { DocumentStore, NotionAccess, NotionConnector, NotionSource, SecretStore } from "./ports.js";
 
 export interface NotionAccessPorts {
   store: DocumentStore;
@@ -33,5 +33,13 @@ export async function openNotionFor(ports: NotionAccessPorts, document: Document
     }
     throw error;
   }
-  return ports.notion.open(token);
+  return ports.notion.open(token, notionAccessOf(binding));
+}
+
+/** Each binding has its own budget: one tenant's backfill never spends another's. */
+export function notionAccessOf(binding: DataSourceBinding): NotionAccess {
+  return {
+    budgetKey: `notion#${binding.tenantId}#${binding.workspaceId}`,
+    ...(binding.notionRate ? { rate: binding.notionRate } : {}),
+  };
 }

@@ -12,6 +12,7 @@ import type {
   NotionObjectType,
   Segment,
 } from "./model.js";
+import type { RateSpec } from "./rate-limit/gcra.js";
 
 // ---------------------------------------------------------------- document store (DynamoDB)
 
@@ -139,9 +140,16 @@ export interface ListedNotionObject {
   databaseId?: string;
 }
 
+/** Whose rate budget a source's requests take their slots from: one per binding. */
+export interface NotionAccess {
+  budgetKey: string;
+  /** The binding's own rate; the connector's default when absent. */
+  rate?: RateSpec;
+}
+
 /** Opens a Notion source for one integration token (clients are cached per token by adapters). */
 export interface NotionConnector {
-  open(token: string): NotionSource;
+  open(token: string, access?: NotionAccess): NotionSource;
 }
 
 // ---------------------------------------------------------------- vectors (Pinecone)

@@ -16,6 +16,7 @@ import type {
 import { createSecretStore } from "../secrets/secret-store.js";
 import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
 import { createDataClients } from "./aws-clients.js";
+import { createDynamoDbRateBudget } from "./dynamodb-rate-budget.js";
 import { createDynamoDbStore } from "./dynamodb-store.js";
 import { createNotionConnector } from "./notion-source.js";
 import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
@@ -46,7 +47,8 @@ export function createCoreAdapters(config: Config): CoreAdapters {
     notion: createNotionConnector({
       baseUrl: config.NOTION_BASE_URL,
       timeoutMs: config.NOTION_TIMEOUT_MS,
-      requestsPerSecond: config.NOTION_REQUESTS_PER_SECOND,
+      rate: { requestsPerSecond: config.NOTION_REQUESTS_PER_SECOND, burst: config.NOTION_BURST },
+      budget: createDynamoDbRateBudget(dynamodb, config.TABLE_NAME),
     }),
     // Binding tokens: `secretsmanager:<name or ARN>` (the local stack runs a Secrets Manager stand-in).
     secrets: createSecretStore({

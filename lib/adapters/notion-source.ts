@@ -1,10 +1,12 @@
 /**
  * The Notion port over the real `@notionhq/client` (API version 2025-09-03).
  * - One Client per token, cached under the token's sha256 (the token itself is never a key or logged).
- * - Every request goes through one token bucket per process (Notion's rate budget) and a retrying
- *   fetch: 429 / 5xx are retried twice when the wait is short (Retry-After ≤ 5 s); a longer wait is
- *   handed back as a RetryableError that carries it, and the message returns to the queue with that
- *   delay instead of the function sleeping (lib/handlers/guard-record.ts).
+ * - Every request first takes a slot of its binding's rate budget (Notion allows about 3 requests a
+ *   second per integration; lib/rate-limit/budgeted-fetch.ts), shared by every instance when the
+ *   budget lives in DynamoDB, then goes through a retrying fetch: 429 / 5xx are retried twice when
+ *   the wait is short (Retry-After ≤ 5 s); a longer wait is handed back as a RetryableError that
+ *   carries it, and the message returns to the queue with that delay instead of the function
+ *   sleeping (lib/handlers/guard-record.ts).
  * - Errors become the domain's typed errors, each a single line without the token.
  */
 import { createHash } from "node:crypto";
@@ -34,12 +36,15 @@ import type {
   ExtractedDocument,
   ListedNotionObject,
   Log,
+  NotionAccess,
   NotionConnector,
   NotionObjectState,
   NotionSource,
 } from "../ports.js";
+import { budgetedFetch } from "../rate-limit/budgeted-fetch.js";
+import { type RateSpec, validateRateSpec } from "../rate-limit/gcra.js";
+import { createMemoryRateBudget, type RateBudget } from "../rate-limit/rate-budget.js";
 import { retryingFetch } from "../rate-limit/retrying-fetch.js";
-import { createTokenBucket, rateLimitedFetch } from "../rate-limit/token-bucket.js";
 import { hasRowsEditedSince, listWorkspace } from "./notion-listing.js";
 
 export const NOTION_VERSION = "2025-09-03";
@@ -55,11 +60,15 @@ export interface NotionConnectorOptions {
   maxChars?: number;
   /** Retries of 429 / 5xx (false: none); default 2 retries, 500 ms initial back-off, waits ≤ 5 s. */
   retry?: RetryOptions | false;
-  /**
-   * Notion requests per second this process may make, across every token (default: no limit). The
-   * functions set it from NOTION_REQUESTS_PER_SECOND: Notion's budget divided by the instances allowed.
-   */
-  requestsPerSecond?: number;
+  /** A binding's rate unless the binding sets its own (default 3 a second, bursts of 3). */
+  rate?: RateSpec;
+  /** Where budgets are kept: DynamoDB in the functions (shared), memory by default (this process). */
+  budget?: RateBudget;
+  /** The longest wait for a budget slot inside a call; past it the call fails as throttled. Default 10 s. */
+  budgetWaitMs?: number;
+  /** Told of budget waits and 429s, for counts. */
+  onBudgetWait?: (ms: number) => void;
+  onThrottled?: () => void;
   /** Receives the client's warnings, reduced to fields that cannot hold a token or content. */
   log?: Log;
 }
@@ -74,32 +83,47 @@ const PAGE_SIZE = 100;
 /** Links to pages and relations name their targets with one request each, up to this many per document. */
 const MAX_TITLE_LOOKUPS = 100;
 
+export const DEFAULT_NOTION_RATE: RateSpec = { requestsPerSecond: 3, burst: 3 };
+/** Slots booked per write to the budget: fewer writes, at most this many slots unused at a run's end. */
+const GRANT_SIZE = 3;
+
 export function createNotionConnector(options: NotionConnectorOptions = {}): NotionConnector {
   const clients = new Map<string, Client>();
-  // One bucket for the whole process: every request of every client takes a token first, and
-  // retries happen below the bucket so each attempt is counted too.
-  const limitedFetch = options.requestsPerSecond
-    ? rateLimitedFetch(createTokenBucket({ ratePerSecond: options.requestsPerSecond, burst: 3 }))
-    : fetch;
+  const budget = options.budget ?? createMemoryRateBudget();
+  const defaultRate = validateRateSpec(options.rate ?? DEFAULT_NOTION_RATE);
   const retry = options.retry === false ? undefined : { ...DEFAULT_RETRY, ...options.retry };
-  const notionFetch = retry
-    ? retryingFetch(
-        {
-          maxRetries: retry.maxRetries,
-          maxWaitMs: retry.maxRetryDelayMs,
-          initialDelayMs: retry.initialRetryDelayMs,
-        },
-        limitedFetch,
-      )
-    : limitedFetch;
   const limits: ExtractionLimits = {
     maxBlocks: options.maxBlocks ?? 20_000,
     maxChars: options.maxChars ?? 10_000_000,
     maxTitleLookups: MAX_TITLE_LOOKUPS,
   };
+
+  /** Budget below, retries above: every attempt takes a slot, and a 429 pushes the budget back. */
+  function notionFetch(access: NotionAccess): typeof fetch {
+    const limited = budgetedFetch({
+      budget,
+      key: access.budgetKey,
+      spec: access.rate ?? defaultRate,
+      grantSize: GRANT_SIZE,
+      maxWaitMs: options.budgetWaitMs ?? 10_000,
+      onWait: options.onBudgetWait,
+      onThrottled: options.onThrottled,
+    });
+    if (retry === undefined) return limited;
+    return retryingFetch(
+      {
+        maxRetries: retry.maxRetries,
+        maxWaitMs: retry.maxRetryDelayMs,
+        initialDelayMs: retry.initialRetryDelayMs,
+      },
+      limited,
+    );
+  }
+
   return {
-    open(token: string): NotionSource {
-      const key = createHash("sha256").update(token).digest("hex");
+    open(token: string, access: NotionAccess = { budgetKey: "process" }): NotionSource {
+      // The token is never a key: its sha256 is.
+      const key = `${createHash("sha256").update(token).digest("hex")}\u0000${access.budgetKey}`;
       let client = clients.get(key);
       if (client === undefined) {
         client = new Client({
@@ -109,7 +133,7 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
           timeoutMs: options.timeoutMs ?? 15_000,
           // Retries live in notionFetch, where a long Retry-After is handed back instead of slept out.
           retry: false,
-          fetch: notionFetch,
+          fetch: notionFetch(access),
           logLevel: LogLevel.WARN,
           logger: safeLogger(options.log),
         });

@@ -19,6 +19,7 @@ import {
  * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
  * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
+ * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
  * lookup items rather than a new GSI, because the local DynamoDB stand-in cannot add an index to a
@@ -61,6 +62,8 @@ export const keys = {
     pk: `WEBHOOK#${tenantId}#${workspaceId}`,
     sk: `EVENT#${eventId}`,
   }),
+  /** A rate budget's schedule (one per Notion binding: lib/adapters/dynamodb-rate-budget.ts). */
+  rateBudget: (key: string) => ({ pk: `BUDGET#${key}`, sk: "BUDGET" }),
   /** Cached vector of one text for one model: the hash leads, so entries spread over partitions. */
   embedding: (hash: string, space: { provider: string; model: string; dimension: number }) => ({
     pk: `EMBED#${hash}`,

@@ -2,6 +2,12 @@
  * A Notion API stand-in (version 2025-09-03) over a NotionWorkspace, for the real `@notionhq/client`:
  * Bearer auth, `Notion-Version`, paths under /v1, cursor pagination, Notion's error shape.
  * Bind it to 127.0.0.1 and point the client's `baseUrl` at `url`.
+ *
+ * It enforces Notion's documented limits, so a client that is too eager fails here as it would
+ * there: an average of 3 requests a second per integration token with some burst (429
+ * `rate_limited`, an integer `Retry-After`, `additional_data.rate_limit_reason`), at most 100 items a
+ * page, at most 10,000 results per data source query (then `has_more: false` and `request_status`
+ * incomplete), and at most 25 references per relation or people property value.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -26,13 +32,26 @@ export interface NotionServerOptions {
   /** More workspaces, each reached by its own tokens (several tenants on one server). */
   workspaces?: WorkspaceAccess[];
   port?: number;
+  /**
+   * Requests per second per token, on average, and the burst above it (default 3 and 5: Notion's
+   * documented average; its burst is not documented). A time-scaled run multiplies the rate.
+   * `false` turns the limit off, for benchmarks of the extraction itself.
+   */
+  rateLimit?: { requestsPerSecond: number; burst: number } | false;
+  /** Results one data source query can reach through its pages (Notion: 10,000). */
+  queryResultLimit?: number;
 }
+
+export const NOTION_RATE_LIMIT = { requestsPerSecond: 3, burst: 5 };
+export const QUERY_RESULT_LIMIT = 10_000;
 
 export interface NotionStandIn {
   url: string;
   close(): Promise<void>;
   /** Requests received per route, e.g. `"GET /v1/pages/:id"`, including ones answered with a fault. */
   requestCounts(): Record<string, number>;
+  /** Requests refused with 429 for going over a token's rate (not injected faults). */
+  rateLimited(): number;
   resetCounts(): void;
   /** Serves another workspace from now on; a token already served is moved to it. Returns an undo. */
   serve(access: WorkspaceAccess): () => void;
@@ -80,6 +99,7 @@ interface Request {
   url: URL;
   params: string[];
   body: Record<string, unknown>;
+  queryResultLimit: number;
 }
 
 type Handler = (request: Request) => unknown;
@@ -109,6 +129,10 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
   const byToken = new Map<string, Served>();
   const counts = new Map<string, number>();
   const faults: Fault[] = [];
+  const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? NOTION_RATE_LIMIT);
+  const buckets = new Map<string, TokenRate>();
+  const queryResultLimit = options.queryResultLimit ?? QUERY_RESULT_LIMIT;
+  let rateLimited = 0;
   // Route names do not depend on the workspace: one set matches every request for counting.
   const namingRoutes = buildRoutes(new NotionWorkspace(), DEFAULT_WORKSPACE_ID);
 
@@ -138,11 +162,20 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       const fault = nextFault(faults);
       if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
       else if (fault !== undefined) return sendFault(response, fault);
-      const served = checkHeaders(incoming, byToken);
+      const { served, token } = checkHeaders(incoming, byToken);
+      if (rateLimit !== undefined) {
+        let bucket = buckets.get(token);
+        if (bucket === undefined) buckets.set(token, (bucket = new TokenRate(rateLimit)));
+        const waitMs = bucket.take(Date.now());
+        if (waitMs > 0) {
+          rateLimited += 1;
+          return sendRateLimited(response, waitMs);
+        }
+      }
       const match = matchRoute(served.routes, method, url.pathname);
       if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
       const body = parseBody(raw);
-      const result = match.route.handler({ method, url, params: match.params, body });
+      const result = match.route.handler({ method, url, params: match.params, body, queryResultLimit });
       send(response, 200, { ...(result as object), request_id: randomUUID() });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -168,6 +201,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
         server.closeAllConnections();
       }),
     requestCounts: () => Object.fromEntries(counts),
+    rateLimited: () => rateLimited,
     resetCounts: () => counts.clear(),
     serve,
     faults: {
@@ -326,13 +360,23 @@ function retrieveDataSource(workspace: NotionWorkspace, params: string[]) {
   return workspace.dataSourceObject(dataSource);
 }
 
-function queryDataSource(workspace: NotionWorkspace, { params, body }: Request) {
+function queryDataSource(workspace: NotionWorkspace, { params, body, queryResultLimit }: Request) {
   const dataSourceId = pathId(params, "data_source_id");
   if (workspace.visibleDataSource(dataSourceId) === undefined) throw notFound("data_source", dataSourceId);
   const rows = workspace.rowsOf(dataSourceId).filter(timestampFilter(body.filter));
   const sorted = sortRows(rows, body.sorts);
   const { startCursor, pageSize } = bodyPagination(body);
-  return { ...paginate(sorted, startCursor, pageSize), type: "page_or_data_source", page_or_data_source: {} };
+  // A query (its filter and sorts) reaches its first 10,000 results only; every page of it says so.
+  const reachable = sorted.slice(0, queryResultLimit);
+  const capped = sorted.length > queryResultLimit;
+  return {
+    ...paginate(reachable, startCursor, pageSize),
+    type: "page_or_data_source",
+    page_or_data_source: {},
+    ...(capped
+      ? { request_status: { type: "incomplete", incomplete_reason: "query_result_limit_reached" } }
+      : {}),
+  };
 }
 
 function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
@@ -352,7 +396,10 @@ function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
 // ---------------------------------------------------------------- request checks
 
 /** The workspace the request's token reaches; 401 for any other token. */
-function checkHeaders(incoming: IncomingMessage, byToken: Map<string, Served>): Served {
+function checkHeaders(
+  incoming: IncomingMessage,
+  byToken: Map<string, Served>,
+): { served: Served; token: string } {
   const authorization = incoming.headers.authorization ?? "";
   const token = authorization.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
   const served = token === undefined ? undefined : byToken.get(token);
@@ -372,7 +419,32 @@ function checkHeaders(incoming: IncomingMessage, byToken: Map<string, Served>): 
       `This stand-in speaks Notion-Version ${NOTION_API_VERSION} only, got \`${String(version)}\`.`,
     );
   }
-  return served;
+  return { served, token: token as string };
+}
+
+/**
+ * One token's rate: a bucket of `burst` requests refilled at the average rate. Written apart from
+ * the client's budget (lib/rate-limit/gcra.ts) on purpose: the same mistake on both sides would
+ * hide it.
+ */
+class TokenRate {
+  private tokens: number;
+  private updatedAt = Date.now();
+  constructor(private readonly limit: { requestsPerSecond: number; burst: number }) {
+    this.tokens = limit.burst;
+  }
+
+  /** 0 when the request may go; otherwise how long until it could. */
+  take(now: number): number {
+    const perMs = this.limit.requestsPerSecond / 1000;
+    this.tokens = Math.min(this.limit.burst, this.tokens + (now - this.updatedAt) * perMs);
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return (1 - this.tokens) / perMs;
+  }
 }
 
 async function readRaw(incoming: IncomingMessage): Promise<string> {
@@ -555,6 +627,19 @@ function sendFault(response: ServerResponse, fault: Fault): void {
   const headers: Record<string, string> =
     fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
   send(response, status, errorBody(status, code, message), headers);
+}
+
+/** Notion's answer to a request over the rate: Retry-After in whole seconds, and which limit it was. */
+function sendRateLimited(response: ServerResponse, waitMs: number): void {
+  send(
+    response,
+    429,
+    {
+      ...errorBody(429, "rate_limited", "You have been rate limited. Please try again in a few seconds."),
+      additional_data: { rate_limit_reason: "integration_rate_limit" },
+    },
+    { "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))) },
+  );
 }
 
 function sleep(ms: number): Promise<void> {

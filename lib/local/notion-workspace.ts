@@ -948,16 +948,24 @@ function propertyValue(column: Column, value: RowValues[string] | undefined): Re
     case "url":
     case "email":
       return { ...shaped, [column.type]: typeof value === "string" ? value : null };
+    // Notion returns at most 25 references per property value; the rest only through the page
+    // property endpoint (a relation says so with has_more).
     case "people":
-      return { ...shaped, people: Array.isArray(value) ? value.map(person) : [] };
+      return {
+        ...shaped,
+        people: Array.isArray(value) ? value.slice(0, MAX_REFERENCES).map(person) : [],
+      };
     case "relation":
       return {
         ...shaped,
-        relation: Array.isArray(value) ? value.map((id) => ({ id })) : [],
-        has_more: false,
+        relation: Array.isArray(value) ? value.slice(0, MAX_REFERENCES).map((id) => ({ id })) : [],
+        has_more: Array.isArray(value) && value.length > MAX_REFERENCES,
       };
   }
 }
+
+/** References Notion returns in one relation or people property value. */
+export const MAX_REFERENCES = 25;
 
 /** A workspace member as a people property shows them. */
 function person(name: string) {

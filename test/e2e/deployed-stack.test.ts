@@ -5,6 +5,7 @@
  * NOTION_INDEX_SYNC_STACK, as a user runs it; the real handler modules cold-start from secret
  * names alone and index a page end to end.
  */
+
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -36,6 +37,7 @@ import {
   startSecretsManagerServer,
 } from "../../lib/local/secrets-manager-server.js";
 import { startSqsServer } from "../../lib/local/sqs-server.js";
+import { TEST_NOTION_RATE } from "../support/harness.js";
 
 const execFileAsync = promisify(execFile);
 /** The environment before any test sets the functions' settings in this process. */
@@ -86,7 +88,7 @@ beforeAll(async () => {
     title: "Runbook",
     blocks: [paragraph("Page the on-call engineer when the database is down.")],
   });
-  notion = await startNotionServer({ workspace, tokens: [NOTION_TOKEN] });
+  notion = await startNotionServer({ workspace, tokens: [NOTION_TOKEN], rateLimit: TEST_NOTION_RATE });
   stoppers.push(() => notion.close());
   sm = await startSecretsManagerServer({
     secrets: { [PINECONE_SECRET]: PINECONE_KEY, "elsewhere/notion-token": NOTION_TOKEN },

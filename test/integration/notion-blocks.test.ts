@@ -3,6 +3,7 @@
  * real client, becomes the expected text; large and deep structures are read whole; a failed fetch
  * fails the extraction rather than truncate it.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
@@ -19,6 +20,7 @@ import {
 import { AUTOMATIC_RULE } from "../../lib/model.js";
 import type { NotionSource } from "../../lib/ports.js";
 import { blockSpecs, loadBlockFixtures, withFreshIds } from "../fixtures/notion/load.js";
+import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_blocks_test_token";
 const RUNBOOK = "1a2b3c4d-0002-4000-8000-000000000002";
@@ -46,8 +48,8 @@ beforeAll(async () => {
     title: "Every block type",
     blocks: fixtures.flatMap((fixture) => blockSpecs(withFreshIds(fixture, 1))),
   });
-  server = await startNotionServer({ workspace, tokens: [TOKEN] });
-  source = createNotionConnector({ baseUrl: server.url, retry: false }).open(TOKEN);
+  server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
+  source = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, retry: false }).open(TOKEN);
 });
 
 afterAll(async () => {
@@ -141,7 +143,9 @@ describe("large and deep structures", () => {
       title: "Wordy",
       blocks: [paragraph("a".repeat(600)), paragraph("b".repeat(600))],
     });
-    const small = createNotionConnector({ baseUrl: server.url, maxChars: 1000 }).open(TOKEN);
+    const small = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, maxChars: 1000 }).open(
+      TOKEN,
+    );
     await expect(small.extract(pageId, "page")).rejects.toThrow(
       new PermanentError("page has more than 1000 characters of text"),
     );
@@ -150,7 +154,9 @@ describe("large and deep structures", () => {
   it("fails loudly when a fetch fails midway: no truncated document", async () => {
     const blocks = Array.from({ length: 250 }, (_, i) => paragraph(`paragraph ${i}`));
     const pageId = workspace.addPage({ title: "Flaky", blocks });
-    const flaky = createNotionConnector({ baseUrl: server.url, retry: false }).open(TOKEN);
+    const flaky = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, retry: false }).open(
+      TOKEN,
+    );
     const reading = flaky.extract(pageId, "page");
     // The page and its first page of children are read; the second page of children fails.
     server.faults.failAfter(2, 503);

@@ -3,6 +3,7 @@
  * the query, its properties as `name: value` lines and its page body, one unit per row, so that no chunk
  * spans two rows and each row's chunks link to that row's page.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
@@ -10,6 +11,7 @@ import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-se
 import { heading2, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import { AUTOMATIC_RULE } from "../../lib/model.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
+import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_database_test_token";
 const ROWS = 120;
@@ -57,8 +59,8 @@ beforeAll(async () => {
     };
     rowIds.push(workspace.addRow(database.dataSourceId, values, { blocks: rowBody(i) }));
   }
-  server = await startNotionServer({ workspace, tokens: [TOKEN] });
-  source = createNotionConnector({ baseUrl: server.url }).open(TOKEN);
+  server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
+  source = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE }).open(TOKEN);
   extracted = await source.extract(databaseId, "database");
 });
 

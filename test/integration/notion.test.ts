@@ -1,6 +1,7 @@
 /**
  * The Notion adapter with the real `@notionhq/client` against the Notion stand-in on 127.0.0.1.
  */
+
 import { Client, LogLevel } from "@notionhq/client";
 import { encode } from "gpt-tokenizer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ import {
   toggle,
 } from "../../lib/local/notion-workspace.js";
 import type { NotionSource } from "../../lib/ports.js";
+import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_integration_token_for_tests_0123456789";
 const WORKSPACE_ID = "9b1e7c52-3f0a-4d8e-b6a1-0c2d3e4f5a6b";
@@ -144,12 +146,21 @@ function buildWorkspace(): NotionWorkspace {
 
 function connectorFor(url: string) {
   // Short back-off keeps the retry tests quick; the production defaults are larger.
-  return createNotionConnector({ baseUrl: url, retry: { initialRetryDelayMs: 10, maxRetryDelayMs: 2_000 } });
+  return createNotionConnector({
+    baseUrl: url,
+    rate: TEST_CLIENT_RATE,
+    retry: { initialRetryDelayMs: 10, maxRetryDelayMs: 2_000 },
+  });
 }
 
 beforeAll(async () => {
   workspace = buildWorkspace();
-  server = await startNotionServer({ workspace, tokens: [TOKEN], workspaceId: WORKSPACE_ID });
+  server = await startNotionServer({
+    workspace,
+    tokens: [TOKEN],
+    workspaceId: WORKSPACE_ID,
+    rateLimit: TEST_NOTION_RATE,
+  });
   source = connectorFor(server.url).open(TOKEN);
 });
 
@@ -334,7 +345,9 @@ describe("extract a page", () => {
   });
 
   it("fails rather than truncate a page with more blocks than allowed", async () => {
-    const small = createNotionConnector({ baseUrl: server.url, maxBlocks: 100 }).open(TOKEN);
+    const small = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, maxBlocks: 100 }).open(
+      TOKEN,
+    );
     const error = await small.extract(ids.big, "page").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toBe("page has more than 100 blocks");
@@ -384,7 +397,11 @@ describe("faults and retries", () => {
   });
 
   it("surfaces a 429 that outlasts the retries with the server's Retry-After", async () => {
-    const impatient = createNotionConnector({ baseUrl: server.url, retry: false }).open(TOKEN);
+    const impatient = createNotionConnector({
+      baseUrl: server.url,
+      rate: TEST_CLIENT_RATE,
+      retry: false,
+    }).open(TOKEN);
     server.faults.failNext(1, 429, 7);
     const error = await impatient.getState(ids.page, "page").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RetryableError);
@@ -402,8 +419,12 @@ describe("the demo workspace", () => {
   let demo: NotionSource;
 
   beforeAll(async () => {
-    demoServer = await startNotionServer({ workspace: createDemoWorkspace(), tokens: [DEMO_TOKEN] });
-    demo = createNotionConnector({ baseUrl: demoServer.url }).open(DEMO_TOKEN);
+    demoServer = await startNotionServer({
+      workspace: createDemoWorkspace(),
+      tokens: [DEMO_TOKEN],
+      rateLimit: TEST_NOTION_RATE,
+    });
+    demo = createNotionConnector({ baseUrl: demoServer.url, rate: TEST_CLIENT_RATE }).open(DEMO_TOKEN);
   });
 
   afterAll(async () => {

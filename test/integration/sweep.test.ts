@@ -2,11 +2,13 @@
  * The scheduled sweep against the Notion stand-in (request counting, minute-rounded times, trash,
  * 404 and injected 429s): cost in proportion to what changed, deletions propagated, nothing lost.
  */
+import { DeleteItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys } from "../../lib/adapters/table-schema.js";
 import { paragraph } from "../../lib/local/notion-workspace.js";
 import type { Document } from "../../lib/model.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
-import { DATASET, type Harness, startHarness, TENANT } from "../support/harness.js";
+import { DATASET, type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;
 
@@ -23,6 +25,12 @@ async function runSweep(message: object = {}): Promise<SweepResult> {
     h.record(JSON.stringify({ type: "sweep", tenantId: TENANT, ...message })),
   );
   return result as SweepResult;
+}
+
+/** The binding's rate budget item's key. */
+function budgetKey() {
+  const { pk, sk } = keys.rateBudget(`notion#${TENANT}#${WORKSPACE}`);
+  return { pk: { S: pk }, sk: { S: sk } };
 }
 
 function notionRequests(): number {
@@ -179,7 +187,16 @@ describe("sweep", () => {
     } finally {
       h.notion.faults.clear();
     }
-    // When the delay is over the sweep runs again; here we run the same message at once.
+    // The 429 pushed the binding's whole budget back: run at once, the sweep asks Notion nothing
+    // and goes back to the queue again.
+    expect(await runSweep()).toBeUndefined();
+    expect(notionRequests()).toBe(0);
+    const budget = await h.adapters.dynamodb.send(
+      new GetItemCommand({ TableName: h.env.TABLE_NAME, Key: budgetKey() }),
+    );
+    expect(Number(budget.Item?.tat?.N)).toBeGreaterThan(Date.now() + 20_000);
+    // When the delay is over the sweep runs again: here the push-back is removed instead of waited out.
+    await h.adapters.dynamodb.send(new DeleteItemCommand({ TableName: h.env.TABLE_NAME, Key: budgetKey() }));
     expect((await runSweep()).reasons).toMatchObject({ edited: 1 });
     await h.settle();
     expect(await segmentText(documentId)).toContain("during the storm");

@@ -21,7 +21,7 @@ import { heading1, NotionWorkspace, paragraph } from "../../lib/local/notion-wor
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
 import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
 import { signBody } from "../../lib/webhooks/signature.js";
-import { DATASET, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
+import { DATASET, startHarness, TENANT, TEST_NOTION_RATE, WORKSPACE } from "../support/harness.js";
 import { secretLeaks } from "./secret-scan.js";
 
 const execFileAsync = promisify(execFile);
@@ -105,7 +105,11 @@ describe("the local stack and the CLI print no secret", () => {
 
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), "secret-scan-"));
-    notion = await startNotionServer({ workspace, tokens: [SECRETS.NOTION_TOKEN] });
+    notion = await startNotionServer({
+      workspace,
+      tokens: [SECRETS.NOTION_TOKEN],
+      rateLimit: TEST_NOTION_RATE,
+    });
     pinecone = await startPineconeServer({ dimension: 384, apiKey: SECRETS.PINECONE_API_KEY });
     dev = spawn(process.execPath, [BIN, "dev", "--sweep-interval", "0"], {
       cwd,

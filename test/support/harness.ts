@@ -35,6 +35,10 @@ export const TENANT = "acme";
 export const DATASET = "handbook";
 export const WORKSPACE = "ws-1";
 export const LEASE_SECONDS = 60;
+/** Notion's 3 requests a second per token (burst 5), time-scaled ×50 so that tests stay quick. */
+export const TEST_NOTION_RATE = { requestsPerSecond: 150, burst: 5 };
+/** The client's budget on the same scale: the default 3 a second (burst 3), ×50. */
+export const TEST_CLIENT_RATE = { requestsPerSecond: 150, burst: 3 };
 /** DocumentStore methods that write: a message that must change nothing calls none of them. */
 export const STORE_WRITES = [
   "claimDocument",
@@ -88,7 +92,8 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
   const syncQueue = await queue("sync");
   const indexQueue = await queue("index");
   const pinecone = await startPineconeServer({ dimension: 64 });
-  const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN] });
+  // Notion's limits with time scaled ×50: the client's budget must keep the stand-in's rate.
+  const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN], rateLimit: TEST_NOTION_RATE });
   const secretsManager = await startSecretsManagerServer({ secrets: { [TEST_TOKEN_SECRET]: TEST_TOKEN } });
 
   const env = {
@@ -106,8 +111,8 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
     SECRETS_MANAGER_ENDPOINT: secretsManager.url,
     EMBEDDING_DIMENSION: "64",
     LEASE_SECONDS: String(LEASE_SECONDS),
-    // The stand-in has no rate limit; the token bucket itself is unit-tested.
-    NOTION_REQUESTS_PER_SECOND: "1000",
+    NOTION_REQUESTS_PER_SECOND: String(TEST_NOTION_RATE.requestsPerSecond),
+    NOTION_BURST: "3",
     ...extraEnv,
   };
   return {

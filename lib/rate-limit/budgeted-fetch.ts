@@ -1,0 +1,94 @@
+/**
+ * Wraps fetch so that every request first takes a slot of its key's rate budget, and waits for it.
+ * Slots are booked a few at a time (`grantSize`), so the shared store is written about once per
+ * `grantSize` requests. A slot further away than `maxWaitMs` is not waited for: the request is
+ * answered with a 429 of our own, with the Retry-After of the first free slot, and the caller's
+ * retry policy decides (retry soon, or hand the work back to the queue with that delay). A 429
+ * from the server pushes the whole key's budget back by its Retry-After.
+ */
+import type { RateSpec } from "./gcra.js";
+import type { RateBudget } from "./rate-budget.js";
+import { retryAfterMs } from "./retrying-fetch.js";
+
+export interface BudgetedFetchOptions {
+  budget: RateBudget;
+  key: string;
+  spec: RateSpec;
+  /** Slots booked per write to the budget's store. */
+  grantSize: number;
+  /** The longest wait for a slot inside the function. */
+  maxWaitMs: number;
+  /** Told of every server 429 and every wait (for counts). */
+  onWait?: (ms: number) => void;
+  onThrottled?: () => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The header on a 429 this wrapper made itself: the budget, not the server, said "not now". */
+export const BUDGET_REFUSAL_HEADER = "x-rate-budget";
+
+export function budgetedFetch(options: BudgetedFetchOptions, inner: typeof fetch = fetch): typeof fetch {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const granted: number[] = [];
+  // Callers take slots in order: each waits for the one before it to have its slot.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** The time this request may go out, or the refusal's first free slot. */
+  async function takeSlot(): Promise<{ at: number } | { refusedUntil: number }> {
+    const current = now();
+    // A slot already in the past was not used in time: that share of the budget is gone.
+    while (granted.length > 0 && (granted[0] as number) < current - 1000) granted.shift();
+    const next = granted.shift();
+    if (next !== undefined) return { at: next };
+    const reservation = await options.budget.reserve(options.key, options.spec, {
+      count: options.grantSize,
+      now: current,
+      maxWaitMs: options.maxWaitMs,
+    });
+    if ("refusedUntil" in reservation) return reservation;
+    granted.push(...reservation.slots);
+    return { at: granted.shift() as number };
+  }
+
+  return async (input, init) => {
+    const turn = queue.then(takeSlot);
+    queue = turn.catch(() => undefined);
+    const slot = await turn;
+    if ("refusedUntil" in slot) return refusal(slot.refusedUntil - now());
+    const waitMs = slot.at - now();
+    if (waitMs > 0) {
+      options.onWait?.(waitMs);
+      await sleep(waitMs);
+    }
+    const response = await inner(input, init);
+    if (response.status === 429) {
+      options.onThrottled?.();
+      const retryMs = retryAfterMs(response.headers.get("retry-after")) ?? 1000;
+      granted.length = 0;
+      await options.budget.pushBack(options.key, now() + retryMs, options.spec);
+    }
+    return response;
+  };
+}
+
+function refusal(waitMs: number): Response {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new Response(
+    JSON.stringify({
+      object: "error",
+      status: 429,
+      code: "rate_limited",
+      message: `this binding's Notion rate budget is booked for the next ${seconds} s`,
+    }),
+    {
+      status: 429,
+      headers: {
+        "content-type": "application/json",
+        "retry-after": String(seconds),
+        [BUDGET_REFUSAL_HEADER]: "booked",
+      },
+    },
+  );
+}
