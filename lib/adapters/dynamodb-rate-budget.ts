@@ -10,7 +10,7 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { burstToleranceMs, firstFreeSlot, type RateSpec, slotIntervalMs } from "../rate-limit/gcra.js";
+import { burstToleranceMs, firstFreeSlot, slotIntervalMs } from "../rate-limit/gcra.js";
 import type { RateBudget } from "../rate-limit/rate-budget.js";
 import { keys } from "./table-schema.js";
 

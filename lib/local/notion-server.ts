@@ -164,8 +164,8 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       else if (fault !== undefined) return sendFault(response, fault);
       const { served, token } = checkHeaders(incoming, byToken);
       if (rateLimit !== undefined) {
-        let bucket = buckets.get(token);
-        if (bucket === undefined) buckets.set(token, (bucket = new TokenRate(rateLimit)));
+        const bucket = buckets.get(token) ?? new TokenRate(rateLimit);
+        buckets.set(token, bucket);
         const waitMs = bucket.take(Date.now());
         if (waitMs > 0) {
           rateLimited += 1;
