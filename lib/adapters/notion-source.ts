@@ -239,18 +239,23 @@ class ClientReader implements NotionReader {
   async queryDataSource(
     dataSourceId: string,
     cursor: string | undefined,
+    createdOnOrAfter?: string,
   ): Promise<Listing<PageObjectResponse>> {
     const response = await this.call("query data source", () =>
       this.client.dataSources.query({
         data_source_id: dataSourceId,
         page_size: PAGE_SIZE,
         start_cursor: cursor,
+        sorts: [{ timestamp: "created_time", direction: "ascending" }],
+        ...(createdOnOrAfter === undefined
+          ? {}
+          : { filter: { timestamp: "created_time", created_time: { on_or_after: createdOnOrAfter } } }),
       }),
     );
     const rows = response.results.filter(
       (row): row is PageObjectResponse => row.object === "page" && "properties" in row,
     );
-    return { results: rows, nextCursor: nextCursor(response) };
+    return { results: rows, nextCursor: nextCursor(response), incomplete: isIncomplete(response) };
   }
 
   async retrievePage(pageId: string): Promise<PageObjectResponse> {
@@ -277,6 +282,12 @@ class ClientReader implements NotionReader {
       throw this.mapError(operation, error);
     }
   }
+}
+
+/** Notion's `request_status`: `incomplete` when a listing was cut short (e.g. at 10,000 results). */
+export function isIncomplete(response: object): boolean {
+  const status = (response as { request_status?: { type?: unknown } }).request_status;
+  return status?.type === "incomplete";
 }
 
 function nextCursor(response: { has_more: boolean; next_cursor: string | null }): string | undefined {

@@ -363,14 +363,16 @@ function retrieveDataSource(workspace: NotionWorkspace, params: string[]) {
 function queryDataSource(workspace: NotionWorkspace, { params, body, queryResultLimit }: Request) {
   const dataSourceId = pathId(params, "data_source_id");
   if (workspace.visibleDataSource(dataSourceId) === undefined) throw notFound("data_source", dataSourceId);
-  const rows = workspace.rowsOf(dataSourceId).filter(timestampFilter(body.filter));
+  const rows = workspace.rowStamps(dataSourceId).filter(timestampFilter(body.filter));
   const sorted = sortRows(rows, body.sorts);
   const { startCursor, pageSize } = bodyPagination(body);
   // A query (its filter and sorts) reaches its first 10,000 results only; every page of it says so.
   const reachable = sorted.slice(0, queryResultLimit);
   const capped = sorted.length > queryResultLimit;
+  const listed = paginate(reachable, startCursor, pageSize);
   return {
-    ...paginate(reachable, startCursor, pageSize),
+    ...listed,
+    results: listed.results.map((row) => workspace.rowObject(String(row.id))),
     type: "page_or_data_source",
     page_or_data_source: {},
     ...(capped

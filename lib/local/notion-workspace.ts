@@ -570,6 +570,25 @@ export class NotionWorkspace {
     return (original ?? parent).children.map((child) => this.blockObject(child));
   }
 
+  /**
+   * Rows of a data source that are not in trash, as their id and timestamps only: a query filters,
+   * sorts and pages these, and builds page objects for the one page it answers.
+   */
+  rowStamps(dataSourceId: string): { id: string; created_time: string; last_edited_time: string }[] {
+    const dataSource = this.requireDataSource(dataSourceId);
+    return dataSource.rowIds
+      .map((id) => this.visiblePage(id))
+      .filter((page): page is StoredPage => page !== undefined && !page.inTrash)
+      .map((page) => ({ id: page.id, created_time: page.createdTime, last_edited_time: page.lastEditedTime }));
+  }
+
+  /** A visible row or page as an API page object. */
+  rowObject(id: string): Record<string, unknown> {
+    const page = this.visiblePage(id);
+    if (page === undefined) throw new Error(`no visible page ${id}`);
+    return this.pageObject(page);
+  }
+
   /** Rows of a data source that are not in trash, as API page objects. */
   rowsOf(dataSourceId: string): Record<string, unknown>[] {
     const dataSource = this.requireDataSource(dataSourceId);

@@ -61,14 +61,42 @@ function requireId(id: unknown, what: string): string {
   return id;
 }
 
+/**
+ * Every row of a data source. One query reaches at most 10,000 results (Notion says so with
+ * `request_status: incomplete`), so rows are read oldest-created first, and a query that was cut
+ * short is followed by another from the last created_time read: windows overlap at that minute, and
+ * rows already read there are skipped.
+ */
 async function* dataSourceRows(
   reader: NotionReader,
   dataSourceId: string,
 ): AsyncGenerator<PageObjectResponse> {
-  let cursor: string | undefined;
-  do {
-    const listing = await reader.queryDataSource(dataSourceId, cursor);
-    yield* listing.results;
-    cursor = listing.nextCursor;
-  } while (cursor !== undefined);
+  let window: string | undefined;
+  /** Rows read at the latest created_time: the next window starts at that time and repeats them. */
+  let atBoundary = new Set<string>();
+  for (;;) {
+    let cursor: string | undefined;
+    let incomplete = false;
+    let last = window;
+    do {
+      const listing = await reader.queryDataSource(dataSourceId, cursor, window);
+      incomplete ||= listing.incomplete === true;
+      for (const row of listing.results) {
+        if (atBoundary.has(row.id)) continue;
+        const created = textOf(row.created_time);
+        if (created !== last) atBoundary = new Set();
+        atBoundary.add(row.id);
+        last = created;
+        yield row;
+      }
+      cursor = listing.nextCursor;
+    } while (cursor !== undefined);
+    if (!incomplete) return;
+    if (last === window) {
+      throw new PermanentError(
+        `data source ${dataSourceId} has more rows created in one minute (${window}) than one Notion query returns`,
+      );
+    }
+    window = last;
+  }
 }

@@ -9,6 +9,11 @@ export interface Listing<T> {
   results: T[];
   /** Undefined on the last page. */
   nextCursor: string | undefined;
+  /**
+   * Notion cut the result short (`request_status: incomplete`, e.g. a query past its 10,000 results):
+   * following the cursor does not reach the rest.
+   */
+  incomplete?: boolean;
 }
 
 export interface NotionReader {
@@ -16,8 +21,15 @@ export interface NotionReader {
   readonly requests: number;
   /** One page (up to 100) of a block's or page's children. */
   listChildren(blockId: string, cursor: string | undefined): Promise<Listing<BlockObjectResponse>>;
-  /** One page (up to 100) of a data source's rows. */
-  queryDataSource(dataSourceId: string, cursor: string | undefined): Promise<Listing<PageObjectResponse>>;
+  /**
+   * One page (up to 100) of a data source's rows, oldest created first; with `createdOnOrAfter`,
+   * only rows created at or after that time (how a data source past 10,000 rows is read in windows).
+   */
+  queryDataSource(
+    dataSourceId: string,
+    cursor: string | undefined,
+    createdOnOrAfter?: string,
+  ): Promise<Listing<PageObjectResponse>>;
   /** Throws NotionNotFoundError when the integration cannot see it. */
   retrievePage(pageId: string): Promise<PageObjectResponse>;
   retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse>;
