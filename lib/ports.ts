@@ -12,6 +12,7 @@ import type {
   NotionObjectType,
   Segment,
 } from "./model.js";
+import type { ExtractionControl } from "./notion/checkpoint.js";
 import type { RateSpec } from "./rate-limit/gcra.js";
 
 // ---------------------------------------------------------------- document store (DynamoDB)
@@ -123,8 +124,12 @@ export interface NotionSource {
    * Throws NotionAuthError (401), NotionNotFoundError (404 / not shared), RetryableError (429, 5xx, timeout).
    */
   getState(pageId: string, type?: NotionObjectType): Promise<NotionObjectState>;
-  /** Reads every block (all pages of children, any depth) or every row; fails rather than truncate. */
-  extract(pageId: string, type: NotionObjectType): Promise<ExtractedDocument>;
+  /**
+   * Reads every block (all pages of children, any depth) or every row; fails rather than truncate.
+   * With `control.pause`, it may stop between two reads with an ExtractionSuspended that carries a
+   * checkpoint; `control.resume` goes on from one.
+   */
+  extract(pageId: string, type: NotionObjectType, control?: ExtractionControl): Promise<ExtractedDocument>;
   /** Every page and data source shared with the integration, newest edits first (search, 100 a request). */
   listWorkspace(): AsyncIterable<ListedNotionObject>;
   /** Whether any row of the data source was edited on or after `since` (one request). */

@@ -26,6 +26,7 @@ import {
 } from "@notionhq/client";
 import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
 import type { NotionObjectType } from "../model.js";
+import type { ExtractionControl } from "../notion/checkpoint.js";
 import { extractDatabase } from "../notion/extract-database.js";
 import { extractPage } from "../notion/extract-page.js";
 import { label } from "../notion/labels.js";
@@ -179,11 +180,15 @@ class NotionClientSource implements NotionSource {
     return pageState(requireFullPage(page, pageId));
   }
 
-  async extract(pageId: string, type: NotionObjectType): Promise<ExtractedDocument> {
+  async extract(
+    pageId: string,
+    type: NotionObjectType,
+    control?: ExtractionControl,
+  ): Promise<ExtractedDocument> {
     const reader = this.reader();
     return type === "database"
-      ? extractDatabase(reader, pageId, this.limits)
-      : extractPage(reader, pageId, this.limits);
+      ? extractDatabase(reader, pageId, this.limits, control)
+      : extractPage(reader, pageId, this.limits, control);
   }
 
   listWorkspace(): AsyncIterable<ListedNotionObject> {

@@ -579,7 +579,11 @@ export class NotionWorkspace {
     return dataSource.rowIds
       .map((id) => this.visiblePage(id))
       .filter((page): page is StoredPage => page !== undefined && !page.inTrash)
-      .map((page) => ({ id: page.id, created_time: page.createdTime, last_edited_time: page.lastEditedTime }));
+      .map((page) => ({
+        id: page.id,
+        created_time: page.createdTime,
+        last_edited_time: page.lastEditedTime,
+      }));
   }
 
   /** A visible row or page as an API page object. */

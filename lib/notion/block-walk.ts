@@ -35,7 +35,7 @@ export interface WalkPlace {
 }
 
 /** One parent whose children are being read, page by page. */
-interface Frame {
+export interface Frame {
   parentId: string;
   /** Indentation of the children. */
   depth: number;
@@ -71,20 +71,68 @@ const INDENTING = new Set([
   "callout",
 ]);
 
+/** Everything a walk has read and where it stands: plain data, so that a checkpoint can hold it. */
+export interface WalkState {
+  blocks: ExtractedBlock[];
+  children: ChildObject[];
+  skippedTypes: Record<string, number>;
+  seen: number;
+  skipped: number;
+  chars: number;
+  /** Requests made by earlier invocations of this extraction. */
+  earlierRequests: number;
+  /** The tree being walked: parents whose children are still to be read, innermost last. */
+  stack: Frame[];
+  headings: { prefix: string[]; entries: { level: number; text: string }[] };
+  place: WalkPlace;
+}
+
 export class BlockWalk {
-  readonly blocks: ExtractedBlock[] = [];
-  readonly children: ChildObject[] = [];
-  readonly skippedTypes: Record<string, number> = {};
-  seen = 0;
-  skipped = 0;
-  private chars = 0;
+  readonly blocks: ExtractedBlock[];
+  readonly children: ChildObject[];
+  readonly skippedTypes: Record<string, number>;
+  seen: number;
+  skipped: number;
+  private chars: number;
+  private readonly earlierRequests: number;
+  private stack: Frame[];
+  private headings: Headings;
+  private place: WalkPlace;
 
   constructor(
     private readonly subject: "page" | "database",
     private readonly reader: NotionReader,
     private readonly limits: ExtractionLimits,
     private readonly titles: TitleCache,
-  ) {}
+    saved?: WalkState,
+  ) {
+    this.blocks = saved?.blocks ?? [];
+    this.children = saved?.children ?? [];
+    this.skippedTypes = saved?.skippedTypes ?? {};
+    this.seen = saved?.seen ?? 0;
+    this.skipped = saved?.skipped ?? 0;
+    this.chars = saved?.chars ?? 0;
+    this.earlierRequests = saved?.earlierRequests ?? 0;
+    this.stack = saved?.stack ?? [];
+    this.headings = new Headings(saved?.headings.prefix ?? [], saved?.headings.entries);
+    this.place = saved?.place ?? { url: "", headingPath: [] };
+  }
+
+  /** Where the walk stands, for a checkpoint; resume with `new BlockWalk(…, state)` and `resume()`. */
+  state(): WalkState {
+    return {
+      blocks: this.blocks,
+      children: this.children,
+      skippedTypes: this.skippedTypes,
+      seen: this.seen,
+      skipped: this.skipped,
+      chars: this.chars,
+      earlierRequests: this.earlierRequests + this.reader.requests,
+      stack: this.stack,
+      headings: this.headings.state(),
+      place: this.place,
+    };
+  }
 
   /** Counts a block or row against `maxBlocks`. */
   count(): void {
@@ -117,16 +165,27 @@ export class BlockWalk {
         blocks: this.seen,
         skipped: this.skipped,
         skippedTypes: this.skippedTypes,
-        requests: this.reader.requests,
+        requests: this.earlierRequests + this.reader.requests,
       },
       children: this.children,
     };
   }
 
-  async walk(rootId: string, place: WalkPlace): Promise<void> {
-    const headings = new Headings(place.headingPath);
-    const stack: Frame[] = [newFrame(rootId, 0)];
+  /**
+   * Reads the tree under `rootId`. Returns "paused" when `pause()` said so between two steps: the
+   * walk's state is then whole (nothing read is lost, nothing half-done), and `resume` goes on.
+   */
+  walk(rootId: string, place: WalkPlace, pause?: () => boolean): Promise<"done" | "paused"> {
+    this.place = place;
+    this.headings = new Headings(place.headingPath);
+    this.stack = [newFrame(rootId, 0)];
+    return this.resume(pause);
+  }
+
+  async resume(pause: () => boolean = () => false): Promise<"done" | "paused"> {
+    const { stack, place, headings } = this;
     while (stack.length > 0) {
+      if (pause()) return "paused";
       const top = stack[stack.length - 1] as Frame;
       const next = top.buffer.shift();
       if (next !== undefined) {
@@ -139,6 +198,7 @@ export class BlockWalk {
         if (top.table !== undefined) this.addTable(top.table, place, headings);
       }
     }
+    return "done";
   }
 
   /** Records one block; returns the frame for its children when there are some to read. */
@@ -213,9 +273,18 @@ export class BlockWalk {
 
 /** The headings a block sits under; a heading opens its own section (it is the last entry of its path). */
 class Headings {
-  private entries: { level: number; text: string }[] = [];
+  private entries: { level: number; text: string }[];
 
-  constructor(private readonly prefix: string[]) {}
+  constructor(
+    private readonly prefix: string[],
+    entries: { level: number; text: string }[] = [],
+  ) {
+    this.entries = entries;
+  }
+
+  state() {
+    return { prefix: this.prefix, entries: this.entries };
+  }
 
   enter(level: number, text: string): void {
     this.entries = this.entries.filter((entry) => entry.level < level);

@@ -1,12 +1,25 @@
 /**
- * A database document, through its data sources (API 2025-09-03): every row of every page of each
- * data source's query. A row is one unit: its properties as `name: value` lines, then its page's
+ * A database document, through its data sources (API 2025-09-03): every row of every data source,
+ * then each row's blocks. A row is one unit: its properties as `name: value` lines, then its page's
  * blocks, all linking to the row's page; the chunker never mixes two units in a chunk.
+ *
+ * One query reaches at most 10,000 results (Notion says so with `request_status: incomplete`), so
+ * rows are read oldest-created first, and a query that was cut short is followed by another from the
+ * last created_time read: windows overlap at that minute, and rows already read there are skipped.
+ *
+ * It can pause between two reads and resume from the checkpoint it hands back.
  */
 import type { PageObjectResponse } from "@notionhq/client";
 import { PermanentError } from "../errors.js";
 import type { ExtractedDocument } from "../ports.js";
 import { BlockWalk } from "./block-walk.js";
+import {
+  type ExtractionCheckpoint,
+  type ExtractionControl,
+  ExtractionSuspended,
+  type RowOfDatabase,
+  type RowsState,
+} from "./checkpoint.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
@@ -19,84 +32,131 @@ export function extractDatabase(
   reader: NotionReader,
   databaseId: string,
   limits: ExtractionLimits,
+  control: ExtractionControl = {},
 ): Promise<ExtractedDocument> {
   return readingNotion(`database (${databaseId})`, async () => {
-    const database = await reader.retrieveDatabase(databaseId);
-    const titles = new TitleCache(reader, limits.maxTitleLookups);
-    const walk = new BlockWalk("database", reader, limits, titles);
-    const rows: PageObjectResponse[] = [];
-    for (const dataSource of listOf<unknown>(database.data_sources)) {
-      const dataSourceId = requireId(objectOf(dataSource)?.id, `a data source of database ${databaseId}`);
-      for await (const row of dataSourceRows(reader, dataSourceId)) {
-        walk.count();
-        requireId(row.id, `a row of data source ${dataSourceId}`);
-        rows.push(row);
-        // Relations between rows of this database need no look-up.
-        titles.remember(row.id, pageTitle(row));
-      }
+    const saved = control.resume?.subject === "database" ? control.resume : undefined;
+    const pause = control.pause ?? (() => false);
+    let title: string;
+    let url: string;
+    let rows: RowsState;
+    if (saved?.rows !== undefined) {
+      ({ title, url, rows } = { ...saved, rows: saved.rows });
+    } else {
+      const database = await reader.retrieveDatabase(databaseId);
+      title = richTextToPlain(database.title);
+      url = textOf(database.url) || notionUrl(databaseId);
+      const dataSourceIds = listOf<unknown>(database.data_sources).map((dataSource) =>
+        requireId(objectOf(dataSource)?.id, `a data source of database ${databaseId}`),
+      );
+      rows = {
+        dataSourceIds,
+        dataSourceIndex: 0,
+        atBoundary: [],
+        incomplete: false,
+        collected: [],
+        walked: 0,
+        walking: false,
+      };
     }
-    for (const row of rows) {
-      const title = pageTitle(row);
-      const url = textOf(row.url) || notionUrl(row.id);
-      const lines = await propertyLines(row, titles);
-      if (lines.length > 0) {
-        walk.add({
-          blockId: row.id,
-          text: lines.join("\n"),
-          headingPath: [title],
-          sourceUrl: url,
-          unit: row.id,
-        });
-      }
-      await walk.walk(row.id, { url, unit: row.id, headingPath: [title] });
+    const titles = new TitleCache(reader, limits.maxTitleLookups, saved?.titles);
+    const walk = new BlockWalk("database", reader, limits, titles, saved?.walk);
+    const suspended = (): ExtractionSuspended => {
+      const checkpoint: ExtractionCheckpoint = {
+        version: 1,
+        subject: "database",
+        notionId: databaseId,
+        title,
+        url,
+        titles: titles.state(),
+        walk: walk.state(),
+        rows,
+      };
+      return new ExtractionSuspended(checkpoint);
+    };
+
+    while (rows.dataSourceIndex < rows.dataSourceIds.length) {
+      if (pause()) throw suspended();
+      await readRows(reader, rows, walk, titles);
     }
-    const url = textOf(database.url) || notionUrl(databaseId);
-    return walk.document(richTextToPlain(database.title), url);
+    while (rows.walked < rows.collected.length) {
+      const row = rows.collected[rows.walked] as RowOfDatabase;
+      const rowTitle = pageTitle(row as PageObjectResponse);
+      const rowUrl = textOf(row.url) || notionUrl(row.id);
+      let outcome: "done" | "paused";
+      if (rows.walking) {
+        outcome = await walk.resume(pause);
+      } else {
+        if (pause()) throw suspended();
+        const lines = await propertyLines(row as PageObjectResponse, titles);
+        if (lines.length > 0) {
+          walk.add({
+            blockId: row.id,
+            text: lines.join("\n"),
+            headingPath: [rowTitle],
+            sourceUrl: rowUrl,
+            unit: row.id,
+          });
+        }
+        rows.walking = true;
+        outcome = await walk.walk(row.id, { url: rowUrl, unit: row.id, headingPath: [rowTitle] }, pause);
+      }
+      if (outcome === "paused") throw suspended();
+      rows.walking = false;
+      rows.walked += 1;
+    }
+    return walk.document(title, url);
   });
+}
+
+/** One query's page of rows, into `rows`; moves to the next window or data source when one ends. */
+async function readRows(
+  reader: NotionReader,
+  rows: RowsState,
+  walk: BlockWalk,
+  titles: TitleCache,
+): Promise<void> {
+  const dataSourceId = rows.dataSourceIds[rows.dataSourceIndex] as string;
+  const listing = await reader.queryDataSource(dataSourceId, rows.cursor, rows.window);
+  rows.incomplete ||= listing.incomplete === true;
+  for (const row of listing.results) {
+    if (rows.atBoundary.includes(row.id)) continue;
+    walk.count();
+    requireId(row.id, `a row of data source ${dataSourceId}`);
+    const created = textOf(row.created_time);
+    if (created !== rows.last) rows.atBoundary = [];
+    rows.atBoundary.push(row.id);
+    rows.last = created;
+    rows.collected.push({
+      object: row.object,
+      id: row.id,
+      url: row.url,
+      created_time: row.created_time,
+      properties: row.properties,
+    });
+    // Relations between rows of this database need no look-up.
+    titles.remember(row.id, pageTitle(row));
+  }
+  rows.cursor = listing.nextCursor;
+  if (rows.cursor !== undefined) return;
+  if (rows.incomplete) {
+    if (rows.last === rows.window) {
+      throw new PermanentError(
+        `data source ${dataSourceId} has more rows created in one minute (${rows.window}) than one Notion query returns`,
+      );
+    }
+    rows.window = rows.last;
+    rows.incomplete = false;
+    return;
+  }
+  rows.dataSourceIndex += 1;
+  rows.window = undefined;
+  rows.last = undefined;
+  rows.atBoundary = [];
 }
 
 /** An id the walk must follow: without it, the content under it cannot be read at all. */
 function requireId(id: unknown, what: string): string {
   if (typeof id !== "string" || id === "") throw new PermanentError(`Notion returned ${what} without an id`);
   return id;
-}
-
-/**
- * Every row of a data source. One query reaches at most 10,000 results (Notion says so with
- * `request_status: incomplete`), so rows are read oldest-created first, and a query that was cut
- * short is followed by another from the last created_time read: windows overlap at that minute, and
- * rows already read there are skipped.
- */
-async function* dataSourceRows(
-  reader: NotionReader,
-  dataSourceId: string,
-): AsyncGenerator<PageObjectResponse> {
-  let window: string | undefined;
-  /** Rows read at the latest created_time: the next window starts at that time and repeats them. */
-  let atBoundary = new Set<string>();
-  for (;;) {
-    let cursor: string | undefined;
-    let incomplete = false;
-    let last = window;
-    do {
-      const listing = await reader.queryDataSource(dataSourceId, cursor, window);
-      incomplete ||= listing.incomplete === true;
-      for (const row of listing.results) {
-        if (atBoundary.has(row.id)) continue;
-        const created = textOf(row.created_time);
-        if (created !== last) atBoundary = new Set();
-        atBoundary.add(row.id);
-        last = created;
-        yield row;
-      }
-      cursor = listing.nextCursor;
-    } while (cursor !== undefined);
-    if (!incomplete) return;
-    if (last === window) {
-      throw new PermanentError(
-        `data source ${dataSourceId} has more rows created in one minute (${window}) than one Notion query returns`,
-      );
-    }
-    window = last;
-  }
 }

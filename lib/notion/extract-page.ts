@@ -1,9 +1,11 @@
 /**
  * A page document: its blocks, any depth, every page of children. A page that is a database row also
- * gets its properties, as the first block.
+ * gets its properties, as the first block. It can pause between two reads and resume from the
+ * checkpoint it hands back (lib/notion/checkpoint.ts).
  */
 import type { ExtractedDocument } from "../ports.js";
 import { BlockWalk } from "./block-walk.js";
+import { type ExtractionControl, ExtractionSuspended } from "./checkpoint.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
@@ -15,21 +17,42 @@ export function extractPage(
   reader: NotionReader,
   pageId: string,
   limits: ExtractionLimits,
+  control: ExtractionControl = {},
 ): Promise<ExtractedDocument> {
   return readingNotion(`page (${pageId})`, async () => {
-    const page = await reader.retrievePage(pageId);
-    const id = textOf(page.id) || pageId;
-    const url = textOf(page.url) || notionUrl(id);
-    const titles = new TitleCache(reader, limits.maxTitleLookups);
-    const walk = new BlockWalk("page", reader, limits, titles);
-    const title = pageTitle(page);
-    const parentType = objectOf(page.parent)?.type;
-    if (parentType === "data_source_id" || parentType === "database_id") {
-      const lines = await propertyLines(page, titles);
-      if (lines.length > 0)
-        walk.add({ blockId: id, text: lines.join("\n"), headingPath: [], sourceUrl: url });
+    const saved = control.resume?.subject === "page" ? control.resume : undefined;
+    const titles = new TitleCache(reader, limits.maxTitleLookups, saved?.titles);
+    const walk = new BlockWalk("page", reader, limits, titles, saved?.walk);
+    let title: string;
+    let url: string;
+    let outcome: "done" | "paused";
+    if (saved !== undefined) {
+      ({ title, url } = saved);
+      outcome = await walk.resume(control.pause);
+    } else {
+      const page = await reader.retrievePage(pageId);
+      const id = textOf(page.id) || pageId;
+      url = textOf(page.url) || notionUrl(id);
+      title = pageTitle(page);
+      const parentType = objectOf(page.parent)?.type;
+      if (parentType === "data_source_id" || parentType === "database_id") {
+        const lines = await propertyLines(page, titles);
+        if (lines.length > 0)
+          walk.add({ blockId: id, text: lines.join("\n"), headingPath: [], sourceUrl: url });
+      }
+      outcome = await walk.walk(id, { url, headingPath: [] }, control.pause);
     }
-    await walk.walk(id, { url, headingPath: [] });
+    if (outcome === "paused") {
+      throw new ExtractionSuspended({
+        version: 1,
+        subject: "page",
+        notionId: pageId,
+        title,
+        url,
+        titles: titles.state(),
+        walk: walk.state(),
+      });
+    }
     return walk.document(title, url);
   });
 }

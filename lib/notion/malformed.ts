@@ -5,6 +5,7 @@
  * names what was being read: the document ends in `error` with that reason, and the batch goes on.
  */
 import { ConflictError, PermanentError, RetryableError } from "../errors.js";
+import { ExtractionSuspended } from "./checkpoint.js";
 
 export async function readingNotion<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -13,7 +14,8 @@ export async function readingNotion<T>(what: string, work: () => Promise<T>): Pr
     if (
       error instanceof PermanentError ||
       error instanceof RetryableError ||
-      error instanceof ConflictError
+      error instanceof ConflictError ||
+      error instanceof ExtractionSuspended
     ) {
       throw error;
     }

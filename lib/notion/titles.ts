@@ -13,6 +13,12 @@ export interface TitleTarget {
   id: string;
 }
 
+/** The titles known so far and the look-ups spent: plain data, for a checkpoint. */
+export interface TitleCacheState {
+  titles: [string, string | null][];
+  lookups: number;
+}
+
 export class TitleCache {
   private readonly titles = new Map<string, string | undefined>();
   private lookups = 0;
@@ -20,7 +26,15 @@ export class TitleCache {
   constructor(
     private readonly reader: NotionReader,
     private readonly maxLookups: number,
-  ) {}
+    saved?: TitleCacheState,
+  ) {
+    for (const [id, title] of saved?.titles ?? []) this.titles.set(id, title ?? undefined);
+    this.lookups = saved?.lookups ?? 0;
+  }
+
+  state(): TitleCacheState {
+    return { titles: [...this.titles].map(([id, title]) => [id, title ?? null]), lookups: this.lookups };
+  }
 
   /** A title known without a request (a row of the database being read). */
   remember(id: string, title: string): void {
