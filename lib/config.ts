@@ -47,8 +47,12 @@ const configSchema = z.object({
   /** Bedrock's region when it differs from AWS_REGION; the endpoint only for a stand-in or VPC endpoint. */
   BEDROCK_REGION: z.string().min(1).optional(),
   BEDROCK_ENDPOINT: optionalUrl,
-  /** How long a claim holds a document; must outlast a whole sync + index run. */
+  /** How long a claim holds a document; a run that makes progress renews it (every checkpoint). */
   LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** A long Notion read saves a checkpoint and renews its lease this often. */
+  CHECKPOINT_EVERY_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /** An index run stops reading this long before its invocation's deadline and goes on in the next. */
+  STOP_BEFORE_DEADLINE_SECONDS: z.coerce.number().positive().max(600).default(45),
 });
 
 export type Config = z.infer<typeof configSchema>;

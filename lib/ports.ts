@@ -12,7 +12,7 @@ import type {
   NotionObjectType,
   Segment,
 } from "./model.js";
-import type { ExtractionControl } from "./notion/checkpoint.js";
+import type { ExtractionCheckpoint, ExtractionControl } from "./notion/checkpoint.js";
 import type { RateSpec } from "./rate-limit/gcra.js";
 
 // ---------------------------------------------------------------- document store (DynamoDB)
@@ -70,6 +70,32 @@ export interface DocumentStore {
 
   getBinding(tenantId: string, workspaceId: string): Promise<DataSourceBinding | undefined>;
   putBinding(binding: DataSourceBinding): Promise<void>;
+}
+
+// ---------------------------------------------------------------- checkpoints of long runs
+
+/** Where an index run's extraction stood when it saved, and what it was reading. */
+export interface StoredCheckpoint {
+  /** The generation whose run saved it, and how many saves that generation has made. */
+  generation: number;
+  sequence: number;
+  /** The object's state when the extraction began: a later run resumes only the same content. */
+  lastEditedTime: string;
+  type: NotionObjectType;
+  /** When the extraction's first read was made (rule 5 compares against it). */
+  readAt: string;
+  extraction: ExtractionCheckpoint;
+}
+
+/** One checkpoint per document: the latest save of its latest generation. */
+export interface CheckpointStore {
+  load(documentId: string): Promise<StoredCheckpoint | undefined>;
+  /**
+   * Stores it in place of the stored one, unless that one is of a newer generation or a later (or
+   * the same) save of this generation: then ConflictError, and this run has been superseded.
+   */
+  save(documentId: string, checkpoint: StoredCheckpoint): Promise<void>;
+  delete(documentId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Notion

@@ -24,7 +24,11 @@ await embedderReady(adapters.embedder);
 const processor = new BatchProcessor(EventType.SQS);
 const handleRecord = createIndexRecordHandler(
   { ...adapters, deadLetters: adapters.indexDeadLetters, clock: systemClock, log: logger },
-  { leaseSeconds: config.LEASE_SECONDS },
+  {
+    leaseSeconds: config.LEASE_SECONDS,
+    checkpointEveryMs: config.CHECKPOINT_EVERY_SECONDS * 1000,
+    stopBeforeDeadlineMs: config.STOP_BEFORE_DEADLINE_SECONDS * 1000,
+  },
 );
 
 export const handler = middy((event: SQSEvent, context: Context) =>

@@ -6,6 +6,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "../config.js";
 import type {
+  CheckpointStore,
   DeadLetterSink,
   DocumentStore,
   MessagePublisher,
@@ -16,6 +17,7 @@ import type {
 import { createSecretStore } from "../secrets/secret-store.js";
 import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
 import { createDataClients } from "./aws-clients.js";
+import { createDynamoDbCheckpointStore } from "./dynamodb-checkpoint-store.js";
 import { createDynamoDbRateBudget } from "./dynamodb-rate-budget.js";
 import { createDynamoDbStore } from "./dynamodb-store.js";
 import { createNotionConnector } from "./notion-source.js";
@@ -24,6 +26,7 @@ import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
 
 export interface CoreAdapters {
   store: DocumentStore;
+  checkpoints: CheckpointStore;
   vectors: VectorIndex;
   notion: NotionConnector;
   secrets: SecretStore;
@@ -39,6 +42,7 @@ export function createCoreAdapters(config: Config): CoreAdapters {
   const { dynamodb, sqs } = createDataClients(config);
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
+    checkpoints: createDynamoDbCheckpointStore(dynamodb, config.TABLE_NAME),
     vectors: createPineconeVectorIndex({
       apiKey: config.PINECONE_API_KEY,
       indexHost: config.PINECONE_INDEX_HOST,

@@ -4,7 +4,6 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -16,10 +15,9 @@ import {
 import { ConflictError, PermanentError } from "../errors.js";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore, PageIndexEntry, WebhookStore } from "../ports.js";
+import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { GSI1, keys } from "./table-schema.js";
 
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH_WRITE_LIMIT = 25;
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
 
 type Item = Record<string, unknown>;
@@ -42,18 +40,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     return items;
   }
 
-  async function batchWrite(requests: Item[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
-      let pending: Item[] = requests.slice(i, i + BATCH_WRITE_LIMIT);
-      // DynamoDB may hand back part of a batch under load; resend it with a short backoff.
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        if (attempt > 8) throw new Error("DynamoDB kept returning unprocessed items");
-        const result = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[tableName] ?? []) as Item[];
-      }
-    }
-  }
+  const batchWrite = (requests: Item[]) => batchWriteAll(db, tableName, requests);
 
   async function conditionalUpdate(
     documentId: string,
@@ -473,8 +460,4 @@ function stripKeys(item: Item): Item {
   const copy = { ...item };
   for (const key of KEY_ATTRIBUTES) delete copy[key];
   return copy;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -20,6 +20,8 @@ import {
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
  * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
  * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
+ * | Checkpoint| DOC#{documentId}       | CHECKPOINT                 |                               |            |
+ * | (its data)| DOC#{documentId}       | CHECKPOINT#{saveId}#{part} |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
  * lookup items rather than a new GSI, because the local DynamoDB stand-in cannot add an index to a
@@ -61,6 +63,14 @@ export const keys = {
   webhookEvent: (tenantId: string, workspaceId: string, eventId: string) => ({
     pk: `WEBHOOK#${tenantId}#${workspaceId}`,
     sk: `EVENT#${eventId}`,
+  }),
+  /** An index run's checkpoint (its header; the data is in parts beside it). */
+  checkpoint: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "CHECKPOINT" }),
+  /** The parts of one save (its own random id: two runs racing to the same save never share parts). */
+  checkpointPartPrefix: (saveId?: string) => (saveId === undefined ? "CHECKPOINT#" : `CHECKPOINT#${saveId}#`),
+  checkpointPart: (documentId: string, saveId: string, part: number) => ({
+    pk: `DOC#${documentId}`,
+    sk: `CHECKPOINT#${saveId}#${pad(part, 4)}`,
   }),
   /** A rate budget's schedule (one per Notion binding: lib/adapters/dynamodb-rate-budget.ts). */
   rateBudget: (key: string) => ({ pk: `BUDGET#${key}`, sk: "BUDGET" }),

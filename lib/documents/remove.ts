@@ -8,13 +8,13 @@ import { datasetOf } from "../datasets.js";
 import { ConflictError, PermanentError } from "../errors.js";
 import { type RemovalCounts, removeGenerations } from "../indexing/remove-generations.js";
 import { newLease } from "../lease.js";
-import type { Clock, DocumentStore, VectorIndex } from "../ports.js";
+import type { CheckpointStore, Clock, DocumentStore, VectorIndex } from "../ports.js";
 
 /** Long enough for the removal itself; if we die, the next remove (or sync) takes over. */
 const REMOVAL_LEASE_SECONDS = 300;
 
 export async function removeDocument(
-  ports: { store: DocumentStore; vectors: VectorIndex; clock: Clock },
+  ports: { store: DocumentStore; vectors: VectorIndex; clock: Clock; checkpoints?: CheckpointStore },
   documentId: string,
 ): Promise<RemovalCounts> {
   const document = await ports.store.getDocument(documentId);
@@ -37,6 +37,7 @@ export async function removeDocument(
   }
   const dataset = await datasetOf(ports.store, claimed);
   const counts = await removeGenerations(ports, { documentId, namespace: dataset.vectorNamespace });
+  await ports.checkpoints?.delete(documentId);
   await ports.store.deleteDocument(documentId, claimed.generation);
   return counts;
 }

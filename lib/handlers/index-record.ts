@@ -1,5 +1,5 @@
 /** The index function's per-record work. Exported for tests. */
-import type { SQSRecord } from "aws-lambda";
+import type { Context, SQSRecord } from "aws-lambda";
 import {
   type IndexOptions,
   type IndexPorts,
@@ -16,12 +16,17 @@ export interface IndexRecordPorts extends IndexPorts {
 }
 
 export function createIndexRecordHandler(ports: IndexRecordPorts, options: IndexOptions) {
-  return async function handleIndexRecord(record: SQSRecord): Promise<IndexResult | undefined> {
+  return async function handleIndexRecord(
+    record: SQSRecord,
+    context?: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<IndexResult | undefined> {
     let result: IndexResult | undefined;
+    // The run stops in time and goes on in the next invocation (Lambda's deadline, not a guess).
+    const invocation = context ? { remainingMs: () => context.getRemainingTimeInMillis() } : undefined;
     await guardRecord(
       record,
       async (body) => {
-        result = await indexDocument(ports, parseIndexMessage(body), options);
+        result = await indexDocument(ports, parseIndexMessage(body), options, invocation);
       },
       { deadLetters: ports.deadLetters, requeue: ports.indexQueue, log: ports.log, source: "index" },
     );

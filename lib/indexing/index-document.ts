@@ -28,8 +28,22 @@ import {
   type Segment,
   vectorId,
 } from "../model.js";
+import { ExtractionSuspended } from "../notion/checkpoint.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
-import type { Clock, Embedder, ExtractedBlock, Log, VectorIndex, VectorRecord } from "../ports.js";
+import type {
+  CheckpointStore,
+  Clock,
+  Embedder,
+  ExtractedBlock,
+  ExtractedDocument,
+  Log,
+  MessagePublisher,
+  NotionObjectState,
+  NotionSource,
+  StoredCheckpoint,
+  VectorIndex,
+  VectorRecord,
+} from "../ports.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
 import { metadataText } from "./metadata-text.js";
@@ -37,6 +51,10 @@ import { removeGenerations } from "./remove-generations.js";
 
 export interface IndexPorts extends NotionAccessPorts {
   vectors: VectorIndex;
+  /** Where a run that cannot finish in one invocation keeps its extraction; without it, none is kept. */
+  checkpoints?: CheckpointStore;
+  /** Where a run sends itself to go on in the next invocation (the index queue). */
+  indexQueue?: MessagePublisher;
   /** The configured embedder: used for a dataset unless `embedders` picks another. */
   embedder: Embedder;
   /**
@@ -50,7 +68,22 @@ export interface IndexPorts extends NotionAccessPorts {
 
 export interface IndexOptions {
   leaseSeconds: number;
+  /**
+   * A run stops reading this long before its invocation's deadline, saves a checkpoint and sends
+   * itself on (default 45 s: a Notion request's timeout, a budget wait, the save and the send).
+   */
+  stopBeforeDeadlineMs?: number;
+  /** A long read saves a checkpoint and renews its lease this often (default 60 s). */
+  checkpointEveryMs?: number;
 }
+
+/** The invocation a run lives in: how long it has left (Lambda's getRemainingTimeInMillis). */
+export interface Invocation {
+  remainingMs(): number;
+}
+
+const DEFAULT_STOP_BEFORE_DEADLINE_MS = 45_000;
+const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
 
 export type IndexOutcome =
   | "missing" // no such document
@@ -58,6 +91,8 @@ export type IndexOutcome =
   | "duplicate" // this generation is already indexed
   | "paused"
   | "archived" // the page went away while we were indexing
+  | "continued" // the invocation's time ran short: a checkpoint is saved and the run sent itself on
+  | "superseded" // another delivery of this run saved a later checkpoint: it goes on, this one stops
   | "completed"
   | "error";
 
@@ -81,10 +116,17 @@ const NO_COUNTS: RunCounts = {
 /** Thrown between stages when the user paused the document. */
 class PausedSignal extends Error {}
 
+/** Thrown when the run saved a checkpoint and sent itself on to the next invocation. */
+class ContinuedSignal extends Error {}
+
+/** Thrown when another delivery of the same run saved a later checkpoint: that one goes on. */
+class SupersededSignal extends Error {}
+
 export async function indexDocument(
   ports: IndexPorts,
   message: IndexMessage,
   options: IndexOptions,
+  invocation?: Invocation,
 ): Promise<IndexResult> {
   const { documentId, generation } = message;
   const result = (outcome: IndexOutcome, extra: Partial<IndexResult> = {}): IndexResult => ({
@@ -109,10 +151,18 @@ export async function indexDocument(
     return result("duplicate");
   }
 
-  const run = new IndexRun(ports, document, options);
+  const run = new IndexRun(ports, document, options, invocation);
   try {
     return await withRequestMeter(run.meter, () => run.execute());
   } catch (error) {
+    if (error instanceof ContinuedSignal) return result("continued");
+    if (error instanceof SupersededSignal) {
+      ports.log.info("another delivery of this run saved a later checkpoint; this one stops", {
+        documentId,
+        generation,
+      });
+      return result("superseded");
+    }
     if (error instanceof PausedSignal) {
       await run.settle({ indexingStatus: "paused", stoppedAt: ports.clock.now().toISOString() });
       ports.log.info("indexing paused", { documentId, generation });
@@ -125,6 +175,8 @@ export async function indexDocument(
     }
     const reason = error instanceof Error ? error.message : String(error);
     await run.settle({ indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() });
+    // A failure no retry can mend leaves nothing to resume; a retried one resumes from its checkpoint.
+    if (error instanceof PermanentError) await ports.checkpoints?.delete(documentId);
     ports.log.error("indexing failed", { documentId, generation, reason });
     // Retryable failures go back to the queue; the status already says what happened.
     if (error instanceof RetryableError || !(error instanceof PermanentError)) throw error;
@@ -144,6 +196,7 @@ class IndexRun {
     private readonly ports: IndexPorts,
     private readonly document: Document,
     private readonly options: IndexOptions,
+    private readonly invocation: Invocation | undefined,
   ) {
     this.startedAt = ports.clock.now();
   }
@@ -168,8 +221,7 @@ class IndexRun {
     }
     if (state.inTrash || state.archived)
       return this.archive(`the page is ${state.inTrash ? "in trash" : "archived"} in Notion`);
-    const readAt = ports.clock.now().toISOString();
-    const extracted = await source.extract(info.pageId, state.type);
+    const { extracted, readAt } = await this.extract(source, info.pageId, state);
 
     await this.enterStage("cleaning", { parsingCompletedAt: ports.clock.now().toISOString() });
     const cleaned: ExtractedBlock[] = extracted.blocks
@@ -239,9 +291,96 @@ class IndexRun {
       },
       { releaseLease: true },
     );
+    await ports.checkpoints?.delete(documentId);
     await this.recheckRule(fingerprint, indexedInfo);
     ports.log.info("document indexed", { documentId, generation, ...counts });
     return { outcome: "completed", documentId, generation, counts };
+  }
+
+  /**
+   * Reads the object's content, from the last checkpoint when one was saved for the same content
+   * (by this generation's earlier invocations, or by an older generation whose run died). A read
+   * that runs long saves a checkpoint and renews the lease every `checkpointEveryMs`; one that would
+   * outlive its invocation saves, sends itself on to the next, and stops (ContinuedSignal).
+   */
+  private async extract(
+    source: NotionSource,
+    pageId: string,
+    state: NotionObjectState,
+  ): Promise<{ extracted: ExtractedDocument; readAt: string }> {
+    const { ports, document } = this;
+    const stored = await ports.checkpoints?.load(document.documentId);
+    const usable =
+      stored !== undefined &&
+      stored.generation <= document.generation &&
+      stored.lastEditedTime === state.lastEditedTime &&
+      stored.type === state.type
+        ? stored
+        : undefined;
+    const readAt = usable?.readAt ?? ports.clock.now().toISOString();
+    // Saves number on from the stored one of this generation, usable or not: the fence counts them.
+    let sequence = stored?.generation === document.generation ? stored.sequence : 0;
+    let resume = usable?.extraction;
+    if (resume !== undefined) {
+      ports.log.info("indexing resumes from a checkpoint", {
+        documentId: document.documentId,
+        generation: document.generation,
+        savedBy: { generation: usable?.generation, save: usable?.sequence },
+        blocksRead: resume.walk.seen,
+      });
+    }
+    const stopBeforeMs = this.options.stopBeforeDeadlineMs ?? DEFAULT_STOP_BEFORE_DEADLINE_MS;
+    const everyMs = this.options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
+    const deadlineNear = () => (this.invocation?.remainingMs() ?? Number.POSITIVE_INFINITY) < stopBeforeMs;
+    for (;;) {
+      const savedAt = ports.clock.now().getTime();
+      const pause =
+        ports.checkpoints === undefined
+          ? undefined
+          : () => deadlineNear() || ports.clock.now().getTime() - savedAt >= everyMs;
+      try {
+        return { extracted: await source.extract(pageId, state.type, { resume, pause }), readAt };
+      } catch (error) {
+        if (!(error instanceof ExtractionSuspended)) throw error;
+        sequence += 1;
+        await this.saveCheckpoint({
+          generation: document.generation,
+          sequence,
+          lastEditedTime: state.lastEditedTime,
+          type: state.type,
+          readAt,
+          extraction: error.checkpoint,
+        });
+        // Renews the lease (a run that makes progress keeps its document) and honours a pause.
+        await this.enterStage("parsing", {});
+        resume = error.checkpoint;
+        if (deadlineNear()) await this.continueInNextInvocation(sequence, error.checkpoint.walk.seen);
+      }
+    }
+  }
+
+  private async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    try {
+      await this.ports.checkpoints?.save(this.document.documentId, checkpoint);
+    } catch (error) {
+      if (error instanceof ConflictError) throw new SupersededSignal();
+      throw error;
+    }
+  }
+
+  private async continueInNextInvocation(sequence: number, blocksRead: number): Promise<never> {
+    const { tenantId, datasetId, documentId, generation } = this.document;
+    if (this.ports.indexQueue === undefined) {
+      throw new RetryableError(`document ${documentId} needs another invocation and no index queue is wired`);
+    }
+    await this.ports.indexQueue.send({ tenantId, datasetId, documentId, generation });
+    this.ports.log.info("invocation ending: indexing continues in the next one from its checkpoint", {
+      documentId,
+      generation,
+      save: sequence,
+      blocksRead,
+    });
+    throw new ContinuedSignal();
   }
 
   /**

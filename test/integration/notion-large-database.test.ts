@@ -60,7 +60,10 @@ describe("a data source past 10,000 rows", () => {
         next_cursor: string | null;
         request_status?: unknown;
       };
-      expect(body.request_status).toEqual({ type: "incomplete", incomplete_reason: "query_result_limit_reached" });
+      expect(body.request_status).toEqual({
+        type: "incomplete",
+        incomplete_reason: "query_result_limit_reached",
+      });
       rows += body.results.length;
       pages += 1;
       cursor = body.has_more ? (body.next_cursor ?? undefined) : undefined;
@@ -98,7 +101,9 @@ describe("a data source past 10,000 rows", () => {
       const source = createNotionConnector({ baseUrl: small.url, rate: CLIENT_RATE }).open(TOKEN);
       const error = await source.extract(database.databaseId, "database").catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(PermanentError);
-      expect((error as Error).message).toMatch(/more rows created in one minute \(2026-01-05T09:00:00.000Z\)/);
+      expect((error as Error).message).toMatch(
+        /more rows created in one minute \(2026-01-05T09:00:00.000Z\)/,
+      );
     } finally {
       await small.close();
     }
