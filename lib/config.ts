@@ -32,8 +32,8 @@ const configSchema = z.object({
    * (Notion allows an integration about 3) and the burst. Every instance of every function shares
    * one budget per binding, kept in the table (lib/adapters/dynamodb-rate-budget.ts).
    */
-  NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(3),
-  NOTION_BURST: z.coerce.number().int().min(1).max(1000).default(3),
+  NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10_000).default(3),
+  NOTION_BURST: z.coerce.number().int().min(1).max(10_000).default(3),
   /** Which embedder (lib/embedding/models.ts lists each provider's models and dimensions). */
   EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default("local"),
   /** The provider's default model when unset. */

@@ -23,9 +23,13 @@ export const unitSyncMessage = z.strictObject({
 export const sweepMessage = z.strictObject({
   type: z.literal("sweep"),
   tenantId: id.optional(),
+  /** One binding's workspace (with tenantId): a sweep of several bindings sends one of these each. */
+  workspaceId: id.optional(),
   datasetId: id.optional(),
   /** `listing` (default): list each workspace once; `reconcile`: check every document directly. */
   mode: z.enum(["listing", "reconcile"]).optional(),
+  /** A listing that goes on from its checkpoint: the sweep's id (its start, in epoch ms). */
+  continuation: z.number().int().positive().optional(),
 });
 export const indexMessage = z.strictObject({
   tenantId: id.optional(),

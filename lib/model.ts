@@ -74,6 +74,8 @@ export interface NotionDataSourceInfo {
   contentHash?: string;
   /** The dataset's process rule and doc form the indexed content was split with (see ruleFingerprint). */
   ruleFingerprint?: string;
+  /** A database's data sources when it was last indexed: the sweep asks them for edited rows. */
+  dataSourceIds?: string[];
 }
 
 /** A run's counts, shown by `status` as `lastRun`. */
@@ -184,6 +186,16 @@ export interface DataSourceBinding {
    * `webhook url`, rotated by `webhook reset`. Without it the binding has no webhook URL.
    */
   webhookPathSecret?: string;
+  /** What the sweep knows of this workspace (lib/sync/sweep.ts). */
+  sweep?: BindingSweepInfo;
+}
+
+export interface BindingSweepInfo {
+  /** Objects the last full listing saw. */
+  listedObjects?: number;
+  lastFullListingAt?: string;
+  /** An incremental listing stops at objects edited before this (the last sweep's start, less a margin). */
+  watermark?: string;
 }
 
 /** A vector id names its document, generation and position, so a prefix lists a document's vectors. */

@@ -74,28 +74,33 @@ export interface DocumentStore {
 
 // ---------------------------------------------------------------- checkpoints of long runs
 
-/** Where an index run's extraction stood when it saved, and what it was reading. */
-export interface StoredCheckpoint {
-  /** The generation whose run saved it, and how many saves that generation has made. */
+/**
+ * Where a run that spans invocations stood when it last saved. `generation` and `sequence` fence
+ * runs: a save of an older generation, or one not later than the stored save of its generation,
+ * is refused.
+ */
+export interface Checkpoint<T> {
   generation: number;
   sequence: number;
+  data: T;
+}
+
+/** One checkpoint per key (an index run's document, a sweep's binding): the latest save. */
+export interface CheckpointStore {
+  load<T>(key: string): Promise<Checkpoint<T> | undefined>;
+  /** ConflictError when a newer generation, or a later or equal save of this one, is stored. */
+  save<T>(key: string, checkpoint: Checkpoint<T>): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** What an index run keeps: the extraction, and the content it belongs to. */
+export interface IndexCheckpoint {
   /** The object's state when the extraction began: a later run resumes only the same content. */
   lastEditedTime: string;
   type: NotionObjectType;
   /** When the extraction's first read was made (rule 5 compares against it). */
   readAt: string;
   extraction: ExtractionCheckpoint;
-}
-
-/** One checkpoint per document: the latest save of its latest generation. */
-export interface CheckpointStore {
-  load(documentId: string): Promise<StoredCheckpoint | undefined>;
-  /**
-   * Stores it in place of the stored one, unless that one is of a newer generation or a later (or
-   * the same) save of this generation: then ConflictError, and this run has been superseded.
-   */
-  save(documentId: string, checkpoint: StoredCheckpoint): Promise<void>;
-  delete(documentId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Notion
@@ -142,6 +147,8 @@ export interface ExtractedDocument {
   stats: { blocks: number; skipped: number; requests: number; skippedTypes: Record<string, number> };
   /** Child pages and databases, in page order (what `add --recursive` registers). */
   children: ChildObject[];
+  /** A database's data sources. */
+  dataSourceIds?: string[];
 }
 
 export interface NotionSource {
@@ -156,10 +163,19 @@ export interface NotionSource {
    * checkpoint; `control.resume` goes on from one.
    */
   extract(pageId: string, type: NotionObjectType, control?: ExtractionControl): Promise<ExtractedDocument>;
-  /** Every page and data source shared with the integration, newest edits first (search, 100 a request). */
-  listWorkspace(): AsyncIterable<ListedNotionObject>;
+  /** One page of every page and data source shared with the integration, newest edits first (search). */
+  listWorkspacePage(cursor?: string): Promise<WorkspacePage>;
   /** Whether any row of the data source was edited on or after `since` (one request). */
   hasRowsEditedSince(dataSourceId: string, since: string): Promise<boolean>;
+}
+
+/** One page (up to 100 objects) of the workspace listing. */
+export interface WorkspacePage {
+  objects: ListedNotionObject[];
+  /** Undefined on the last page. */
+  nextCursor: string | undefined;
+  /** Notion cut the listing short (`request_status: incomplete`): an object absent from it may exist. */
+  incomplete: boolean;
 }
 
 /** One object of a workspace listing. */

@@ -1,5 +1,5 @@
 /**
- * Index run checkpoints in DynamoDB, beside the document (docs/decisions/0009-checkpoints-in-dynamodb.md).
+ * Checkpoints of runs that span invocations, in DynamoDB (docs/decisions/0009-checkpoints-in-dynamodb.md).
  * A checkpoint is JSON, gzipped, cut into parts of at most 300 KB (an item holds 400 KB): the parts
  * are written first (under the save's own random id), then the header that names them, with a condition that fences runs: a save
  * from an older generation, or a save of the same generation that is not later than the stored one,
@@ -17,22 +17,22 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../errors.js";
-import type { CheckpointStore, StoredCheckpoint } from "../ports.js";
+import type { Checkpoint, CheckpointStore } from "../ports.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { keys } from "./table-schema.js";
 
 const PART_BYTES = 300_000;
 const EXPIRES_AFTER_SECONDS = 7 * 24 * 3600;
 
-type Header = Omit<StoredCheckpoint, "extraction"> & { parts: number; saveId: string };
+type Header = Omit<Checkpoint<unknown>, "data"> & { parts: number; saveId: string };
 
 export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName: string): CheckpointStore {
   const db = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 
-  async function partKeys(documentId: string, saveId?: string) {
-    const { pk } = keys.checkpoint(documentId);
+  async function partKeys(key: string, saveId?: string) {
+    const { pk } = keys.checkpoint(key);
     const found: { pk: string; sk: string }[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -59,9 +59,9 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
     );
 
   return {
-    async load(documentId) {
+    async load<T>(key: string) {
       const { Item } = await db.send(
-        new GetCommand({ TableName: tableName, Key: keys.checkpoint(documentId), ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: keys.checkpoint(key), ConsistentRead: true }),
       );
       if (Item === undefined) return undefined;
       const header = Item as Header & Record<string, unknown>;
@@ -70,7 +70,7 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
         const { Item: data } = await db.send(
           new GetCommand({
             TableName: tableName,
-            Key: keys.checkpointPart(documentId, header.saveId, part),
+            Key: keys.checkpointPart(key, header.saveId, part),
             ConsistentRead: true,
           }),
         );
@@ -78,21 +78,14 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
         if (data?.data === undefined) return undefined;
         parts.push(data.data as Uint8Array);
       }
-      const extraction = JSON.parse(gunzipSync(Buffer.concat(parts)).toString("utf8"));
-      return {
-        generation: header.generation,
-        sequence: header.sequence,
-        lastEditedTime: header.lastEditedTime,
-        type: header.type,
-        readAt: header.readAt,
-        extraction,
-      };
+      const data = JSON.parse(gunzipSync(Buffer.concat(parts)).toString("utf8")) as T;
+      return { generation: header.generation, sequence: header.sequence, data };
     },
 
-    async save(documentId, checkpoint) {
-      const { extraction, ...meta } = checkpoint;
+    async save(key, checkpoint) {
+      const { data: payload, ...meta } = checkpoint;
       const saveId = randomUUID();
-      const packed = gzipSync(JSON.stringify(extraction));
+      const packed = gzipSync(JSON.stringify(payload));
       const expiresAt = Math.floor(Date.now() / 1000) + EXPIRES_AFTER_SECONDS;
       const parts: Buffer[] = [];
       for (let offset = 0; offset < packed.length; offset += PART_BYTES) {
@@ -103,7 +96,7 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
         tableName,
         parts.map((data, part) => ({
           PutRequest: {
-            Item: { ...keys.checkpointPart(documentId, saveId, part), data, expiresAt },
+            Item: { ...keys.checkpointPart(key, saveId, part), data, expiresAt },
           },
         })),
       );
@@ -112,7 +105,7 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
         const result = await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...keys.checkpoint(documentId), ...meta, saveId, parts: parts.length, expiresAt },
+            Item: { ...keys.checkpoint(key), ...meta, saveId, parts: parts.length, expiresAt },
             ConditionExpression:
               "attribute_not_exists(pk) OR generation < :generation OR (generation = :generation AND #sequence < :sequence)",
             ExpressionAttributeNames: { "#sequence": "sequence" },
@@ -123,17 +116,17 @@ export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName:
         replaced = result.Attributes as Header | undefined;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        await deleteKeys(parts.map((_, part) => keys.checkpointPart(documentId, saveId, part)));
+        await deleteKeys(parts.map((_, part) => keys.checkpointPart(key, saveId, part)));
         throw new ConflictError(
-          `checkpoint of document ${documentId} was saved by a newer run (generation ${meta.generation}, save ${meta.sequence})`,
+          `checkpoint ${key} was saved by a newer run (generation ${meta.generation}, save ${meta.sequence})`,
         );
       }
-      if (replaced?.saveId !== undefined) await deleteKeys(await partKeys(documentId, replaced.saveId));
+      if (replaced?.saveId !== undefined) await deleteKeys(await partKeys(key, replaced.saveId));
     },
 
-    async delete(documentId) {
-      await db.send(new DeleteCommand({ TableName: tableName, Key: keys.checkpoint(documentId) }));
-      await deleteKeys(await partKeys(documentId));
+    async delete(key) {
+      await db.send(new DeleteCommand({ TableName: tableName, Key: keys.checkpoint(key) }));
+      await deleteKeys(await partKeys(key));
     },
   };
 }

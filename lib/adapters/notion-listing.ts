@@ -1,37 +1,42 @@
 /**
  * The two Notion reads a sweep needs, on the real client: the workspace listing (search, newest
- * edits first, 100 a request) and "has any row of this data source changed since …?" (one query
+ * edits first, 100 a request, one page per call so a sweep can stop between pages) and "has any row of this data source changed since …?" (one query
  * with a last_edited_time filter and page_size 1).
  */
 import type { Client } from "@notionhq/client";
-import type { ListedNotionObject } from "../ports.js";
+import type { ListedNotionObject, WorkspacePage } from "../ports.js";
+import { isIncomplete } from "./request-status.js";
 
 const PAGE_SIZE = 100;
 
 type ErrorMapper = (operation: string, error: unknown) => Error;
 
-export async function* listWorkspace(
+/** One page of the workspace listing (search, newest edits first, 100 a request). */
+export async function listWorkspacePage(
   client: Client,
+  cursor: string | undefined,
   mapError: ErrorMapper,
-): AsyncGenerator<ListedNotionObject> {
-  let cursor: string | undefined;
-  do {
-    let response: Awaited<ReturnType<Client["search"]>>;
-    try {
-      response = await client.search({
-        sort: { timestamp: "last_edited_time", direction: "descending" },
-        page_size: PAGE_SIZE,
-        start_cursor: cursor,
-      });
-    } catch (error) {
-      throw mapError("search the workspace", error);
-    }
-    for (const result of response.results) {
-      const listed = listedObject(result);
-      if (listed) yield listed;
-    }
-    cursor = response.has_more ? (response.next_cursor ?? undefined) : undefined;
-  } while (cursor);
+): Promise<WorkspacePage> {
+  let response: Awaited<ReturnType<Client["search"]>>;
+  try {
+    response = await client.search({
+      sort: { timestamp: "last_edited_time", direction: "descending" },
+      page_size: PAGE_SIZE,
+      start_cursor: cursor,
+    });
+  } catch (error) {
+    throw mapError("search the workspace", error);
+  }
+  const objects: ListedNotionObject[] = [];
+  for (const result of response.results) {
+    const listed = listedObject(result);
+    if (listed) objects.push(listed);
+  }
+  return {
+    objects,
+    nextCursor: response.has_more ? (response.next_cursor ?? undefined) : undefined,
+    incomplete: isIncomplete(response),
+  };
 }
 
 /** Partial objects (no timestamps) cannot say whether anything changed; they are left out. */

@@ -35,18 +35,19 @@ import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.j
 import { richTextToPlain } from "../notion/rich-text.js";
 import type {
   ExtractedDocument,
-  ListedNotionObject,
   Log,
   NotionAccess,
   NotionConnector,
   NotionObjectState,
   NotionSource,
+  WorkspacePage,
 } from "../ports.js";
 import { budgetedFetch } from "../rate-limit/budgeted-fetch.js";
 import { type RateSpec, validateRateSpec } from "../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../rate-limit/rate-budget.js";
 import { retryingFetch } from "../rate-limit/retrying-fetch.js";
-import { hasRowsEditedSince, listWorkspace } from "./notion-listing.js";
+import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
+import { isIncomplete } from "./request-status.js";
 
 export const NOTION_VERSION = "2025-09-03";
 
@@ -70,6 +71,8 @@ export interface NotionConnectorOptions {
   /** Told of budget waits and 429s, for counts. */
   onBudgetWait?: (ms: number) => void;
   onThrottled?: () => void;
+  /** The budget's clock (epoch ms); tests that move time themselves pass theirs. */
+  now?: () => number;
   /** Receives the client's warnings, reduced to fields that cannot hold a token or content. */
   log?: Log;
 }
@@ -109,6 +112,7 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
       maxWaitMs: options.budgetWaitMs ?? 10_000,
       onWait: options.onBudgetWait,
       onThrottled: options.onThrottled,
+      now: options.now,
     });
     if (retry === undefined) return limited;
     return retryingFetch(
@@ -191,8 +195,8 @@ class NotionClientSource implements NotionSource {
       : extractPage(reader, pageId, this.limits, control);
   }
 
-  listWorkspace(): AsyncIterable<ListedNotionObject> {
-    return listWorkspace(this.client, (operation, error) => this.mapError(operation, error));
+  listWorkspacePage(cursor?: string): Promise<WorkspacePage> {
+    return listWorkspacePage(this.client, cursor, (operation, error) => this.mapError(operation, error));
   }
 
   hasRowsEditedSince(dataSourceId: string, since: string): Promise<boolean> {
@@ -287,12 +291,6 @@ class ClientReader implements NotionReader {
       throw this.mapError(operation, error);
     }
   }
-}
-
-/** Notion's `request_status`: `incomplete` when a listing was cut short (e.g. at 10,000 results). */
-export function isIncomplete(response: object): boolean {
-  const status = (response as { request_status?: { type?: unknown } }).request_status;
-  return status?.type === "incomplete";
 }
 
 function nextCursor(response: { has_more: boolean; next_cursor: string | null }): string | undefined {

@@ -20,8 +20,8 @@ import {
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
  * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
  * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
- * | Checkpoint| DOC#{documentId}       | CHECKPOINT                 |                               |            |
- * | (its data)| DOC#{documentId}       | CHECKPOINT#{saveId}#{part} |                               |            |
+ * | Checkpoint| CHECKPOINT#{key}       | HEADER                     |                               |            |
+ * | (its data)| CHECKPOINT#{key}       | PART#{saveId}#{part}       |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
  * lookup items rather than a new GSI, because the local DynamoDB stand-in cannot add an index to a
@@ -64,13 +64,13 @@ export const keys = {
     pk: `WEBHOOK#${tenantId}#${workspaceId}`,
     sk: `EVENT#${eventId}`,
   }),
-  /** An index run's checkpoint (its header; the data is in parts beside it). */
-  checkpoint: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "CHECKPOINT" }),
+  /** A checkpoint (an index run's document, a sweep's binding): its header; the data is in parts. */
+  checkpoint: (key: string) => ({ pk: `CHECKPOINT#${key}`, sk: "HEADER" }),
   /** The parts of one save (its own random id: two runs racing to the same save never share parts). */
-  checkpointPartPrefix: (saveId?: string) => (saveId === undefined ? "CHECKPOINT#" : `CHECKPOINT#${saveId}#`),
-  checkpointPart: (documentId: string, saveId: string, part: number) => ({
-    pk: `DOC#${documentId}`,
-    sk: `CHECKPOINT#${saveId}#${pad(part, 4)}`,
+  checkpointPartPrefix: (saveId?: string) => (saveId === undefined ? "PART#" : `PART#${saveId}#`),
+  checkpointPart: (key: string, saveId: string, part: number) => ({
+    pk: `CHECKPOINT#${key}`,
+    sk: `PART#${saveId}#${pad(part, 4)}`,
   }),
   /** A rate budget's schedule (one per Notion binding: lib/adapters/dynamodb-rate-budget.ts). */
   rateBudget: (key: string) => ({ pk: `BUDGET#${key}`, sk: "BUDGET" }),

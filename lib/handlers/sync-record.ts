@@ -1,5 +1,5 @@
 /** The sync function's per-record work: a unit sync or a sweep. Exported for tests. */
-import type { SQSRecord } from "aws-lambda";
+import type { Context, SQSRecord } from "aws-lambda";
 import { isSweep, parseSyncMessage } from "../messages.js";
 import type { DeadLetterSink, MessagePublisher } from "../ports.js";
 import { type SweepOptions, type SweepResult, sweep } from "../sync/sweep.js";
@@ -19,14 +19,19 @@ export function createSyncRecordHandler(
   options: SyncOptions & Partial<SweepOptions>,
 ) {
   const sweepOptions = { ...DEFAULT_SWEEP_OPTIONS, ...options };
-  return async function handleSyncRecord(record: SQSRecord): Promise<SyncResult | SweepResult | undefined> {
+  return async function handleSyncRecord(
+    record: SQSRecord,
+    context?: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<SyncResult | SweepResult | undefined> {
     let result: SyncResult | SweepResult | undefined;
+    // A long listing stops in time and goes on in the next invocation.
+    const invocation = context ? { remainingMs: () => context.getRemainingTimeInMillis() } : undefined;
     await guardRecord(
       record,
       async (body) => {
         const message = parseSyncMessage(body);
         result = isSweep(message)
-          ? await sweep(ports, message, sweepOptions)
+          ? await sweep(ports, message, sweepOptions, invocation)
           : await syncDocument(ports, message, options);
       },
       { deadLetters: ports.deadLetters, requeue: ports.syncQueue, log: ports.log, source: "sync" },

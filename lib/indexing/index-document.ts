@@ -31,16 +31,17 @@ import {
 import { ExtractionSuspended } from "../notion/checkpoint.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
 import type {
+  Checkpoint,
   CheckpointStore,
   Clock,
   Embedder,
   ExtractedBlock,
   ExtractedDocument,
+  IndexCheckpoint,
   Log,
   MessagePublisher,
   NotionObjectState,
   NotionSource,
-  StoredCheckpoint,
   VectorIndex,
   VectorRecord,
 } from "../ports.js";
@@ -271,6 +272,7 @@ class IndexRun {
       contentReadAt: readAt,
       contentHash: contentHash(extracted),
       ruleFingerprint: fingerprint,
+      ...(extracted.dataSourceIds === undefined ? {} : { dataSourceIds: extracted.dataSourceIds }),
     };
     await ports.store.updateDocument(
       documentId,
@@ -309,18 +311,18 @@ class IndexRun {
     state: NotionObjectState,
   ): Promise<{ extracted: ExtractedDocument; readAt: string }> {
     const { ports, document } = this;
-    const stored = await ports.checkpoints?.load(document.documentId);
+    const stored = await ports.checkpoints?.load<IndexCheckpoint>(document.documentId);
     const usable =
       stored !== undefined &&
       stored.generation <= document.generation &&
-      stored.lastEditedTime === state.lastEditedTime &&
-      stored.type === state.type
+      stored.data.lastEditedTime === state.lastEditedTime &&
+      stored.data.type === state.type
         ? stored
         : undefined;
-    const readAt = usable?.readAt ?? ports.clock.now().toISOString();
+    const readAt = usable?.data.readAt ?? ports.clock.now().toISOString();
     // Saves number on from the stored one of this generation, usable or not: the fence counts them.
     let sequence = stored?.generation === document.generation ? stored.sequence : 0;
-    let resume = usable?.extraction;
+    let resume = usable?.data.extraction;
     if (resume !== undefined) {
       ports.log.info("indexing resumes from a checkpoint", {
         documentId: document.documentId,
@@ -346,10 +348,12 @@ class IndexRun {
         await this.saveCheckpoint({
           generation: document.generation,
           sequence,
-          lastEditedTime: state.lastEditedTime,
-          type: state.type,
-          readAt,
-          extraction: error.checkpoint,
+          data: {
+            lastEditedTime: state.lastEditedTime,
+            type: state.type,
+            readAt,
+            extraction: error.checkpoint,
+          },
         });
         // Renews the lease (a run that makes progress keeps its document) and honours a pause.
         await this.enterStage("parsing", {});
@@ -359,7 +363,7 @@ class IndexRun {
     }
   }
 
-  private async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+  private async saveCheckpoint(checkpoint: Checkpoint<IndexCheckpoint>): Promise<void> {
     try {
       await this.ports.checkpoints?.save(this.document.documentId, checkpoint);
     } catch (error) {

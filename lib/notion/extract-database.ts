@@ -105,7 +105,7 @@ export function extractDatabase(
       rows.walking = false;
       rows.walked += 1;
     }
-    return walk.document(title, url);
+    return { ...walk.document(title, url), dataSourceIds: rows.dataSourceIds };
   });
 }
 

@@ -1,138 +1,356 @@
 /**
- * The sweep (scheduled resync). It costs in proportion to what changed, not to what is registered:
- * per Notion binding, one listing of the workspace through search (100 objects a request, newest
- * edits first) and one row query per database document; unit syncs are enqueued only for the
- * documents that the listing says may have changed (lib/sync/plan-sweep.ts).
+ * The sweep (scheduled resync). It costs in proportion to what changed, not to what is registered
+ * (docs/sync-sweep-webhooks.md):
+ * - A sweep of several bindings sends one sweep per binding, so each lists its own workspace on its
+ *   own budget, and in parallel.
+ * - A binding's workspace is listed through search, newest edits first, 100 objects a request. An
+ *   incremental listing stops at the last sweep's watermark; a full listing reads everything and is
+ *   the one that finds deletions: a document absent from a complete full listing is checked
+ *   directly. Full listings run every sweep for workspaces up to `fullListingMaxObjects`, daily above.
+ * - A listing that would outlive its invocation saves a checkpoint (cursor, documents seen) and sends
+ *   itself on; the next invocation resumes it. Absence is decided only when the listing is whole
+ *   and Notion did not cut it short (`request_status: incomplete`).
+ * - Database documents are asked for rows edited since their content was read, one request each.
  *
  * `mode: "reconcile"` (daily by default) checks every registered document directly instead,
  * spread out in time, and catches whatever the listing got wrong.
  */
-import { NotionAuthError, NotionNotFoundError } from "../errors.js";
+import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.js";
 import type { SweepMessage } from "../messages.js";
-import type { Document } from "../model.js";
+import type { DataSourceBinding, Document } from "../model.js";
 import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
-import type { Log, MessagePublisher, NotionSource } from "../ports.js";
-import {
-  buildListing,
-  type CheckReason,
-  databaseRowQuery,
-  type PlannedCheck,
-  planPageChecks,
-} from "./plan-sweep.js";
+import type { CheckpointStore, Clock, Log, MessagePublisher, NotionSource } from "../ports.js";
+import { floorToMinute } from "./edit-time.js";
+import { type CheckReason, pageCheckReason, rowsEditedSince } from "./plan-sweep.js";
 
 export interface SweepPorts extends NotionAccessPorts {
   syncQueue: MessagePublisher;
   log: Log;
+  clock: Clock;
+  /** Where a listing that spans invocations keeps its place; without it, a listing never stops. */
+  checkpoints?: CheckpointStore;
 }
 
 export interface SweepOptions {
   /** Unit syncs a reconcile releases per second (spread with SQS delays, at most 15 minutes). */
   reconcileChecksPerSecond: number;
+  /** Workspaces up to this many objects are listed in full every sweep; larger ones daily. */
+  fullListingMaxObjects?: number;
+  fullListingEveryMs?: number;
+  /** A listing stops this long before its invocation's deadline and goes on in the next. */
+  stopBeforeDeadlineMs?: number;
+}
+
+/** The invocation a sweep runs in: how long it has left. */
+export interface SweepInvocation {
+  remainingMs(): number;
 }
 
 export interface SweepResult {
   mode: "listing" | "reconcile";
+  /** `full` or `incremental` for one binding's listing; `fan-out` when it sent one sweep per binding. */
+  listing?: "full" | "incremental" | "fan-out";
   documents: number;
   bindings: number;
   /** Objects the workspace listings returned. */
   listed: number;
   enqueued: number;
+  /** The listing goes on in another invocation (`continued`), or was left to another sweep. */
+  state?: "continued" | "busy" | "superseded";
+  /** Notion cut the listing short: absence was not taken as deletion. */
+  incomplete?: boolean;
   reasons: Partial<Record<CheckReason | "reconcile" | "binding-unusable", number>>;
 }
 
 const MAX_SQS_DELAY_SECONDS = 900;
+const DEFAULT_FULL_LISTING_MAX_OBJECTS = 5_000;
+const DAY_MS = 24 * 3600 * 1000;
+const DEFAULT_STOP_BEFORE_DEADLINE_MS = 20_000;
+/** Notion rounds edit times down to the minute and search lags edits: an incremental listing looks this far back. */
+const WATERMARK_MARGIN_MS = 5 * 60 * 1000;
+/** A listing not saved for this long is taken as dead: a new sweep starts over. */
+const LISTING_STALE_MS = 15 * 60 * 1000;
+
+/** Where one binding's listing stands: what a continuation reads back. */
+interface ListingState {
+  listing: "full" | "incremental";
+  startedAt: string;
+  /** Incremental: stop at objects edited before this. */
+  since?: string;
+  cursor?: string;
+  /** Objects listed so far. */
+  listed: number;
+  incomplete: boolean;
+  /** Full: documents seen in the listing so far. */
+  seen: string[];
+  /** Database documents' data sources seen in the listing. */
+  dataSources: Record<string, string[]>;
+  enqueued: number;
+  reasons: SweepResult["reasons"];
+  savedAt: string;
+}
 
 export async function sweep(
   ports: SweepPorts,
   message: SweepMessage,
   options: SweepOptions,
+  invocation?: SweepInvocation,
 ): Promise<SweepResult> {
   const mode = message.mode ?? "listing";
   const documents = (
     await ports.store.listDocuments({ tenantId: message.tenantId, datasetId: message.datasetId })
   ).filter(
-    (document) => document.enabled && !document.isPaused && document.dataSourceType === "notion_import",
+    (document) =>
+      document.enabled &&
+      !document.isPaused &&
+      document.dataSourceType === "notion_import" &&
+      (message.workspaceId === undefined || document.dataSourceInfo.workspaceId === message.workspaceId),
   );
+  const groups = groupByBinding(documents);
   const result: SweepResult = {
     mode,
     documents: documents.length,
-    bindings: 0,
+    bindings: groups.length,
     listed: 0,
     enqueued: 0,
     reasons: {},
   };
-  const checks: PlannedCheck[] = [];
-  for (const group of groupByBinding(documents)) {
-    result.bindings += 1;
-    if (mode === "reconcile") {
-      // Pages: last_edited_time read directly is authoritative. Databases: a removed row may not
-      // move any timestamp, so their content is compared.
-      for (const document of group) {
-        const recheck = document.dataSourceInfo.type === "database";
-        checks.push({ document, reason: "reconcile" as CheckReason, recheck });
-      }
-      continue;
+
+  if (mode === "reconcile") {
+    // Pages: last_edited_time read directly is authoritative. Databases: a removed row may not
+    // move any timestamp, so their content is compared.
+    for (const [index, document] of documents.entries()) {
+      const delaySeconds = Math.min(
+        MAX_SQS_DELAY_SECONDS,
+        Math.floor(index / options.reconcileChecksPerSecond),
+      );
+      await enqueueCheck(ports, document, document.dataSourceInfo.type === "database", delaySeconds);
     }
-    checks.push(...(await planBinding(ports, group, result)));
+    result.enqueued = documents.length;
+    result.reasons.reconcile = documents.length;
+    ports.log.info("sweep done", { ...message, ...result });
+    return result;
   }
 
-  for (const [index, check] of checks.entries()) {
-    const { tenantId, datasetId, documentId } = check.document;
-    const delaySeconds =
-      mode === "reconcile"
-        ? Math.min(MAX_SQS_DELAY_SECONDS, Math.floor(index / options.reconcileChecksPerSecond))
-        : undefined;
-    await ports.syncQueue.send(
-      check.recheck
-        ? { tenantId, datasetId, documentId, recheck: true }
-        : { tenantId, datasetId, documentId },
-      delaySeconds ? { delaySeconds } : undefined,
-    );
-    result.reasons[check.reason] = (result.reasons[check.reason] ?? 0) + 1;
+  if (groups.length > 1) {
+    // One sweep per binding: each on its own Notion budget, each its own continuations.
+    for (const group of groups) {
+      const { tenantId, dataSourceInfo } = group[0] as Document;
+      await ports.syncQueue.send({
+        type: "sweep",
+        tenantId,
+        workspaceId: dataSourceInfo.workspaceId,
+        ...(message.datasetId === undefined ? {} : { datasetId: message.datasetId }),
+      });
+    }
+    result.listing = "fan-out";
+    ports.log.info("sweep sent one sweep per binding", { ...message, bindings: groups.length });
+    return result;
   }
-  result.enqueued = checks.length;
+  const group = groups[0];
+  if (group === undefined) return result;
+  const outcome = await sweepBinding(ports, message, options, group, invocation);
+  Object.assign(result, outcome);
   ports.log.info("sweep done", { ...message, ...result });
   return result;
 }
 
-/** One binding's documents: list the workspace once, then decide. */
-async function planBinding(
+/** One binding's listing, from its checkpoint when it is a continuation. */
+async function sweepBinding(
   ports: SweepPorts,
+  message: SweepMessage,
+  options: SweepOptions,
   documents: Document[],
-  result: SweepResult,
-): Promise<PlannedCheck[]> {
+  invocation: SweepInvocation | undefined,
+): Promise<Partial<SweepResult>> {
+  const first = documents[0] as Document;
+  const { tenantId } = first;
+  const { workspaceId } = first.dataSourceInfo;
+  const binding = await ports.store.getBinding(tenantId, workspaceId);
   let source: NotionSource;
   try {
-    source = await openNotionFor(ports, documents[0] as Document);
+    source = await openNotionFor(ports, first);
   } catch (error) {
     if (!(error instanceof NotionAuthError)) throw error;
     // Each unit sync records "reconnect Notion" on its document, without calling Notion.
-    return documents
-      .filter((document) => document.indexingStatus !== "error")
-      .map((document) => ({ document, reason: "binding-unusable" as CheckReason, recheck: false }));
+    const unusable = documents.filter((document) => document.indexingStatus !== "error");
+    for (const document of unusable) await enqueueCheck(ports, document, false);
+    return { enqueued: unusable.length, reasons: { "binding-unusable": unusable.length } };
   }
-  const objects = [];
-  for await (const object of source.listWorkspace()) objects.push(object);
-  result.listed += objects.length;
-  const listing = buildListing(objects);
 
-  const { checks, databases } = planPageChecks(documents, listing);
-  for (const document of databases) {
-    if (await databaseMayHaveChanged(source, document, listing)) {
-      checks.push({ document, reason: "rows-edited", recheck: true });
+  const key = `sweep#${tenantId}#${workspaceId}${message.datasetId ? `#${message.datasetId}` : ""}`;
+  const now = ports.clock.now();
+  const stored = await ports.checkpoints?.load<ListingState>(key);
+  let generation: number;
+  let sequence: number;
+  let state: ListingState;
+  if (message.continuation !== undefined) {
+    if (stored === undefined || stored.generation !== message.continuation) {
+      return { state: "superseded", enqueued: 0, reasons: {} };
+    }
+    ({ generation, sequence } = stored);
+    state = stored.data;
+  } else {
+    if (stored !== undefined && now.getTime() - Date.parse(stored.data.savedAt) < LISTING_STALE_MS) {
+      // A listing of this binding is under way in another invocation: it finds what this one would.
+      return { state: "busy", enqueued: 0, reasons: {} };
+    }
+    generation = Math.max(now.getTime(), (stored?.generation ?? 0) + 1);
+    sequence = 0;
+    state = newListing(binding, options, now);
+  }
+
+  const byPage = new Map<string, Document[]>();
+  for (const document of documents) {
+    const entries = byPage.get(document.dataSourceInfo.pageId) ?? [];
+    entries.push(document);
+    byPage.set(document.dataSourceInfo.pageId, entries);
+  }
+  const seen = new Set(state.seen);
+  const stopBeforeMs = options.stopBeforeDeadlineMs ?? DEFAULT_STOP_BEFORE_DEADLINE_MS;
+  const deadlineNear = () => (invocation?.remainingMs() ?? Number.POSITIVE_INFINITY) < stopBeforeMs;
+
+  // ---- listing, page by page
+  let listingDone = false;
+  while (!listingDone) {
+    if (ports.checkpoints !== undefined && deadlineNear()) {
+      state.seen = [...seen];
+      state.savedAt = ports.clock.now().toISOString();
+      sequence += 1;
+      try {
+        await ports.checkpoints.save(key, { generation, sequence, data: state });
+      } catch (error) {
+        if (error instanceof ConflictError)
+          return { state: "superseded", enqueued: state.enqueued, reasons: state.reasons };
+        throw error;
+      }
+      await ports.syncQueue.send({
+        ...message,
+        type: "sweep",
+        tenantId,
+        workspaceId,
+        continuation: generation,
+      });
+      ports.log.info("invocation ending: the listing goes on in the next one", {
+        tenantId,
+        workspaceId,
+        listed: state.listed,
+        save: sequence,
+      });
+      return summary(state, "continued");
+    }
+    const page = await source.listWorkspacePage(state.cursor);
+    state.incomplete ||= page.incomplete;
+    for (const object of page.objects) {
+      if (state.since !== undefined && object.lastEditedTime < state.since) {
+        listingDone = true;
+        break;
+      }
+      state.listed += 1;
+      if (object.object === "page") {
+        for (const document of byPage.get(object.id) ?? []) {
+          seen.add(document.documentId);
+          const reason = pageCheckReason(document, object.lastEditedTime);
+          if (reason !== undefined && document.dataSourceInfo.type !== "database") {
+            await enqueueCheck(ports, document, false);
+            count(state, reason);
+          }
+        }
+      } else if (object.databaseId !== undefined) {
+        for (const document of byPage.get(object.databaseId) ?? []) {
+          seen.add(document.documentId);
+          const known = state.dataSources[document.documentId] ?? [];
+          if (!known.includes(object.id)) state.dataSources[document.documentId] = [...known, object.id];
+        }
+      }
+    }
+    state.cursor = page.nextCursor;
+    if (state.cursor === undefined) listingDone = true;
+  }
+
+  // ---- database documents: rows edited since their content was read (one request each)
+  for (const document of documents) {
+    if (document.dataSourceInfo.type !== "database") continue;
+    const listed = state.dataSources[document.documentId];
+    const dataSourceIds =
+      listed ?? (state.listing === "incremental" ? document.dataSourceInfo.dataSourceIds : undefined);
+    if (dataSourceIds === undefined || dataSourceIds.length === 0) {
+      // Not in a full listing: absent (below). Not in an incremental one, its data sources unknown:
+      // left to the next full listing.
+      continue;
+    }
+    if (await rowsMayHaveChanged(source, document, dataSourceIds)) {
+      await enqueueCheck(ports, document, true);
+      count(state, "rows-edited");
     }
   }
-  return checks;
+
+  // ---- absence: only a full listing that Notion did not cut short says what is gone
+  if (state.listing === "full" && !state.incomplete) {
+    for (const document of documents) {
+      if (seen.has(document.documentId) || document.archived) continue;
+      await enqueueCheck(ports, document, false);
+      count(state, "absent");
+    }
+  }
+
+  await recordListing(ports, binding, state, now);
+  await ports.checkpoints?.delete(key);
+  return summary(state);
 }
 
-/** A row edited since the content was read, or a database the listing does not show, needs a check. */
-async function databaseMayHaveChanged(
+function newListing(binding: DataSourceBinding | undefined, options: SweepOptions, now: Date): ListingState {
+  const info = binding?.sweep;
+  const small =
+    (info?.listedObjects ?? 0) <= (options.fullListingMaxObjects ?? DEFAULT_FULL_LISTING_MAX_OBJECTS);
+  const lastFull = info?.lastFullListingAt === undefined ? 0 : Date.parse(info.lastFullListingAt);
+  const full =
+    info?.listedObjects === undefined ||
+    info.watermark === undefined ||
+    small ||
+    now.getTime() - lastFull >= (options.fullListingEveryMs ?? DAY_MS);
+  return {
+    listing: full ? "full" : "incremental",
+    startedAt: now.toISOString(),
+    ...(full ? {} : { since: info?.watermark }),
+    listed: 0,
+    incomplete: false,
+    seen: [],
+    dataSources: {},
+    enqueued: 0,
+    reasons: {},
+    savedAt: now.toISOString(),
+  };
+}
+
+/** What the next sweep of this binding needs: its watermark, and the workspace's size. */
+async function recordListing(
+  ports: SweepPorts,
+  binding: DataSourceBinding | undefined,
+  state: ListingState,
+  now: Date,
+): Promise<void> {
+  if (binding === undefined) return;
+  const startedAt = Date.parse(state.startedAt);
+  const sweepInfo = {
+    ...binding.sweep,
+    watermark: floorToMinute(new Date(startedAt - WATERMARK_MARGIN_MS)).toISOString(),
+    ...(state.listing === "full" && !state.incomplete
+      ? { listedObjects: state.listed, lastFullListingAt: now.toISOString() }
+      : {}),
+  };
+  const current = await ports.store.getBinding(binding.tenantId, binding.workspaceId);
+  if (current === undefined) return;
+  await ports.store.putBinding({ ...current, sweep: sweepInfo });
+}
+
+/** A row edited since the content was read, or a database not indexed yet, needs a check. */
+async function rowsMayHaveChanged(
   source: NotionSource,
   document: Document,
-  listing: ReturnType<typeof buildListing>,
+  dataSourceIds: string[],
 ): Promise<boolean> {
-  const { dataSourceIds, since } = databaseRowQuery(document, listing);
-  if (dataSourceIds.length === 0) return !document.archived;
+  const since = rowsEditedSince(document);
   if (since === undefined || document.archived) return true;
   for (const dataSourceId of dataSourceIds) {
     try {
@@ -143,6 +361,35 @@ async function databaseMayHaveChanged(
     }
   }
   return false;
+}
+
+async function enqueueCheck(
+  ports: SweepPorts,
+  document: Document,
+  recheck: boolean,
+  delaySeconds?: number,
+): Promise<void> {
+  const { tenantId, datasetId, documentId } = document;
+  await ports.syncQueue.send(
+    recheck ? { tenantId, datasetId, documentId, recheck: true } : { tenantId, datasetId, documentId },
+    delaySeconds ? { delaySeconds } : undefined,
+  );
+}
+
+function count(state: ListingState, reason: CheckReason): void {
+  state.enqueued += 1;
+  state.reasons[reason] = (state.reasons[reason] ?? 0) + 1;
+}
+
+function summary(state: ListingState, outcome?: "continued"): Partial<SweepResult> {
+  return {
+    listing: state.listing,
+    listed: state.listed,
+    enqueued: state.enqueued,
+    reasons: state.reasons,
+    ...(state.incomplete ? { incomplete: true } : {}),
+    ...(outcome === undefined ? {} : { state: outcome }),
+  };
 }
 
 function groupByBinding(documents: Document[]): Document[][] {

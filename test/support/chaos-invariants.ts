@@ -11,7 +11,7 @@ import { contentHash } from "../../lib/indexing/content-hash.js";
 import { type Dataset, WORKING_STATUSES } from "../../lib/model.js";
 import type { ChaosDriver } from "./chaos-driver.js";
 import { type ChaosWorld, TOKENS } from "./chaos-world.js";
-import type { StandIns } from "./harness.js";
+import { type StandIns, TEST_CLIENT_RATE } from "./harness.js";
 
 export type Invariant =
   | "settles"
@@ -36,7 +36,7 @@ export async function checkInvariants(
   const fail = (invariant: Invariant, detail: string) => violations.push({ invariant, detail });
   const { store } = world.adapters;
   // A fault-free client with production settings reads the truth.
-  const notion = createNotionConnector({ baseUrl: standIns.notion.url });
+  const notion = createNotionConnector({ baseUrl: standIns.notion.url, rate: TEST_CLIENT_RATE });
 
   for (const [index, tenant] of world.tenants.entries()) {
     const dataset = (await store.getDataset(tenant.datasetId)) as Dataset;

@@ -68,11 +68,18 @@ export interface ChaosWorld {
 
 let runs = 0;
 
+/**
+ * Notion's rate time-scaled ×1000: the scenarios run on a clock that stands still between their
+ * steps, so the budget books in that time and the stand-in's real-time limit stays far above it.
+ */
+const CHAOS_NOTION_RATE = { requestsPerSecond: 3000, burst: 300 };
+
 export async function startStandInsForChaos(): Promise<StandIns> {
-  const standIns = await startStandIns(new NotionWorkspace(), {
-    LEASE_SECONDS: String(CHAOS_LEASE_SECONDS),
-    EMBEDDING_CACHE: "on",
-  });
+  const standIns = await startStandIns(
+    new NotionWorkspace(),
+    { LEASE_SECONDS: String(CHAOS_LEASE_SECONDS), EMBEDDING_CACHE: "on" },
+    CHAOS_NOTION_RATE,
+  );
   return standIns;
 }
 
@@ -90,6 +97,9 @@ export async function createWorld(standIns: StandIns, setup: ScenarioSetup): Pro
       baseUrl: standIns.notion.url,
       timeoutMs: NOTION_TIMEOUT_MS,
       retry: { maxRetries: 2, initialRetryDelayMs: 2, maxRetryDelayMs: 20 },
+      // The scenario's clock: a 429's push-back of the budget ends when the driver moves time on.
+      rate: CHAOS_NOTION_RATE,
+      now: () => clock.now().getTime(),
     }),
     vectors: createPineconeVectorIndex({
       apiKey: env.PINECONE_API_KEY,

@@ -81,7 +81,11 @@ export class TestClock implements Clock {
  * Pinecone, Notion) and the environment that points the adapters at them. The Notion server
  * starts with `workspace` for TEST_TOKEN; more workspaces can be served later (`notion.serve`).
  */
-export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record<string, string> = {}) {
+export async function startStandIns(
+  workspace: NotionWorkspace,
+  extraEnv: Record<string, string> = {},
+  notionRate: { requestsPerSecond: number; burst: number } = TEST_NOTION_RATE,
+) {
   const dynamodb = dynalite({ createTableMs: 0 });
   dynamodb.listen(0, "127.0.0.1");
   await once(dynamodb, "listening");
@@ -93,7 +97,7 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
   const indexQueue = await queue("index");
   const pinecone = await startPineconeServer({ dimension: 64 });
   // Notion's limits with time scaled ×50: the client's budget must keep the stand-in's rate.
-  const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN], rateLimit: TEST_NOTION_RATE });
+  const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN], rateLimit: notionRate });
   const secretsManager = await startSecretsManagerServer({ secrets: { [TEST_TOKEN_SECRET]: TEST_TOKEN } });
 
   const env = {
@@ -111,7 +115,7 @@ export async function startStandIns(workspace: NotionWorkspace, extraEnv: Record
     SECRETS_MANAGER_ENDPOINT: secretsManager.url,
     EMBEDDING_DIMENSION: "64",
     LEASE_SECONDS: String(LEASE_SECONDS),
-    NOTION_REQUESTS_PER_SECOND: String(TEST_NOTION_RATE.requestsPerSecond),
+    NOTION_REQUESTS_PER_SECOND: String(notionRate.requestsPerSecond),
     NOTION_BURST: "3",
     ...extraEnv,
   };
