@@ -40,6 +40,11 @@ export interface NotionServerOptions {
   rateLimit?: { requestsPerSecond: number; burst: number } | false;
   /** Results one data source query can reach through its pages (Notion: 10,000). */
   queryResultLimit?: number;
+  /**
+   * Results one search can reach (default: all). Notion's search may also stop short and say so with
+   * `request_status`; a test sets this to see that the sweep takes such a listing as incomplete.
+   */
+  searchResultLimit?: number;
 }
 
 export const NOTION_RATE_LIMIT = { requestsPerSecond: 3, burst: 5 };
@@ -52,6 +57,8 @@ export interface NotionStandIn {
   requestCounts(): Record<string, number>;
   /** Requests refused with 429 for going over a token's rate (not injected faults). */
   rateLimited(): number;
+  /** From now on, a search reaches at most this many results and says it is incomplete (undefined: all). */
+  limitSearchResults(limit: number | undefined): void;
   resetCounts(): void;
   /** Serves another workspace from now on; a token already served is moved to it. Returns an undo. */
   serve(access: WorkspaceAccess): () => void;
@@ -100,6 +107,7 @@ interface Request {
   params: string[];
   body: Record<string, unknown>;
   queryResultLimit: number;
+  searchResultLimit: number;
 }
 
 type Handler = (request: Request) => unknown;
@@ -132,6 +140,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
   const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? NOTION_RATE_LIMIT);
   const buckets = new Map<string, TokenRate>();
   const queryResultLimit = options.queryResultLimit ?? QUERY_RESULT_LIMIT;
+  let searchResultLimit = options.searchResultLimit ?? Number.POSITIVE_INFINITY;
   let rateLimited = 0;
   // Route names do not depend on the workspace: one set matches every request for counting.
   const namingRoutes = buildRoutes(new NotionWorkspace(), DEFAULT_WORKSPACE_ID);
@@ -175,7 +184,14 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       const match = matchRoute(served.routes, method, url.pathname);
       if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
       const body = parseBody(raw);
-      const result = match.route.handler({ method, url, params: match.params, body, queryResultLimit });
+      const result = match.route.handler({
+        method,
+        url,
+        params: match.params,
+        body,
+        queryResultLimit,
+        searchResultLimit,
+      });
       send(response, 200, { ...(result as object), request_id: randomUUID() });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -202,6 +218,9 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
       }),
     requestCounts: () => Object.fromEntries(counts),
     rateLimited: () => rateLimited,
+    limitSearchResults: (limit) => {
+      searchResultLimit = limit ?? Number.POSITIVE_INFINITY;
+    },
     resetCounts: () => counts.clear(),
     serve,
     faults: {
@@ -259,7 +278,9 @@ function buildRoutes(workspace: NotionWorkspace, workspaceId: string): Route[] {
     route("POST", `/v1/data_sources/${id}/query`, "/v1/data_sources/:id/query", (request) =>
       queryDataSource(workspace, request),
     ),
-    route("POST", "/v1/search", "/v1/search", ({ body }) => search(workspace, body)),
+    route("POST", "/v1/search", "/v1/search", ({ body, searchResultLimit }) =>
+      search(workspace, body, searchResultLimit),
+    ),
   ];
 }
 
@@ -381,7 +402,7 @@ function queryDataSource(workspace: NotionWorkspace, { params, body, queryResult
   };
 }
 
-function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
+function search(workspace: NotionWorkspace, body: Record<string, unknown>, resultLimit: number) {
   const query = typeof body.query === "string" ? body.query.toLowerCase() : "";
   const objectFilter = searchObjectFilter(body.filter);
   const found = workspace
@@ -392,7 +413,15 @@ function search(workspace: NotionWorkspace, body: Record<string, unknown>) {
   const direction = searchSortDirection(body.sort);
   const sorted = sortByTime(found, "last_edited_time", direction);
   const { startCursor, pageSize } = bodyPagination(body);
-  return { ...paginate(sorted, startCursor, pageSize), type: "page_or_data_source", page_or_data_source: {} };
+  const capped = sorted.length > resultLimit;
+  return {
+    ...paginate(sorted.slice(0, resultLimit), startCursor, pageSize),
+    type: "page_or_data_source",
+    page_or_data_source: {},
+    ...(capped
+      ? { request_status: { type: "incomplete", incomplete_reason: "query_result_limit_reached" } }
+      : {}),
+  };
 }
 
 // ---------------------------------------------------------------- request checks
