@@ -53,6 +53,8 @@ const configSchema = z.object({
   CHECKPOINT_EVERY_SECONDS: z.coerce.number().positive().max(3600).default(60),
   /** An index run stops reading this long before its invocation's deadline and goes on in the next. */
   STOP_BEFORE_DEADLINE_SECONDS: z.coerce.number().positive().max(600).default(45),
+  /** Likewise a sweep's listing (one search request at a time, in the shorter sync function). */
+  SWEEP_STOP_BEFORE_DEADLINE_SECONDS: z.coerce.number().positive().max(600).default(20),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -35,6 +35,11 @@ export interface LocalStackInfo {
   demo: boolean;
   embedding: { provider: string; model: string; dimension: number };
   leaseSeconds: number;
+  /**
+   * Time runs this many times faster than in AWS (default 1): Notion's rate is multiplied, and every
+   * timeout, lease and checkpoint interval divided, so the ratios stay those of a deployment.
+   */
+  timeScale?: number;
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
   /** The webhook endpoint's base URL; a binding's URL is `<webhookUrl>notion/<tenant>/<workspace>`. */
   webhookUrl?: string;
@@ -71,6 +76,7 @@ export async function readLocalInfo(stateDir: string = STATE_DIR): Promise<Local
  * The Pinecone stand-in takes any key; a real key comes from PINECONE_API_KEY.
  */
 export function localEnvironment(info: LocalStackInfo): Record<string, string> {
+  const scale = info.timeScale ?? 1;
   return {
     AWS_REGION: info.region,
     AWS_ACCESS_KEY_ID: "local",
@@ -87,8 +93,11 @@ export function localEnvironment(info: LocalStackInfo): Record<string, string> {
     PINECONE_CONTROLLER_HOST: info.pineconeHost,
     PINECONE_API_KEY: info.pineconeStandIn ? "local-stand-in" : (process.env.PINECONE_API_KEY ?? ""),
     NOTION_BASE_URL: info.notionBaseUrl,
-    // The demo's stand-in has no rate limit; real Notion gets its average of 3 requests a second.
-    NOTION_REQUESTS_PER_SECOND: info.demo ? "1000" : "3",
+    // Notion's average of 3 requests a second per binding (the demo's stand-in enforces it too).
+    NOTION_REQUESTS_PER_SECOND: String(3 * scale),
+    CHECKPOINT_EVERY_SECONDS: String(60 / scale),
+    STOP_BEFORE_DEADLINE_SECONDS: String(45 / scale),
+    SWEEP_STOP_BEFORE_DEADLINE_SECONDS: String(20 / scale),
     EMBEDDING_PROVIDER: info.embedding.provider,
     EMBEDDING_DIMENSION: String(info.embedding.dimension),
     LEASE_SECONDS: String(info.leaseSeconds),

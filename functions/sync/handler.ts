@@ -23,7 +23,10 @@ const adapters = createCoreAdapters(config);
 const processor = new BatchProcessor(EventType.SQS);
 const handleRecord = createSyncRecordHandler(
   { ...adapters, deadLetters: adapters.syncDeadLetters, clock: systemClock, log: logger },
-  validateSyncOptions({ leaseSeconds: config.LEASE_SECONDS }),
+  {
+    ...validateSyncOptions({ leaseSeconds: config.LEASE_SECONDS }),
+    stopBeforeDeadlineMs: config.SWEEP_STOP_BEFORE_DEADLINE_SECONDS * 1000,
+  },
 );
 
 export const handler = middy((event: SQSEvent, context: Context) =>

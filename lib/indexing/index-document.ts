@@ -336,10 +336,12 @@ class IndexRun {
     const deadlineNear = () => (this.invocation?.remainingMs() ?? Number.POSITIVE_INFINITY) < stopBeforeMs;
     for (;;) {
       const savedAt = ports.clock.now().getTime();
+      // At least one step per invocation, however little time is left: every invocation moves on.
+      let steps = 0;
       const pause =
         ports.checkpoints === undefined
           ? undefined
-          : () => deadlineNear() || ports.clock.now().getTime() - savedAt >= everyMs;
+          : () => steps++ > 0 && (deadlineNear() || ports.clock.now().getTime() - savedAt >= everyMs);
       try {
         return { extracted: await source.extract(pageId, state.type, { resume, pause }), readAt };
       } catch (error) {

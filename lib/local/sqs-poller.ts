@@ -22,6 +22,8 @@ export interface PollerOptions {
   functionName: string;
   handler: SqsHandler;
   batchSize: number;
+  /** The function's timeout: the invocation's context counts down from it, as Lambda's does. */
+  timeoutMs: number;
   /** Long-poll wait; also how quickly `stop()` returns. */
   waitTimeSeconds?: number;
   region: string;
@@ -79,10 +81,14 @@ async function handleBatch(options: PollerOptions, messages: Message[]): Promise
   let failedIds: Set<string>;
   let error: unknown;
   try {
-    const response = await options.handler(
+    const invocation = options.handler(
       { Records: records },
-      localLambdaContext(options.functionName, { timeoutMs: 300_000, memoryMb: 1024 }),
+      localLambdaContext(options.functionName, { timeoutMs: options.timeoutMs, memoryMb: 1024 }),
     );
+    // Past its timeout the invocation has failed, as in Lambda: no record is deleted, and the batch
+    // comes back after the visibility timeout. (The handler cannot be stopped in this process; it
+    // finishes in the background, like a duplicate delivery.)
+    const response = await withDeadline(invocation, options.timeoutMs, options.functionName);
     failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
   } catch (thrown) {
     error = thrown;
@@ -134,6 +140,27 @@ function toRecord(message: Message, options: PollerOptions): SQSRecord {
     eventSourceARN: options.queueArn,
     awsRegion: options.region,
   };
+}
+
+export class InvocationTimeoutError extends Error {
+  override name = "InvocationTimeoutError";
+}
+
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, functionName: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new InvocationTimeoutError(`${functionName} timed out after ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // A handler that fails after its deadline has nobody to tell.
+    work.catch(() => undefined);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -30,7 +30,7 @@ import { newPathSecret } from "../webhooks/path-secret.js";
 import { webhookUrlFor } from "../webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
-import { type NotionStandIn, startNotionServer } from "./notion-server.js";
+import { NOTION_RATE_LIMIT, type NotionStandIn, startNotionServer } from "./notion-server.js";
 import { type NotionWebhookSender, startNotionWebhooks } from "./notion-webhooks.js";
 import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
@@ -49,6 +49,8 @@ export const LOCAL_WEBHOOK_TOKEN_PREFIX = "notion-index-sync/local/webhook/";
  * shows up quickly; the benchmark passes the deployed default.
  */
 export const LOCAL_WEBHOOK_DEBOUNCE_SECONDS = 5;
+/** The deployed functions' timeouts (infra/config.ts defaults): the local runner gives each as much. */
+export const FUNCTION_TIMEOUT_SECONDS = { sync: 60, index: 300 };
 
 export interface LocalStackOptions {
   stateDir?: string;
@@ -74,6 +76,13 @@ export interface LocalStackOptions {
    */
   webhooks?: false | { debounceSeconds?: number; deliveryDelayMs?: number; port?: number };
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /**
+   * Time runs this many times faster than in AWS (default: NOTION_INDEX_SYNC_TIME_SCALE, else 1): the
+   * Notion stand-in's rate and the functions' budget are multiplied, the functions' timeouts, the
+   * lease and the checkpoint interval divided. A test or benchmark covers hours in minutes, with
+   * the same ratios.
+   */
+  timeScale?: number;
   onBatch?: (queue: "sync" | "index", summary: BatchSummary) => void;
 }
 
@@ -98,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (running) throw new Error("a local stack is already running in this process");
   running = true;
   const stateDir = options.stateDir ?? STATE_DIR;
+  const timeScale = options.timeScale ?? timeScaleFromEnvironment();
   const persist = options.persist ?? true;
   const stoppers: (() => Promise<void>)[] = [];
   try {
@@ -149,7 +159,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let notion: NotionStandIn | undefined;
     const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
     if (workspace) {
-      notion = await startNotionServer({ workspace, tokens: [DEMO_TOKEN] });
+      notion = await startNotionServer({
+        workspace,
+        tokens: [DEMO_TOKEN],
+        rateLimit: {
+          requestsPerSecond: NOTION_RATE_LIMIT.requestsPerSecond * timeScale,
+          burst: NOTION_RATE_LIMIT.burst,
+        },
+      });
       stoppers.push(() => (notion as NotionStandIn).close());
     }
 
@@ -170,7 +187,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       notionBaseUrl: notion?.url ?? options.notionBaseUrl ?? "https://api.notion.com",
       demo: notion !== undefined,
       embedding: { provider: "local", model: LOCAL_MODEL, dimension },
-      leaseSeconds: options.leaseSeconds ?? 120,
+      leaseSeconds: options.leaseSeconds ?? Math.max(1, Math.round(120 / timeScale)),
+      timeScale,
       defaults: { tenantId: DEFAULT_TENANT, datasetId: DEFAULT_DATASET, workspaceId: DEFAULT_WORKSPACE },
       secretsManagerEndpoint: secretsManager.url,
     };
@@ -216,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionName: "notion-index-sync-sync",
         handler: syncModule.handler,
         batchSize: 10,
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.sync * 1000) / timeScale,
         region: info.region,
         onBatch: (summary) => options.onBatch?.("sync", summary),
       }),
@@ -226,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionName: "notion-index-sync-index",
         handler: indexModule.handler,
         batchSize: 5,
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.index * 1000) / timeScale,
         region: info.region,
         onBatch: (summary) => options.onBatch?.("index", summary),
       }),
@@ -294,6 +314,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll(stoppers);
     throw error;
   }
+}
+
+function timeScaleFromEnvironment(): number {
+  const raw = process.env.NOTION_INDEX_SYNC_TIME_SCALE;
+  if (raw === undefined || raw === "") return 1;
+  const scale = Number(raw);
+  if (!(Number.isFinite(scale) && scale >= 1 && scale <= 1000)) {
+    throw new Error(
+      `NOTION_INDEX_SYNC_TIME_SCALE must be a number from 1 to 1000, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return scale;
 }
 
 async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {

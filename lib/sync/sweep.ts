@@ -212,8 +212,10 @@ async function sweepBinding(
 
   // ---- listing, page by page
   let listingDone = false;
+  // At least one page per invocation, however little time is left: every invocation moves on.
+  let pagesThisInvocation = 0;
   while (!listingDone) {
-    if (ports.checkpoints !== undefined && deadlineNear()) {
+    if (ports.checkpoints !== undefined && pagesThisInvocation > 0 && deadlineNear()) {
       state.seen = [...seen];
       state.savedAt = ports.clock.now().toISOString();
       sequence += 1;
@@ -240,6 +242,7 @@ async function sweepBinding(
       return summary(state, "continued");
     }
     const page = await source.listWorkspacePage(state.cursor);
+    pagesThisInvocation += 1;
     state.incomplete ||= page.incomplete;
     for (const object of page.objects) {
       if (state.since !== undefined && object.lastEditedTime < state.since) {
