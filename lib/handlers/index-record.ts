@@ -22,7 +22,10 @@ export function createIndexRecordHandler(ports: IndexRecordPorts, options: Index
   ): Promise<IndexResult | undefined> {
     let result: IndexResult | undefined;
     // The run stops in time and goes on in the next invocation (Lambda's deadline, not a guess).
-    const invocation = context ? { remainingMs: () => context.getRemainingTimeInMillis() } : undefined;
+    const invocation =
+      typeof context?.getRemainingTimeInMillis === "function"
+        ? { remainingMs: () => context.getRemainingTimeInMillis() }
+        : undefined;
     await guardRecord(
       record,
       async (body) => {

@@ -25,7 +25,10 @@ export function createSyncRecordHandler(
   ): Promise<SyncResult | SweepResult | undefined> {
     let result: SyncResult | SweepResult | undefined;
     // A long listing stops in time and goes on in the next invocation.
-    const invocation = context ? { remainingMs: () => context.getRemainingTimeInMillis() } : undefined;
+    const invocation =
+      typeof context?.getRemainingTimeInMillis === "function"
+        ? { remainingMs: () => context.getRemainingTimeInMillis() }
+        : undefined;
     await guardRecord(
       record,
       async (body) => {

@@ -20,7 +20,7 @@ import {
 import { AUTOMATIC_RULE } from "../../lib/model.js";
 import type { NotionSource } from "../../lib/ports.js";
 import { blockSpecs, loadBlockFixtures, withFreshIds } from "../fixtures/notion/load.js";
-import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
+import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_blocks_test_token";
 const RUNBOOK = "1a2b3c4d-0002-4000-8000-000000000002";
@@ -49,7 +49,12 @@ beforeAll(async () => {
     blocks: fixtures.flatMap((fixture) => blockSpecs(withFreshIds(fixture, 1))),
   });
   server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
-  source = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, retry: false }).open(TOKEN);
+  source = createNotionConnector({
+    baseUrl: server.url,
+    rate: TEST_CLIENT_RATE,
+    budget: TEST_CLIENT_BUDGET,
+    retry: false,
+  }).open(TOKEN);
 });
 
 afterAll(async () => {
@@ -143,9 +148,12 @@ describe("large and deep structures", () => {
       title: "Wordy",
       blocks: [paragraph("a".repeat(600)), paragraph("b".repeat(600))],
     });
-    const small = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, maxChars: 1000 }).open(
-      TOKEN,
-    );
+    const small = createNotionConnector({
+      baseUrl: server.url,
+      rate: TEST_CLIENT_RATE,
+      budget: TEST_CLIENT_BUDGET,
+      maxChars: 1000,
+    }).open(TOKEN);
     await expect(small.extract(pageId, "page")).rejects.toThrow(
       new PermanentError("page has more than 1000 characters of text"),
     );
@@ -154,9 +162,12 @@ describe("large and deep structures", () => {
   it("fails loudly when a fetch fails midway: no truncated document", async () => {
     const blocks = Array.from({ length: 250 }, (_, i) => paragraph(`paragraph ${i}`));
     const pageId = workspace.addPage({ title: "Flaky", blocks });
-    const flaky = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, retry: false }).open(
-      TOKEN,
-    );
+    const flaky = createNotionConnector({
+      baseUrl: server.url,
+      rate: TEST_CLIENT_RATE,
+      budget: TEST_CLIENT_BUDGET,
+      retry: false,
+    }).open(TOKEN);
     const reading = flaky.extract(pageId, "page");
     // The page and its first page of children are read; the second page of children fails.
     server.faults.failAfter(2, 503);

@@ -11,7 +11,7 @@ import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-se
 import { heading2, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import { AUTOMATIC_RULE } from "../../lib/model.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
-import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
+import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_database_test_token";
 const ROWS = 120;
@@ -60,7 +60,11 @@ beforeAll(async () => {
     rowIds.push(workspace.addRow(database.dataSourceId, values, { blocks: rowBody(i) }));
   }
   server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
-  source = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE }).open(TOKEN);
+  source = createNotionConnector({
+    baseUrl: server.url,
+    rate: TEST_CLIENT_RATE,
+    budget: TEST_CLIENT_BUDGET,
+  }).open(TOKEN);
   extracted = await source.extract(databaseId, "database");
 });
 

@@ -35,7 +35,7 @@ import {
   toggle,
 } from "../../lib/local/notion-workspace.js";
 import type { NotionSource } from "../../lib/ports.js";
-import { TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
+import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_integration_token_for_tests_0123456789";
 const WORKSPACE_ID = "9b1e7c52-3f0a-4d8e-b6a1-0c2d3e4f5a6b";
@@ -149,6 +149,7 @@ function connectorFor(url: string) {
   return createNotionConnector({
     baseUrl: url,
     rate: TEST_CLIENT_RATE,
+    budget: TEST_CLIENT_BUDGET,
     retry: { initialRetryDelayMs: 10, maxRetryDelayMs: 2_000 },
   });
 }
@@ -345,9 +346,12 @@ describe("extract a page", () => {
   });
 
   it("fails rather than truncate a page with more blocks than allowed", async () => {
-    const small = createNotionConnector({ baseUrl: server.url, rate: TEST_CLIENT_RATE, maxBlocks: 100 }).open(
-      TOKEN,
-    );
+    const small = createNotionConnector({
+      baseUrl: server.url,
+      rate: TEST_CLIENT_RATE,
+      budget: TEST_CLIENT_BUDGET,
+      maxBlocks: 100,
+    }).open(TOKEN);
     const error = await small.extract(ids.big, "page").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toBe("page has more than 100 blocks");
@@ -400,6 +404,7 @@ describe("faults and retries", () => {
     const impatient = createNotionConnector({
       baseUrl: server.url,
       rate: TEST_CLIENT_RATE,
+      budget: TEST_CLIENT_BUDGET,
       retry: false,
     }).open(TOKEN);
     server.faults.failNext(1, 429, 7);
@@ -424,7 +429,11 @@ describe("the demo workspace", () => {
       tokens: [DEMO_TOKEN],
       rateLimit: TEST_NOTION_RATE,
     });
-    demo = createNotionConnector({ baseUrl: demoServer.url, rate: TEST_CLIENT_RATE }).open(DEMO_TOKEN);
+    demo = createNotionConnector({
+      baseUrl: demoServer.url,
+      rate: TEST_CLIENT_RATE,
+      budget: TEST_CLIENT_BUDGET,
+    }).open(DEMO_TOKEN);
   });
 
   afterAll(async () => {

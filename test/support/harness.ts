@@ -26,6 +26,7 @@ import { startPineconeServer } from "../../lib/local/pinecone-server.js";
 import { startSecretsManagerServer } from "../../lib/local/secrets-manager-server.js";
 import { startSqsServer } from "../../lib/local/sqs-server.js";
 import type { Clock, Log } from "../../lib/ports.js";
+import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
 
 export const TEST_TOKEN = "test-token-not-a-secret";
 /** The binding's token, in the Secrets Manager stand-in as in AWS (the functions read no `env:`). */
@@ -39,6 +40,11 @@ export const LEASE_SECONDS = 60;
 export const TEST_NOTION_RATE = { requestsPerSecond: 150, burst: 5 };
 /** The client's budget on the same scale: the default 3 a second (burst 3), ×50. */
 export const TEST_CLIENT_RATE = { requestsPerSecond: 150, burst: 3 };
+/**
+ * One budget for every connector a test file makes, as the table is one budget for every instance:
+ * a new connector with a budget of its own would burst past the stand-in's limit.
+ */
+export const TEST_CLIENT_BUDGET = createMemoryRateBudget();
 /** DocumentStore methods that write: a message that must change nothing calls none of them. */
 export const STORE_WRITES = [
   "claimDocument",
