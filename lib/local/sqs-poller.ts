@@ -10,20 +10,18 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { localLambdaContext } from "./lambda-context.js";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+/** Invokes the function with a batch (lib/local/function-runner.ts: its own environment and timeout). */
+export type SqsInvoke = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {
   sqs: SQSClient;
   queueUrl: string;
   queueArn: string;
   functionName: string;
-  handler: SqsHandler;
+  invoke: SqsInvoke;
   batchSize: number;
-  /** The function's timeout: the invocation's context counts down from it, as Lambda's does. */
-  timeoutMs: number;
   /** Long-poll wait; also how quickly `stop()` returns. */
   waitTimeSeconds?: number;
   region: string;
@@ -81,14 +79,9 @@ async function handleBatch(options: PollerOptions, messages: Message[]): Promise
   let failedIds: Set<string>;
   let error: unknown;
   try {
-    const invocation = options.handler(
-      { Records: records },
-      localLambdaContext(options.functionName, { timeoutMs: options.timeoutMs, memoryMb: 1024 }),
-    );
-    // Past its timeout the invocation has failed, as in Lambda: no record is deleted, and the batch
-    // comes back after the visibility timeout. (The handler cannot be stopped in this process; it
-    // finishes in the background, like a duplicate delivery.)
-    const response = await withDeadline(invocation, options.timeoutMs, options.functionName);
+    // A function that fails or times out fails the batch: no record is deleted, and they come back
+    // after the visibility timeout.
+    const response = await options.invoke({ Records: records });
     failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
   } catch (thrown) {
     error = thrown;
@@ -140,27 +133,6 @@ function toRecord(message: Message, options: PollerOptions): SQSRecord {
     eventSourceARN: options.queueArn,
     awsRegion: options.region,
   };
-}
-
-export class InvocationTimeoutError extends Error {
-  override name = "InvocationTimeoutError";
-}
-
-async function withDeadline<T>(work: Promise<T>, timeoutMs: number, functionName: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new InvocationTimeoutError(`${functionName} timed out after ${timeoutMs / 1000} s`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-    // A handler that fails after its deadline has nobody to tell.
-    work.catch(() => undefined);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -29,13 +29,14 @@ import {
 import { newPathSecret } from "../webhooks/path-secret.js";
 import { webhookUrlFor } from "../webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
+import { createFunctionRunner } from "./function-runner.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
 import { NOTION_RATE_LIMIT, type NotionStandIn, startNotionServer } from "./notion-server.js";
 import { type NotionWebhookSender, startNotionWebhooks } from "./notion-webhooks.js";
 import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
 import { startSecretsManagerServer } from "./secrets-manager-server.js";
-import { type BatchSummary, type QueuePoller, type SqsHandler, startQueuePoller } from "./sqs-poller.js";
+import { type BatchSummary, type QueuePoller, startQueuePoller } from "./sqs-poller.js";
 import { startSqsServer } from "./sqs-server.js";
 
 export const LOCAL_TABLE_NAME = "notion-index-sync";
@@ -223,18 +224,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await adapters.store.listDocuments({}),
     );
 
-    // The same modules Lambda runs; importing them is their cold start.
-    const syncModule: { handler: SqsHandler } = await import("../../functions/sync/handler.js");
-    const indexModule: { handler: SqsHandler } = await import("../../functions/index/handler.js");
+    // The same modules Lambda runs, each in its own execution environment with its timeout.
+    const runners = {
+      sync: createFunctionRunner({
+        functionName: "notion-index-sync-sync",
+        handlerModule: new URL("../../functions/sync/handler.ts", import.meta.url),
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.sync * 1000) / timeScale,
+      }),
+      index: createFunctionRunner({
+        functionName: "notion-index-sync-index",
+        handlerModule: new URL("../../functions/index/handler.ts", import.meta.url),
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.index * 1000) / timeScale,
+      }),
+    };
+    stoppers.push(async () => {
+      await Promise.all([runners.sync.stop(), runners.index.stop()]);
+    });
+    await Promise.all([runners.sync.warm(), runners.index.warm()]);
     const pollers: QueuePoller[] = [
       startQueuePoller({
         sqs: adapters.sqs,
         queueUrl: syncQueue.queueUrl,
         queueArn: syncQueue.queueArn,
         functionName: "notion-index-sync-sync",
-        handler: syncModule.handler,
+        invoke: (event) => runners.sync.invoke(event),
         batchSize: 10,
-        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.sync * 1000) / timeScale,
         region: info.region,
         onBatch: (summary) => options.onBatch?.("sync", summary),
       }),
@@ -243,9 +257,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         queueUrl: indexQueue.queueUrl,
         queueArn: indexQueue.queueArn,
         functionName: "notion-index-sync-index",
-        handler: indexModule.handler,
+        invoke: (event) => runners.index.invoke(event),
         batchSize: 5,
-        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.index * 1000) / timeScale,
         region: info.region,
         onBatch: (summary) => options.onBatch?.("index", summary),
       }),

@@ -6,14 +6,20 @@
  * later call of that delivery (the handler's own clean-up in catch blocks included) throws too, so
  * nothing a dead Lambda could not do reaches DynamoDB, Pinecone or SQS.
  */
-import type { DeadLetterSink, DocumentStore, MessagePublisher, VectorIndex } from "../../lib/ports.js";
+import type {
+  CheckpointStore,
+  DeadLetterSink,
+  DocumentStore,
+  MessagePublisher,
+  VectorIndex,
+} from "../../lib/ports.js";
 import type { Gate, KillBoundary } from "./chaos-scenario.js";
 
 export class SimulatedCrash extends Error {
   override name = "SimulatedCrash";
 }
 
-type PortName = "store" | "vectors" | "indexQueue" | "syncQueue" | "deadLetters";
+type PortName = "store" | "vectors" | "indexQueue" | "syncQueue" | "deadLetters" | "checkpoints";
 
 /** Which call of which port a boundary is, and what of the call happens before the crash. */
 interface CallPoint {
@@ -49,6 +55,10 @@ const KILL_POINTS: Record<Exclude<KillBoundary, "any:before-ack">, CallPoint> = 
     when: "before",
     where: isStatus("cleaning"),
   },
+  // A run that ran short of time: its checkpoint saved, then dead before its lease renewal and its
+  // continuation; or renewed, and dead just before sending the continuation.
+  "index:after-checkpoint": { port: "checkpoints", method: "save", when: "after" },
+  "index:before-continuation": { port: "indexQueue", method: "send", when: "before" },
   "index:mid-upsert": { port: "vectors", method: "upsert", when: "half" },
   "index:after-upsert": { port: "store", method: "putSegments", when: "before" },
   "index:mid-segments": { port: "store", method: "putSegments", when: "half" },
@@ -103,6 +113,7 @@ export interface BasePorts {
   indexQueue: MessagePublisher;
   syncQueue: MessagePublisher;
   deadLetters: DeadLetterSink;
+  checkpoints: CheckpointStore;
 }
 
 /** One delivery's "process": its ports, and whether (and where) it was killed. */
@@ -122,6 +133,7 @@ export class ChaosProcess {
       indexQueue: this.wrap("indexQueue", base.indexQueue),
       syncQueue: this.wrap("syncQueue", base.syncQueue),
       deadLetters: this.wrap("deadLetters", base.deadLetters),
+      checkpoints: this.wrap("checkpoints", base.checkpoints),
     };
   }
 

@@ -17,6 +17,8 @@ export const SYNC_KILLS = [
 export const INDEX_KILLS = [
   "index:after-parsing-claim", // status `parsing` and the run's lease written
   "index:after-extract", // Notion read, before `cleaning`
+  "index:after-checkpoint", // out of time: checkpoint saved, lease not renewed, no continuation sent
+  "index:before-continuation", // out of time: checkpoint saved, lease renewed, no continuation sent
   "index:mid-upsert", // half of the new generation's vectors written
   "index:after-upsert", // vectors written, no segments
   "index:mid-segments", // half of the segments written
