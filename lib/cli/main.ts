@@ -226,6 +226,10 @@ program
     "an existing secret holding the token (default: store the token from --token-env in a new secret)",
   )
   .option("--token-env <name>", "the environment variable holding the token to store (default NOTION_TOKEN)")
+  .option(
+    "--notion-rate <rate>",
+    "this binding's Notion budget, requests a second[/burst], e.g. 3/3 (default: the stack's)",
+  )
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>

@@ -252,15 +252,39 @@ describe("notion-index-sync CLI, end to end", { timeout: TEST_TIMEOUT_MS }, () =
       "ws-globex",
       "--token-env",
       "GLOBEX_TOKEN",
+      "--notion-rate",
+      "20/4",
       "--json",
     );
     expect(connected.code, connected.stderr).toBe(0);
-    const binding = JSON.parse(connected.stdout) as { tokenRef: string; secret: { name: string } };
+    const binding = JSON.parse(connected.stdout) as {
+      tokenRef: string;
+      secret: { name: string };
+      notionRate: unknown;
+    };
+    // Its own Notion budget, used by every function instance working for this binding.
+    expect(binding.notionRate).toEqual({ requestsPerSecond: 20, burst: 4 });
     expect(binding.tokenRef).toMatch(
       /^secretsmanager:arn:aws:secretsmanager:[^:]+:\d+:secret:notion-index-sync\/local\/notion\/globex\/ws-globex-/,
     );
     expect(binding.secret.name).toBe("notion-index-sync/local/notion/globex/ws-globex");
     expect(connected.stdout).not.toContain("demo-token");
+    expectOneLineFailure(
+      await cliWithEnv(
+        cwd,
+        { GLOBEX_TOKEN: "demo-token" },
+        "connect",
+        "--tenant",
+        "globex",
+        "--workspace",
+        "ws-globex",
+        "--token-env",
+        "GLOBEX_TOKEN",
+        "--notion-rate",
+        "fast",
+      ),
+      /--notion-rate must be requests a second/,
+    );
 
     const added = await cliJson<{ documents: { documentId: string }[] }>(
       cwd,

@@ -24,6 +24,8 @@ export interface ConnectCommandOptions {
   workspace: string;
   tokenSecret?: string;
   tokenEnv?: string;
+  /** `requests a second[/burst]`: the binding's own Notion rate budget (lib/rate-limit/gcra.ts). */
+  notionRate?: string;
   json?: boolean;
 }
 
@@ -32,12 +34,30 @@ interface TokenReference {
   secret: { name: string; arn: string; created: boolean } | null;
 }
 
+/** `3` or `3/5`: requests a second on average, and the burst (default 3). */
+function parseNotionRate(text: string): { requestsPerSecond: number; burst: number } {
+  const match = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(text.trim());
+  const requestsPerSecond = Number(match?.[1]);
+  const burst = match?.[2] === undefined ? 3 : Number(match[2]);
+  if (
+    match === null ||
+    !(requestsPerSecond > 0 && requestsPerSecond <= 1000) ||
+    !(burst >= 1 && burst <= 1000)
+  ) {
+    throw new PermanentError(
+      `--notion-rate must be requests a second (0–1000), optionally /burst (1–1000), e.g. 3/3; got "${text}"`,
+    );
+  }
+  return { requestsPerSecond, burst };
+}
+
 /** The id rule of messages and keys (lib/messages.ts): tenant and workspace ids end up in both. */
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function connectCommand(connection: Connection, options: ConnectCommandOptions): Promise<void> {
   const tenantId = checkId("--tenant", options.tenant);
   const workspaceId = checkId("--workspace", options.workspace);
+  const notionRate = options.notionRate === undefined ? undefined : parseNotionRate(options.notionRate);
   const reference = connection.stack
     ? await deployedTokenRef(connection.stack, tenantId, workspaceId, options)
     : await localTokenRef(connection, tenantId, workspaceId, options);
@@ -50,9 +70,10 @@ export async function connectCommand(connection: Connection, options: ConnectCom
     workspaceId,
     tokenRef: reference.tokenRef,
     disabled: false,
+    ...(notionRate === undefined ? {} : { notionRate }),
   });
   if (options.json) {
-    printJson({ tenantId, workspaceId, tokenRef: reference.tokenRef, secret: reference.secret });
+    printJson({ tenantId, workspaceId, tokenRef: reference.tokenRef, secret: reference.secret, notionRate });
     return;
   }
   const where = reference.secret
