@@ -261,7 +261,16 @@ async function sweepBinding(
         }
       } else if (object.databaseId !== undefined) {
         for (const document of byPage.get(object.databaseId) ?? []) {
+          const firstSighting = !seen.has(document.documentId);
           seen.add(document.documentId);
+          if (document.dataSourceInfo.type !== "database") {
+            // Registered, never synced (its type is learnt by the first sync): check it, once.
+            if (firstSighting) {
+              await enqueueCheck(ports, document, false);
+              count(state, "not-indexed");
+            }
+            continue;
+          }
           const known = state.dataSources[document.documentId] ?? [];
           if (!known.includes(object.id)) state.dataSources[document.documentId] = [...known, object.id];
         }
