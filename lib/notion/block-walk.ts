@@ -60,6 +60,9 @@ interface TableRows {
   rows: string[];
 }
 
+/** Rows a database may have unless the limits say otherwise. */
+const DEFAULT_MAX_ROWS = 100_000;
+
 /** Types whose children are indented under them (a list item's sub-items, a toggle's content). */
 const INDENTING = new Set([
   "paragraph",
@@ -77,6 +80,8 @@ export interface WalkState {
   children: ChildObject[];
   skippedTypes: Record<string, number>;
   seen: number;
+  /** Of `seen`, database rows. */
+  rows?: number;
   skipped: number;
   chars: number;
   /** Requests made by earlier invocations of this extraction. */
@@ -93,6 +98,7 @@ export class BlockWalk {
   readonly skippedTypes: Record<string, number>;
   seen: number;
   skipped: number;
+  private rows: number;
   private chars: number;
   private readonly earlierRequests: number;
   private stack: Frame[];
@@ -110,6 +116,7 @@ export class BlockWalk {
     this.children = saved?.children ?? [];
     this.skippedTypes = saved?.skippedTypes ?? {};
     this.seen = saved?.seen ?? 0;
+    this.rows = saved?.rows ?? 0;
     this.skipped = saved?.skipped ?? 0;
     this.chars = saved?.chars ?? 0;
     this.earlierRequests = saved?.earlierRequests ?? 0;
@@ -125,6 +132,7 @@ export class BlockWalk {
       children: this.children,
       skippedTypes: this.skippedTypes,
       seen: this.seen,
+      rows: this.rows,
       skipped: this.skipped,
       chars: this.chars,
       earlierRequests: this.earlierRequests + this.reader.requests,
@@ -134,10 +142,14 @@ export class BlockWalk {
     };
   }
 
-  /** Counts a block or row against `maxBlocks`. */
-  count(): void {
+  /** Counts a block against `maxBlocks`, or a database row against `maxRows`. */
+  count(what: "block" | "row" = "block"): void {
     this.seen += 1;
-    if (this.seen > this.limits.maxBlocks) {
+    if (what === "row") {
+      this.rows += 1;
+      const maxRows = this.limits.maxRows ?? DEFAULT_MAX_ROWS;
+      if (this.rows > maxRows) throw new PermanentError(`${this.subject} has more than ${maxRows} rows`);
+    } else if (this.seen - this.rows > this.limits.maxBlocks) {
       throw new PermanentError(`${this.subject} has more than ${this.limits.maxBlocks} blocks`);
     }
   }

@@ -121,7 +121,7 @@ async function readRows(
   rows.incomplete ||= listing.incomplete === true;
   for (const row of listing.results) {
     if (rows.atBoundary.includes(row.id)) continue;
-    walk.count();
+    walk.count("row");
     requireId(row.id, `a row of data source ${dataSourceId}`);
     const created = textOf(row.created_time);
     if (created !== rows.last) rows.atBoundary = [];

@@ -37,8 +37,10 @@ export interface NotionReader {
 
 /** Limits that keep a huge page from exhausting memory: past them, extraction fails, never truncates. */
 export interface ExtractionLimits {
-  /** Blocks, database rows included. */
+  /** Blocks (a database's rows' blocks included). */
   maxBlocks: number;
+  /** A database's rows (default 100,000): a row is small, its blocks count as blocks. */
+  maxRows?: number;
   /** Characters of extracted text. */
   maxChars: number;
   /** Title look-ups for links to pages and relations (beyond them, a link shows its URL only). */
