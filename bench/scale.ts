@@ -51,11 +51,11 @@ interface Tenant {
 }
 
 /** The stand-ins, the adapters as the functions build them, and Lambda-like consumers. */
-async function startRig(tenants: Tenant[]) {
+async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {}) {
   const db = dynalite({ createTableMs: 0 });
   db.listen(0, "127.0.0.1");
   await once(db, "listening");
-  const sqsServer = await startSqsServer();
+  const sqsServer = await startSqsServer({ fairQueues: options.fairQueues });
   const queue = (name: string) =>
     sqsServer.createQueue(name, { VisibilityTimeout: String(Math.ceil(1800 / SCALE)) });
   const [syncDlq, indexDlq, syncQueue, indexQueue] = await Promise.all(["sd", "id", "s", "i"].map(queue));
@@ -241,6 +241,8 @@ interface Figures {
   pages: number;
   minimumPerPage: number;
   budgetRequests: number;
+  /** With several tenants: each one's requests ÷ what its own budget allowed over the wall time. */
+  budgetUsed?: string;
   note?: string;
 }
 
@@ -264,8 +266,9 @@ async function measure(
     /** Called when the set-up is done and the measured work begins. */
     begin: () => void,
   ) => Promise<{ pages: number; minimumRequests: number; note?: string }>,
+  rigOptions: { fairQueues?: boolean } = {},
 ): Promise<Figures> {
-  const rig = await startRig(tenants);
+  const rig = await startRig(tenants, rigOptions);
   try {
     process.stderr.write(`${name}…\n`);
     let started = Date.now();
@@ -276,6 +279,15 @@ async function measure(
     const ended = Math.max(started, rig.lastBatchDoneAt() || Date.now());
     const wallSeconds = ((ended - started) / 1000) * SCALE;
     const requests = totalRequests(rig);
+    const budgetUsed =
+      tenants.length < 2
+        ? undefined
+        : tenants
+            .map((t) => {
+              const used = (rig.notion.activity(t.workspace)?.requests ?? 0) / (NOTION_RATE * wallSeconds);
+              return `${t.tenantId} used ${Math.round(100 * used)} % of its budget`;
+            })
+            .join(", ");
     return {
       name,
       wallSeconds,
@@ -286,6 +298,7 @@ async function measure(
       pages: result.pages,
       minimumPerPage: result.minimumRequests / result.pages,
       budgetRequests: rig.budgetRequests(),
+      budgetUsed,
       note: result.note,
     };
   } finally {
@@ -346,12 +359,15 @@ if (CASES.includes("b")) {
   );
 }
 if (CASES.includes("c")) {
-  const tenants = [tenant("c1"), tenant("c2")];
-  results.push(
-    await measure("(c) two tenants, 1,000 pages each, at once", tenants, (rig, begin) =>
-      backfill(rig, begin, tenants, 1000),
-    ),
-  );
+  // Messages carry their tenant as MessageGroupId, which makes SQS's standard queues fair queues;
+  // beside it, the same work as delivered before fair queues (arrival order).
+  for (const fairQueues of [true, false]) {
+    const tenants = [tenant("c1"), tenant("c2")];
+    const name = `(c) two tenants, 1,000 pages each${fairQueues ? "" : ", no fair queues"}`;
+    results.push(
+      await measure(name, tenants, (rig, begin) => backfill(rig, begin, tenants, 1000), { fairQueues }),
+    );
+  }
 }
 if (CASES.includes("d")) {
   const t = tenant("d");
@@ -452,6 +468,6 @@ for (const r of results) {
     ].join(" "),
   );
   console.log(
-    `    ${Math.round(r.wallSeconds)} s for ${Math.round(r.limitSeconds)} s at the limit; ${r.requests} Notion requests${r.note ? `; ${r.note}` : ""}`,
+    `    ${Math.round(r.wallSeconds)} s for ${Math.round(r.limitSeconds)} s at the limit; ${r.requests} Notion requests${r.budgetUsed ? `; ${r.budgetUsed}` : ""}${r.note ? `; ${r.note}` : ""}`,
   );
 }

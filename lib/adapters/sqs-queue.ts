@@ -1,4 +1,8 @@
-/** MessagePublisher and DeadLetterSink on SQS. */
+/**
+ * MessagePublisher and DeadLetterSink on SQS. A message is sent with its tenant as `MessageGroupId`,
+ * which makes the standard queue a fair queue: one tenant's backlog does not hold back another
+ * tenant's messages (docs/scale.md, Fairness).
+ */
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetterSink, MessagePublisher } from "../ports.js";
 
@@ -10,10 +14,18 @@ export function createSqsPublisher(client: SQSClient, queueUrl: string): Message
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(body),
           DelaySeconds: options?.delaySeconds,
+          MessageGroupId: tenantOf(body),
         }),
       );
     },
   };
+}
+
+/** The message's tenant, when it names one (message ids allow only letters, digits and `._:-`). */
+function tenantOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("tenantId" in body)) return undefined;
+  const { tenantId } = body;
+  return typeof tenantId === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(tenantId) ? tenantId : undefined;
 }
 
 /**

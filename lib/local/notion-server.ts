@@ -60,6 +60,11 @@ export interface NotionStandIn {
   /** From now on, a search reaches at most this many results and says it is incomplete (undefined: all). */
   limitSearchResults(limit: number | undefined): void;
   resetCounts(): void;
+  /**
+   * Requests answered for one workspace (past the rate limit) since the last reset, and when the first
+   * and the last came: how much of its own budget one tenant used.
+   */
+  activity(workspace: NotionWorkspace): { requests: number; firstAt: number; lastAt: number } | undefined;
   /** Serves another workspace from now on; a token already served is moved to it. Returns an undo. */
   serve(access: WorkspaceAccess): () => void;
   faults: {
@@ -142,6 +147,7 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
   const queryResultLimit = options.queryResultLimit ?? QUERY_RESULT_LIMIT;
   let searchResultLimit = options.searchResultLimit ?? Number.POSITIVE_INFINITY;
   let rateLimited = 0;
+  const activity = new Map<NotionWorkspace, { requests: number; firstAt: number; lastAt: number }>();
   // Route names do not depend on the workspace: one set matches every request for counting.
   const namingRoutes = buildRoutes(new NotionWorkspace(), DEFAULT_WORKSPACE_ID);
 
@@ -181,6 +187,9 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
           return sendRateLimited(response, waitMs);
         }
       }
+      const now = Date.now();
+      const seen = activity.get(served.workspace) ?? { requests: 0, firstAt: now, lastAt: now };
+      activity.set(served.workspace, { ...seen, requests: seen.requests + 1, lastAt: now });
       const match = matchRoute(served.routes, method, url.pathname);
       if (match === undefined) throw new ApiError(400, "invalid_request_url", "Invalid request URL.");
       const body = parseBody(raw);
@@ -221,7 +230,11 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     limitSearchResults: (limit) => {
       searchResultLimit = limit ?? Number.POSITIVE_INFINITY;
     },
-    resetCounts: () => counts.clear(),
+    resetCounts: () => {
+      counts.clear();
+      activity.clear();
+    },
+    activity: (workspace) => activity.get(workspace),
     serve,
     faults: {
       failNext(count, status, retryAfterSeconds) {
