@@ -20,7 +20,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
 import { esbuildOptionsFor } from "../infra/esbuild-options.js";
-import { startPineconeServer } from "../lib/local/pinecone-server.js";
+import { startPineconeServer } from "../local/pinecone-server.js";
 
 const execFileAsync = promisify(execFile);
 const BUDGET_BYTES = 1024 * 1024;

@@ -13,8 +13,8 @@
  *
  *   npm run bench:embedding [-- --json]
  */
-import type { BlockSpec } from "../lib/local/notion-workspace.js";
-import { heading2, paragraph } from "../lib/local/notion-workspace.js";
+import type { BlockSpec } from "../local/notion-workspace.js";
+import { heading2, paragraph } from "../local/notion-workspace.js";
 import { startRig } from "./pipeline-rig.js";
 
 const PARAGRAPHS = 1430;

@@ -11,7 +11,8 @@
 import { parseArgs } from "node:util";
 import { createNotionConnector } from "../lib/adapters/notion-source.js";
 import { splitBlocks } from "../lib/chunking/split.js";
-import { startNotionServer } from "../lib/local/notion-server.js";
+import { AUTOMATIC_RULE } from "../lib/model.js";
+import { startNotionServer } from "../local/notion-server.js";
 import {
   type BlockSpec,
   block,
@@ -22,8 +23,7 @@ import {
   paragraph,
   text,
   toggle,
-} from "../lib/local/notion-workspace.js";
-import { AUTOMATIC_RULE } from "../lib/model.js";
+} from "../local/notion-workspace.js";
 
 const { values: flags } = parseArgs({
   options: {

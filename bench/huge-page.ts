@@ -14,9 +14,9 @@ import { parseArgs, promisify } from "node:util";
 import { createNotionConnector } from "../lib/adapters/notion-source.js";
 import { cleanText } from "../lib/chunking/clean.js";
 import { splitBlocks } from "../lib/chunking/split.js";
-import { startNotionServer } from "../lib/local/notion-server.js";
-import { type BlockSpec, NotionWorkspace, paragraph, text } from "../lib/local/notion-workspace.js";
 import { AUTOMATIC_RULE } from "../lib/model.js";
+import { startNotionServer } from "../local/notion-server.js";
+import { type BlockSpec, NotionWorkspace, paragraph, text } from "../local/notion-workspace.js";
 
 const { values: flags } = parseArgs({
   options: {

@@ -15,12 +15,12 @@ import { loadConfig } from "../lib/config.js";
 import { registerDocuments } from "../lib/documents/register.js";
 import { createIndexRecordHandler } from "../lib/handlers/index-record.js";
 import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
-import { startNotionServer } from "../lib/local/notion-server.js";
-import { NotionWorkspace } from "../lib/local/notion-workspace.js";
-import { startPineconeServer } from "../lib/local/pinecone-server.js";
-import { startSecretsManagerServer } from "../lib/local/secrets-manager-server.js";
-import { startSqsServer } from "../lib/local/sqs-server.js";
 import type { Clock, Log } from "../lib/ports.js";
+import { startNotionServer } from "../local/notion-server.js";
+import { NotionWorkspace } from "../local/notion-workspace.js";
+import { startPineconeServer } from "../local/pinecone-server.js";
+import { startSecretsManagerServer } from "../local/secrets-manager-server.js";
+import { startSqsServer } from "../local/sqs-server.js";
 
 const TOKEN = "bench-token-not-a-secret";
 const TENANT = "bench";

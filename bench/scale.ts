@@ -25,13 +25,13 @@ import { loadConfig } from "../lib/config.js";
 import { registerDocuments } from "../lib/documents/register.js";
 import { createIndexRecordHandler } from "../lib/handlers/index-record.js";
 import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
-import { startNotionServer } from "../lib/local/notion-server.js";
-import { bulleted, NotionWorkspace, paragraph } from "../lib/local/notion-workspace.js";
-import { startPineconeServer } from "../lib/local/pinecone-server.js";
-import { startSecretsManagerServer } from "../lib/local/secrets-manager-server.js";
-import { startSqsServer } from "../lib/local/sqs-server.js";
 import type { Log } from "../lib/ports.js";
 import type { SweepResult } from "../lib/sync/sweep.js";
+import { startNotionServer } from "../local/notion-server.js";
+import { bulleted, NotionWorkspace, paragraph } from "../local/notion-workspace.js";
+import { startPineconeServer } from "../local/pinecone-server.js";
+import { startSecretsManagerServer } from "../local/secrets-manager-server.js";
+import { startSqsServer } from "../local/sqs-server.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const SCALE = Number(process.env.SCALE ?? 20);

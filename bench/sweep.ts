@@ -9,8 +9,8 @@
  * request counts are the stand-in's. Time at Notion's average of 3 requests per second is derived.
  */
 import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
-import { paragraph } from "../lib/local/notion-workspace.js";
 import type { Document } from "../lib/model.js";
+import { paragraph } from "../local/notion-workspace.js";
 import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../test/support/harness.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

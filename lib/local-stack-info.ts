@@ -1,7 +1,7 @@
 /**
  * `.notion-index-sync/local.json`: where the running local stack listens. The CLI reads it to talk
  * to the local stack. It holds endpoints and names only, never a token or key. This contract lives
- * outside lib/local so that the CLI can read it without loading the stand-ins (devDependencies).
+ * outside local/ so that the CLI can read it without loading the stand-ins (devDependencies).
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";

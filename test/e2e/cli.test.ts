@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
+import { DEMO_PAGES } from "../../local/demo-workspace.js";
 import {
   cli,
   cliJson,

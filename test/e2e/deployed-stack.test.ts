@@ -25,18 +25,12 @@ import { createDynamoDbStore } from "../../lib/adapters/dynamodb-store.js";
 import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import {
-  type CloudFormationStandIn,
-  startCloudFormationServer,
-} from "../../lib/local/cloudformation-server.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
-import { NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
-import { startPineconeServer } from "../../lib/local/pinecone-server.js";
-import {
-  type SecretsManagerStandIn,
-  startSecretsManagerServer,
-} from "../../lib/local/secrets-manager-server.js";
-import { startSqsServer } from "../../lib/local/sqs-server.js";
+import { type CloudFormationStandIn, startCloudFormationServer } from "../../local/cloudformation-server.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
+import { startPineconeServer } from "../../local/pinecone-server.js";
+import { type SecretsManagerStandIn, startSecretsManagerServer } from "../../local/secrets-manager-server.js";
+import { startSqsServer } from "../../local/sqs-server.js";
 import { TEST_NOTION_RATE } from "../support/harness.js";
 
 const execFileAsync = promisify(execFile);

@@ -18,10 +18,10 @@ import { addCommand } from "../../lib/cli/commands/add.js";
 import { removeCommand } from "../../lib/cli/commands/remove.js";
 import type { Connection } from "../../lib/cli/connect.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
-import { paragraph } from "../../lib/local/notion-workspace.js";
-import { type LocalStack, startLocalStack } from "../../lib/local/stack.js";
 import { readLocalInfo } from "../../lib/local-stack-info.js";
+import { DEMO_PAGES } from "../../local/demo-workspace.js";
+import { paragraph } from "../../local/notion-workspace.js";
+import { type LocalStack, startLocalStack } from "../../local/stack.js";
 
 let stack: LocalStack;
 let stateDir: string;

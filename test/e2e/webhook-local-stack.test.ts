@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { DEMO_PAGES } from "../../lib/local/demo-workspace.js";
-import { type LocalStack, startLocalStack } from "../../lib/local/stack.js";
 import { readLocalInfo } from "../../lib/local-stack-info.js";
+import { DEMO_PAGES } from "../../local/demo-workspace.js";
+import { type LocalStack, startLocalStack } from "../../local/stack.js";
 
 let stack: LocalStack;
 let stateDir: string;

@@ -6,8 +6,8 @@
  */
 import type { BlockObjectResponse, DatabaseObjectResponse, PageObjectResponse } from "@notionhq/client";
 import { NotionNotFoundError } from "../../lib/errors.js";
-import type { BlockSpec } from "../../lib/local/notion-workspace.js";
 import type { Listing, NotionReader } from "../../lib/notion/reader.js";
+import type { BlockSpec } from "../../local/notion-workspace.js";
 
 const PAGE_SIZE = 100;
 

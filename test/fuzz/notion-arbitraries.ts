@@ -2,11 +2,11 @@
  * Odd Notion payloads for fuzzing: blocks of known and unknown types whose fields are missing, null,
  * of the wrong type, huge, deeply nested or not well-formed UTF-16 (lone surrogates); rich text of
  * every odd shape; tables with ragged rows; database rows whose properties have the wrong types.
- * Blocks are BlockSpecs, which the Notion stand-in serves as they are (lib/local/notion-workspace.ts's
+ * Blocks are BlockSpecs, which the Notion stand-in serves as they are (local/notion-workspace.ts's
  * `block`) and the in-memory reader turns into raw block objects.
  */
 import fc from "fast-check";
-import type { BlockSpec } from "../../lib/local/notion-workspace.js";
+import type { BlockSpec } from "../../local/notion-workspace.js";
 import { oddString } from "./message-arbitraries.js";
 
 // ---------------------------------------------------------------- text and odd values

@@ -2,7 +2,7 @@
  * The walls between the product and its dev tooling, checked rather than hoped for:
  * - a function bundle (what `cdk deploy` uploads) holds no stand-in, test or benchmark code and no
  *   devDependency;
- * - the CLI loads no stand-in (lib/local) and no devDependency for any command but `dev`, so it
+ * - the CLI loads no stand-in (local/) and no devDependency for any command but `dev`, so it
  *   works after `npm install --omit=dev` against a deployed stack.
  */
 import { readFileSync } from "node:fs";
@@ -17,7 +17,7 @@ const packageJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.jso
   devDependencies: Record<string, string>;
 };
 const DEV_DEPENDENCIES = Object.keys(packageJson.devDependencies);
-const DEV_ONLY_FILE = /^(lib\/local\/|test\/|bench\/)/;
+const DEV_ONLY_FILE = /^(local\/|test\/|bench\/)/;
 const FUNCTIONS = ["functions/sync/handler.ts", "functions/index/handler.ts", "functions/webhook/handler.ts"];
 
 /** `…/node_modules/<pkg>/…` (the innermost, for nested installs) → `<pkg>`. */
@@ -47,7 +47,7 @@ describe("function bundles", () => {
 });
 
 describe("the CLI", () => {
-  it("loads no lib/local module and no devDependency, for any command but dev", async () => {
+  it("loads no local/ module and no devDependency, for any command but dev", async () => {
     const graph = await importGraph("lib/cli/main.ts");
     const loaded = reachable(graph, "lib/cli/main.ts", (file) => file === "lib/cli/commands/dev.ts");
     // The commands are there (dynamic imports followed), dev is not.
@@ -61,7 +61,7 @@ describe("the CLI", () => {
   it("reaches the stand-ins through the dev command only (the check above can fail)", async () => {
     const graph = await importGraph("lib/cli/main.ts");
     const everything = reachable(graph, "lib/cli/main.ts");
-    expect(everything).toContain("lib/local/stack.ts");
+    expect(everything).toContain("local/stack.ts");
     expect(everything).toContain("dynalite");
   }, 60_000);
 });

@@ -9,8 +9,8 @@ import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
-import { bulleted, heading1, numbered } from "../../lib/local/notion-workspace.js";
 import type { IndexCheckpoint } from "../../lib/ports.js";
+import { bulleted, heading1, numbered } from "../../local/notion-workspace.js";
 import { type Harness, LEASE_SECONDS, startHarness } from "../support/harness.js";
 
 let h: Harness;

@@ -16,8 +16,8 @@ import { textHash } from "../../lib/embedding/embedding-cache.js";
 import type { MeteredEmbedResult } from "../../lib/embedding/usage.js";
 import { roundToFloat32 } from "../../lib/embedding/vector-bytes.js";
 import { ConfigError } from "../../lib/errors.js";
-import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
-import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
+import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
+import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 
 const TABLE = "cache-test";
 const OPENAI_KEY = "sk-test-cache-0123456789";

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { heading1, paragraph } from "../../lib/local/notion-workspace.js";
-import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
+import { heading1, paragraph } from "../../local/notion-workspace.js";
+import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 const OPENAI_KEY = "sk-test-datasets";

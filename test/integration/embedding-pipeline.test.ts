@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentView } from "../../lib/cli/commands/documents-view.js";
-import { heading1, paragraph } from "../../lib/local/notion-workspace.js";
 import type { Document } from "../../lib/model.js";
+import { heading1, paragraph } from "../../local/notion-workspace.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 let h: Harness;

@@ -9,9 +9,9 @@ import { resolveSelection } from "../../lib/embedding/models.js";
 import { createOpenAiEmbedder } from "../../lib/embedding/openai-embedder.js";
 import { createPineconeEmbedder } from "../../lib/embedding/pinecone-embedder.js";
 import { PermanentError, RetryableError } from "../../lib/errors.js";
-import { type BedrockStandIn, startBedrockStandIn } from "../../lib/local/bedrock-standin.js";
-import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
-import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
+import { type BedrockStandIn, startBedrockStandIn } from "../../local/bedrock-standin.js";
+import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
+import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 
 const texts = (count: number, topic = "runbook") =>
   Array.from(

@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
+import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/notion/checkpoint.js";
+import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
+import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   bulleted,
   code,
@@ -15,10 +18,7 @@ import {
   numbered,
   paragraph,
   toggle,
-} from "../../lib/local/notion-workspace.js";
-import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/notion/checkpoint.js";
-import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
-import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
+} from "../../local/notion-workspace.js";
 import { TEST_CLIENT_RATE, TEST_NOTION_RATE, TestClock } from "../support/harness.js";
 
 const TOKEN = "checkpoint-token-not-a-secret";

@@ -1,5 +1,5 @@
 /**
- * The local stack runs each function as Lambda does (lib/local/function-runner.ts): its own execution
+ * The local stack runs each function as Lambda does (local/function-runner.ts): its own execution
  * environment, a context that counts down from its timeout, and an invocation stopped at that
  * deadline, whose batch comes back after the visibility timeout.
  */
@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataClients } from "../../lib/adapters/aws-clients.js";
-import { createFunctionRunner, InvocationTimeoutError } from "../../lib/local/function-runner.js";
-import { startQueuePoller } from "../../lib/local/sqs-poller.js";
-import { type SqsServer, startSqsServer } from "../../lib/local/sqs-server.js";
+import { createFunctionRunner, InvocationTimeoutError } from "../../local/function-runner.js";
+import { startQueuePoller } from "../../local/sqs-poller.js";
+import { type SqsServer, startSqsServer } from "../../local/sqs-server.js";
 
 const HANDLER = new URL("../fixtures/lambda/slow-handler.ts", import.meta.url);
 let folder: string;

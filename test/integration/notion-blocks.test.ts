@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { PermanentError, RetryableError } from "../../lib/errors.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
+import { AUTOMATIC_RULE } from "../../lib/model.js";
+import type { NotionSource } from "../../lib/ports.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   type BlockSpec,
   block,
@@ -16,9 +18,7 @@ import {
   NotionWorkspace,
   paragraph,
   text,
-} from "../../lib/local/notion-workspace.js";
-import { AUTOMATIC_RULE } from "../../lib/model.js";
-import type { NotionSource } from "../../lib/ports.js";
+} from "../../local/notion-workspace.js";
 import { blockSpecs, loadBlockFixtures, withFreshIds } from "../fixtures/notion/load.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 

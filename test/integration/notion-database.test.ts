@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
-import { heading2, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import { AUTOMATIC_RULE } from "../../lib/model.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_database_test_token";

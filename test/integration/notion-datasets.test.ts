@@ -11,8 +11,8 @@ import type { Connection } from "../../lib/cli/connect.js";
 import { changeDatasetSettings, createDataset, type DatasetSettings } from "../../lib/datasets.js";
 import { registerDocuments, registerWithSubpages } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/errors.js";
-import { heading1, heading2, paragraph, toggle } from "../../lib/local/notion-workspace.js";
 import { AUTOMATIC_RULE, type Segment } from "../../lib/model.js";
+import { heading1, heading2, paragraph, toggle } from "../../local/notion-workspace.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;

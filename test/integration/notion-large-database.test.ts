@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { PermanentError } from "../../lib/errors.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
-import { NotionWorkspace } from "../../lib/local/notion-workspace.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { TestClock } from "../support/harness.js";
 
 const TOKEN = "large-database-token-not-a-secret";

@@ -7,13 +7,9 @@ import { encode } from "gpt-tokenizer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../../lib/errors.js";
-import {
-  createDemoWorkspace,
-  DEMO_DATABASE,
-  DEMO_PAGES,
-  DEMO_TOKEN,
-} from "../../lib/local/demo-workspace.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
+import type { NotionSource } from "../../lib/ports.js";
+import { createDemoWorkspace, DEMO_DATABASE, DEMO_PAGES, DEMO_TOKEN } from "../../local/demo-workspace.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   type BlockSpec,
   block,
@@ -33,8 +29,7 @@ import {
   text,
   toDo,
   toggle,
-} from "../../lib/local/notion-workspace.js";
-import type { NotionSource } from "../../lib/ports.js";
+} from "../../local/notion-workspace.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_integration_token_for_tests_0123456789";

@@ -11,8 +11,8 @@ import {
   describePineconeIndex,
 } from "../../lib/adapters/pinecone-vector-index.js";
 import { PermanentError, RetryableError } from "../../lib/errors.js";
-import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
 import type { VectorIndex, VectorRecord } from "../../lib/ports.js";
+import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 
 const DIMENSION = 4;
 const API_KEY = "test-key-0123456789";

@@ -8,9 +8,9 @@ import { pauseDocument, resumeDocument } from "../../lib/documents/pause.js";
 import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
-import { heading1, paragraph } from "../../lib/local/notion-workspace.js";
 import { WORKING_STATUSES } from "../../lib/model.js";
 import type { SyncResult } from "../../lib/sync/sync-document.js";
+import { heading1, paragraph } from "../../local/notion-workspace.js";
 import {
   countCalls,
   DATASET,

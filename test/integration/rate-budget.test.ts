@@ -12,9 +12,9 @@ import { createDynamoDbRateBudget } from "../../lib/adapters/dynamodb-rate-budge
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
 import { RetryableError } from "../../lib/errors.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
-import { NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import type { NotionAccess } from "../../lib/ports.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 
 const TABLE = "budget-test";
 const RATE = { requestsPerSecond: 20, burst: 3 };

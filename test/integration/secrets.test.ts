@@ -5,10 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, NotionAuthError, PermanentError } from "../../lib/errors.js";
-import {
-  type SecretsManagerStandIn,
-  startSecretsManagerServer,
-} from "../../lib/local/secrets-manager-server.js";
 import type { Document } from "../../lib/model.js";
 import { openNotionFor } from "../../lib/notion-access.js";
 import type { DocumentStore, NotionConnector } from "../../lib/ports.js";
@@ -17,6 +13,7 @@ import { saveSecretString } from "../../lib/secrets/secret-admin.js";
 import { createSecretStore } from "../../lib/secrets/secret-store.js";
 import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-client.js";
 import { createSecretsManagerStore } from "../../lib/secrets/secrets-manager-store.js";
+import { type SecretsManagerStandIn, startSecretsManagerServer } from "../../local/secrets-manager-server.js";
 
 const PREFIX = "notion-index-sync/Test/notion/";
 const TOKEN = "secret_notion-token-value-123";

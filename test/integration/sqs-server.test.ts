@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientOptions } from "../../lib/adapters/aws-clients.js";
 import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
-import { type SqsServer, startSqsServer } from "../../lib/local/sqs-server.js";
+import { type SqsServer, startSqsServer } from "../../local/sqs-server.js";
 
 let server: SqsServer;
 let client: SQSClient;

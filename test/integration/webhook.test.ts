@@ -3,10 +3,10 @@
  * SQS, Secrets Manager and Notion stand-ins, and the real sync and index handlers behind it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { paragraph } from "../../lib/local/notion-workspace.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { webhookPath } from "../../lib/webhooks/webhook-path.js";
+import { paragraph } from "../../local/notion-workspace.js";
 import { DATASET, TENANT, TEST_TOKEN_REF, WORKSPACE } from "../support/harness.js";
 import {
   OTHER_NOTION_WORKSPACE,

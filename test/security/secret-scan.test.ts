@@ -15,12 +15,12 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { type NotionStandIn, startNotionServer } from "../../lib/local/notion-server.js";
-import { eventOf } from "../../lib/local/notion-webhooks.js";
-import { heading1, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
-import { type OpenAiStandIn, startOpenAiStandIn } from "../../lib/local/openai-standin.js";
-import { type PineconeStandIn, startPineconeServer } from "../../lib/local/pinecone-server.js";
 import { signBody } from "../../lib/webhooks/signature.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { eventOf } from "../../local/notion-webhooks.js";
+import { heading1, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
+import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
+import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 import { DATASET, startHarness, TENANT, TEST_NOTION_RATE, WORKSPACE } from "../support/harness.js";
 import { secretLeaks } from "./secret-scan.js";
 

@@ -12,8 +12,8 @@ import { queryCommand } from "../../lib/cli/commands/query.js";
 import type { Connection } from "../../lib/cli/connect.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/errors.js";
-import { paragraph } from "../../lib/local/notion-workspace.js";
 import type { SecretStore } from "../../lib/ports.js";
+import { paragraph } from "../../local/notion-workspace.js";
 import {
   countCalls,
   DATASET,

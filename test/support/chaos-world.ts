@@ -15,9 +15,9 @@ import { createPineconeVectorIndex } from "../../lib/adapters/pinecone-vector-in
 import { ensureTable } from "../../lib/adapters/table-schema.js";
 import { loadConfig } from "../../lib/config.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { type BlockSpec, heading2, NotionWorkspace, paragraph } from "../../lib/local/notion-workspace.js";
 import type { Dataset, ProcessRule } from "../../lib/model.js";
 import type { MessagePublisher } from "../../lib/ports.js";
+import { type BlockSpec, heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 import { Random } from "./chaos-random.js";
 import type { ScenarioSetup } from "./chaos-scenario.js";
 import { type StandIns, startStandIns, TestClock } from "./harness.js";

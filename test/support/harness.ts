@@ -20,13 +20,13 @@ import { registerDocuments } from "../../lib/documents/register.js";
 import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
 import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
-import { startNotionServer } from "../../lib/local/notion-server.js";
-import { NotionWorkspace } from "../../lib/local/notion-workspace.js";
-import { startPineconeServer } from "../../lib/local/pinecone-server.js";
-import { startSecretsManagerServer } from "../../lib/local/secrets-manager-server.js";
-import { startSqsServer } from "../../lib/local/sqs-server.js";
 import type { Clock, Log } from "../../lib/ports.js";
 import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
+import { startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
+import { startPineconeServer } from "../../local/pinecone-server.js";
+import { startSecretsManagerServer } from "../../local/secrets-manager-server.js";
+import { startSqsServer } from "../../local/sqs-server.js";
 
 export const TEST_TOKEN = "test-token-not-a-secret";
 /** The binding's token, in the Secrets Manager stand-in as in AWS (the functions read no `env:`). */

@@ -6,14 +6,14 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createWebhookAdapters, webhookOptionsFrom } from "../../functions/webhook/adapters.js";
 import { loadWebhookConfig } from "../../lib/config.js";
-import { eventOf } from "../../lib/local/notion-webhooks.js";
-import type { WorkspaceChange } from "../../lib/local/notion-workspace.js";
 import { webhookTokenSecretName } from "../../lib/secrets/webhook-token-store.js";
 import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
 import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { webhookPath } from "../../lib/webhooks/webhook-path.js";
+import { eventOf } from "../../local/notion-webhooks.js";
+import type { WorkspaceChange } from "../../local/notion-workspace.js";
 import { startHarness, TENANT, WORKSPACE } from "./harness.js";
 
 /** Obviously fake, but distinctive enough to search logs for. */

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { MAX_METADATA_TEXT_BYTES, metadataText } from "../../lib/indexing/metadata-text.js";
-import { type BlockSpec, heading1, paragraph, text } from "../../lib/local/notion-workspace.js";
 import { MAX_MESSAGE_BYTES } from "../../lib/messages.js";
 import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
 import { wellFormed } from "../../lib/notion/well-formed.js";
+import { type BlockSpec, heading1, paragraph, text } from "../../local/notion-workspace.js";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
 
 /** The functions' defaults (lib/adapters/notion-source.ts). */

@@ -4,10 +4,10 @@
  * is, then prints how to query it.
  */
 import { rm } from "node:fs/promises";
+import { DEMO_DATABASE, DEMO_PAGES } from "../../../local/demo-workspace.js";
+import { type LocalStack, startLocalStack } from "../../../local/stack.js";
 import { registerDocuments } from "../../documents/register.js";
 import { PermanentError } from "../../errors.js";
-import { DEMO_DATABASE, DEMO_PAGES } from "../../local/demo-workspace.js";
-import { type LocalStack, startLocalStack } from "../../local/stack.js";
 import { localInfoPath, readLocalInfo, STATE_DIR } from "../../local-stack-info.js";
 import type { Document } from "../../model.js";
 import { printLine } from "../output.js";

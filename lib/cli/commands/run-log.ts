@@ -2,7 +2,7 @@
  * `dev`'s log of what flows through the pipeline: one line per document run, from each batch the
  * local stack's pollers handled (the document as the run left it), and a line for failed records.
  */
-import type { BatchSummary } from "../../local/sqs-poller.js";
+import type { BatchSummary } from "../../../local/sqs-poller.js";
 import type { Document } from "../../model.js";
 import { WORKING_STATUSES } from "../../model.js";
 import type { DocumentStore } from "../../ports.js";

@@ -13,11 +13,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
-import { createDynamoDbWebhookStore } from "../adapters/dynamodb-store.js";
-import { type Adapters, createAdapters } from "../adapters/from-config.js";
-import { ensureTable } from "../adapters/table-schema.js";
-import { loadConfig } from "../config.js";
-import { LOCAL_MODEL } from "../embedding/local-embedder.js";
+import { createDynamoDbWebhookStore } from "../lib/adapters/dynamodb-store.js";
+import { type Adapters, createAdapters } from "../lib/adapters/from-config.js";
+import { ensureTable } from "../lib/adapters/table-schema.js";
+import { loadConfig } from "../lib/config.js";
+import { LOCAL_MODEL } from "../lib/embedding/local-embedder.js";
 import {
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,
@@ -25,9 +25,9 @@ import {
   localEnvironment,
   STATE_DIR,
   writeLocalInfo,
-} from "../local-stack-info.js";
-import { newPathSecret } from "../webhooks/path-secret.js";
-import { webhookUrlFor } from "../webhooks/webhook-path.js";
+} from "../lib/local-stack-info.js";
+import { newPathSecret } from "../lib/webhooks/path-secret.js";
+import { webhookUrlFor } from "../lib/webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { createFunctionRunner } from "./function-runner.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
@@ -228,12 +228,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runners = {
       sync: createFunctionRunner({
         functionName: "notion-index-sync-sync",
-        handlerModule: new URL("../../functions/sync/handler.ts", import.meta.url),
+        handlerModule: new URL("../functions/sync/handler.ts", import.meta.url),
         timeoutMs: (FUNCTION_TIMEOUT_SECONDS.sync * 1000) / timeScale,
       }),
       index: createFunctionRunner({
         functionName: "notion-index-sync-index",
-        handlerModule: new URL("../../functions/index/handler.ts", import.meta.url),
+        handlerModule: new URL("../functions/index/handler.ts", import.meta.url),
         timeoutMs: (FUNCTION_TIMEOUT_SECONDS.index * 1000) / timeScale,
       }),
     };
@@ -278,9 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let webhooks: NotionWebhookSender | undefined;
     if (webhookOptions) {
-      const webhookModule: { handler: FunctionUrlHandler } = await import(
-        "../../functions/webhook/handler.js"
-      );
+      const webhookModule: { handler: FunctionUrlHandler } = await import("../functions/webhook/handler.js");
       const server = await startFunctionUrlServer(webhookModule.handler, {
         port: webhookOptions.port ?? 0,
         functionName: "notion-index-sync-webhook",

@@ -7,8 +7,8 @@
  * `attempt_number`, as Notion retries.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Clock } from "../ports.js";
-import { signBody } from "../webhooks/signature.js";
+import type { Clock } from "../lib/ports.js";
+import { signBody } from "../lib/webhooks/signature.js";
 import type { NotionWorkspace, WorkspaceChange } from "./notion-workspace.js";
 
 export interface NotionWebhookSenderOptions {

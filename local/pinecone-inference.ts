@@ -7,8 +7,8 @@
  * Vectors are feature hashes of `"{input_type}: {text}"`, the prefixes e5 itself is trained with, so a
  * query and a passage of the same text differ as they do for the real model.
  */
-import { countTokens, tokenPrefix } from "../chunking/tokenizer.js";
-import { hashEmbedding } from "../embedding/feature-hash.js";
+import { countTokens, tokenPrefix } from "../lib/chunking/tokenizer.js";
+import { hashEmbedding } from "../lib/embedding/feature-hash.js";
 
 interface InferenceModel {
   dimensions: readonly number[];

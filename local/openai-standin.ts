@@ -9,8 +9,8 @@
  * 300,000 tokens per request, counted with cl100k_base. Injected faults answer any status with
  * `retry-after` / `retry-after-ms` headers, as the client's retry logic reads them.
  */
-import { countTokens } from "../chunking/tokenizer.js";
-import { hashEmbedding, normalise } from "../embedding/feature-hash.js";
+import { countTokens } from "../lib/chunking/tokenizer.js";
+import { hashEmbedding, normalise } from "../lib/embedding/feature-hash.js";
 import {
   asRecord,
   type JsonRequest,

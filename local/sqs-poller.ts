@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-/** Invokes the function with a batch (lib/local/function-runner.ts: its own environment and timeout). */
+/** Invokes the function with a batch (local/function-runner.ts: its own environment and timeout). */
 export type SqsInvoke = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {

@@ -1,7 +1,7 @@
 // A Lambda execution environment for the local runner: a worker thread that loads one handler module
 // (its cold start) and runs one invocation at a time. Plain JavaScript, so that it starts without a
 // loader; it registers tsx to load the TypeScript handler. The runner terminates the worker at an
-// invocation's deadline, as Lambda stops a function at its timeout (lib/local/function-runner.ts).
+// invocation's deadline, as Lambda stops a function at its timeout (local/function-runner.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 

@@ -10,8 +10,8 @@
  * `{embedding, embeddingsByType, inputTextTokenCount}`. Errors carry `x-amzn-errortype` and a
  * `{message}` body, which is how the SDK names them. Injected faults may send `Retry-After`.
  */
-import { countTokens } from "../chunking/tokenizer.js";
-import { hashEmbedding } from "../embedding/feature-hash.js";
+import { countTokens } from "../lib/chunking/tokenizer.js";
+import { hashEmbedding } from "../lib/embedding/feature-hash.js";
 import { asRecord, type JsonRequest, readJson, sendJson, startJsonServer } from "./json-http.js";
 
 export const TITAN_V2 = "amazon.titan-embed-text-v2:0";

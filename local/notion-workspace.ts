@@ -5,7 +5,7 @@
  * Every mutation stamps `last_edited_time` with the clock rounded DOWN to the minute, as Notion does.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { Clock } from "../ports.js";
+import type { Clock } from "../lib/ports.js";
 
 // ---------------------------------------------------------------- rich text and block builders
 
@@ -224,7 +224,7 @@ export interface NotionWorkspaceOptions {
 }
 
 /**
- * A change, as Notion's integration webhooks report it (lib/local/notion-webhooks.ts turns it into
+ * A change, as Notion's integration webhooks report it (local/notion-webhooks.ts turns it into
  * an event): the event type, the object, and its parent in the webhook's shape (`space` for the
  * workspace's top level; a row's parent is its database, with the data source id alongside).
  */
