@@ -24,7 +24,7 @@ import { getEncoding } from "js-tiktoken";
 import { characterMeasure, clearTokenCache, tokenMeasure } from "../lib/chunking/measure.js";
 import { splitBlocks } from "../lib/chunking/split.js";
 import { countTokens } from "../lib/chunking/tokenizer.js";
-import { AUTOMATIC_RULE } from "../lib/model.js";
+import { AUTOMATIC_RULE } from "../lib/core/model.js";
 
 const { values: flags } = parseArgs({
   options: {

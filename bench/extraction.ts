@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { createNotionConnector } from "../lib/adapters/notion-source.js";
 import { splitBlocks } from "../lib/chunking/split.js";
-import { AUTOMATIC_RULE } from "../lib/model.js";
+import { AUTOMATIC_RULE } from "../lib/core/model.js";
 import { startNotionServer } from "../local/notion-server.js";
 import {
   type BlockSpec,

@@ -14,7 +14,7 @@ import { parseArgs, promisify } from "node:util";
 import { createNotionConnector } from "../lib/adapters/notion-source.js";
 import { cleanText } from "../lib/chunking/clean.js";
 import { splitBlocks } from "../lib/chunking/split.js";
-import { AUTOMATIC_RULE } from "../lib/model.js";
+import { AUTOMATIC_RULE } from "../lib/core/model.js";
 import { startNotionServer } from "../local/notion-server.js";
 import { type BlockSpec, NotionWorkspace, paragraph, text } from "../local/notion-workspace.js";
 

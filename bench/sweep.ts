@@ -8,8 +8,9 @@
  * Both runs go through the real sync handler, the real Notion client and the Notion stand-in; the
  * request counts are the stand-in's. Time at Notion's average of 3 requests per second is derived.
  */
-import { createSyncRecordHandler } from "../lib/handlers/sync-record.js";
-import type { Document } from "../lib/model.js";
+
+import type { Document } from "../lib/core/model.js";
+import { createSyncRecordHandler } from "../lib/sqs-records/sync-record.js";
 import { paragraph } from "../local/notion-workspace.js";
 import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../test/support/harness.js";
 

@@ -4,8 +4,12 @@
  * context keys, so a bad deploy fails at synth time instead of at the first message.
  */
 
-import { EMBEDDING_PROVIDERS, type EmbeddingProvider, resolveSelection } from "../lib/embedding/models.js";
-import { ConfigError } from "../lib/errors.js";
+import {
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProvider,
+  resolveSelection,
+} from "../lib/shared/embedding-models.js";
+import { ConfigError } from "../lib/shared/errors.js";
 
 /** A value as CDK context hands it over: JSON from cdk.json, always a string from `-c`. */
 type ContextValue = unknown;
@@ -54,7 +58,7 @@ export interface StackConfig {
    * `notion-index-sync/<stackName>/notion/`, so two stacks in one account cannot read each other's.
    */
   notionTokenSecretPrefix: string;
-  /** Provider, model and dimension, validated against the known models (lib/embedding/models.ts). */
+  /** Provider, model and dimension, validated against the known models (lib/shared/embedding-models.ts). */
   embedding: { provider: EmbeddingProvider; model: string; dimension: number };
   /** How long a claim holds a document; must outlast a whole sync + index run. */
   leaseSeconds: number;

@@ -13,7 +13,7 @@ import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { tableDefinition } from "../lib/adapters/table-schema.js";
-import type { StackOutputName } from "../lib/stack-outputs.js";
+import type { StackOutputName } from "../lib/shared/stack-outputs.js";
 import { OperationsAlarms } from "./alarms.js";
 import {
   type FunctionSettings,
@@ -313,7 +313,7 @@ export class NotionIndexSyncStack extends Stack {
     );
   }
 
-  /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/stack-outputs.ts). */
+  /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/shared/stack-outputs.ts). */
   private addOutputs(config: StackConfig, pineconeIndexHost: string): void {
     const outputs: Partial<Record<StackOutputName, string>> = {
       SyncQueueUrl: this.sync.queue.queueUrl,

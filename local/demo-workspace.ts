@@ -2,7 +2,7 @@
  * The bundled demo workspace served by `npm start` when no NOTION_TOKEN is set.
  * Ids are fixed so that the README can name them. The token is a plain demo value, not a secret.
  */
-import type { Clock } from "../lib/ports.js";
+import type { Clock } from "../lib/core/ports.js";
 import {
   block,
   bulleted,

@@ -7,7 +7,7 @@
  * `attempt_number`, as Notion retries.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Clock } from "../lib/ports.js";
+import type { Clock } from "../lib/core/ports.js";
 import { signBody } from "../lib/webhooks/signature.js";
 import type { NotionWorkspace, WorkspaceChange } from "./notion-workspace.js";
 

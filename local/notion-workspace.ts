@@ -5,7 +5,7 @@
  * Every mutation stamps `last_edited_time` with the clock rounded DOWN to the minute, as Notion does.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { Clock } from "../lib/ports.js";
+import type { Clock } from "../lib/core/ports.js";
 
 // ---------------------------------------------------------------- rich text and block builders
 

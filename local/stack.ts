@@ -14,10 +14,7 @@ import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { createDynamoDbWebhookStore } from "../lib/adapters/dynamodb-store.js";
-import { type Adapters, createAdapters } from "../lib/adapters/from-config.js";
 import { ensureTable } from "../lib/adapters/table-schema.js";
-import { loadConfig } from "../lib/config.js";
-import { LOCAL_MODEL } from "../lib/embedding/local-embedder.js";
 import {
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,
@@ -25,7 +22,10 @@ import {
   localEnvironment,
   STATE_DIR,
   writeLocalInfo,
-} from "../lib/local-stack-info.js";
+} from "../lib/cli/local-stack-info.js";
+import { loadConfig } from "../lib/composition/config.js";
+import { type Adapters, createAdapters } from "../lib/composition/from-config.js";
+import { LOCAL_MODEL } from "../lib/embedding/local-embedder.js";
 import { newPathSecret } from "../lib/webhooks/path-secret.js";
 import { webhookUrlFor } from "../lib/webhooks/webhook-path.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";

@@ -10,11 +10,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
-import { createCoreAdapters } from "../../lib/adapters/core-adapters.js";
-import { systemClock } from "../../lib/clock.js";
-import { loadConfig } from "../../lib/config.js";
-import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
+import { loadConfig } from "../../lib/composition/config.js";
+import { createCoreAdapters } from "../../lib/composition/core-adapters.js";
+import { systemClock } from "../../lib/core/clock.js";
 import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
+import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import { validateSyncOptions } from "../../lib/sync/sync-document.js";
 
 const config = loadConfig(await resolveSecretEnvironment(process.env));

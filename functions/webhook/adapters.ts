@@ -7,7 +7,7 @@
 import { createDataClients } from "../../lib/adapters/aws-clients.js";
 import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/dynamodb-store.js";
 import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
-import type { WebhookConfig } from "../../lib/config.js";
+import type { WebhookConfig } from "../../lib/composition/config.js";
 import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-client.js";
 import { createWebhookTokenStore } from "../../lib/secrets/webhook-token-store.js";
 import type { WebhookOptions, WebhookPorts } from "../../lib/webhooks/handle-request.js";

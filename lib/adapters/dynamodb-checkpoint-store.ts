@@ -16,8 +16,8 @@ import {
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError } from "../errors.js";
-import type { Checkpoint, CheckpointStore } from "../ports.js";
+import type { Checkpoint, CheckpointStore } from "../core/ports.js";
+import { ConflictError } from "../shared/errors.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { keys } from "./table-schema.js";
 

@@ -12,9 +12,15 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, PermanentError } from "../errors.js";
-import type { DataSourceBinding, Dataset, Document, Segment } from "../model.js";
-import type { ClaimRequest, DocumentScope, DocumentStore, PageIndexEntry, WebhookStore } from "../ports.js";
+import type { DataSourceBinding, Dataset, Document, Segment } from "../core/model.js";
+import type {
+  ClaimRequest,
+  DocumentScope,
+  DocumentStore,
+  PageIndexEntry,
+  WebhookStore,
+} from "../core/ports.js";
+import { ConflictError, PermanentError } from "../shared/errors.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { GSI1, keys } from "./table-schema.js";
 

@@ -6,7 +6,7 @@
  *   budget lives in DynamoDB, then goes through a retrying fetch: 429 / 5xx are retried twice when
  *   the wait is short (Retry-After ≤ 5 s); a longer wait is handed back as a RetryableError that
  *   carries it, and the message returns to the queue with that delay instead of the function
- *   sleeping (lib/handlers/guard-record.ts).
+ *   sleeping (lib/sqs-records/guard-record.ts).
  * - Errors become the domain's typed errors, each a single line without the token.
  */
 import { createHash } from "node:crypto";
@@ -24,15 +24,7 @@ import {
   type RetryOptions,
   UnknownHTTPResponseError,
 } from "@notionhq/client";
-import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
-import type { NotionObjectType } from "../model.js";
-import type { ExtractionControl } from "../notion/checkpoint.js";
-import { extractDatabase } from "../notion/extract-database.js";
-import { extractPage } from "../notion/extract-page.js";
-import { label } from "../notion/labels.js";
-import { pageTitle } from "../notion/properties.js";
-import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.js";
-import { richTextToPlain } from "../notion/rich-text.js";
+import type { NotionObjectType } from "../core/model.js";
 import type {
   ExtractedDocument,
   Log,
@@ -41,11 +33,19 @@ import type {
   NotionObjectState,
   NotionSource,
   WorkspacePage,
-} from "../ports.js";
+} from "../core/ports.js";
+import type { ExtractionControl } from "../notion/checkpoint.js";
+import { extractDatabase } from "../notion/extract-database.js";
+import { extractPage } from "../notion/extract-page.js";
+import { label } from "../notion/labels.js";
+import { pageTitle } from "../notion/properties.js";
+import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.js";
+import { richTextToPlain } from "../notion/rich-text.js";
 import { budgetedFetch } from "../rate-limit/budgeted-fetch.js";
 import { type RateSpec, validateRateSpec } from "../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../rate-limit/rate-budget.js";
 import { retryingFetch } from "../rate-limit/retrying-fetch.js";
+import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
 import { isIncomplete } from "./request-status.js";
 

@@ -1,5 +1,5 @@
 /**
- * VectorIndex (lib/ports.ts) on the real Pinecone client, 8.x.
+ * VectorIndex (lib/core/ports.ts) on the real Pinecone client, 8.x.
  *
  * What the client does by itself, and what this adapter adds:
  * - it retries 5xx (not 429) with exponential backoff, `maxRetries` times (default 3), then throws
@@ -11,9 +11,9 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Pinecone, type RecordMetadata } from "@pinecone-database/pinecone";
+import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../core/ports.js";
 import { countPineconeRequest } from "../cost/request-meter.js";
-import { PermanentError, RetryableError } from "../errors.js";
-import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../ports.js";
+import { PermanentError, RetryableError } from "../shared/errors.js";
 
 export interface PineconeVectorIndexOptions {
   apiKey: string;

@@ -3,7 +3,7 @@
  * Every pattern here is linear-time: a match can only start at a fixed prefix or at the start of a
  * run, so no input string makes cleaning slow, and nothing here throws.
  */
-import type { ProcessRule } from "../model.js";
+import type { ProcessRule } from "../core/model.js";
 
 /** \r\n, lone \r and the Unicode line/paragraph separators all become \n. */
 const LINE_BREAK = /\r\n?|[\u2028\u2029]/g;

@@ -4,8 +4,8 @@
  * returns its parent's text as context. Children never cross their parent, so they overlap only
  * within it.
  */
-import type { ProcessRule } from "../model.js";
-import type { ExtractedBlock } from "../ports.js";
+import type { ProcessRule } from "../core/model.js";
+import type { ExtractedBlock } from "../core/ports.js";
 import { chunkSizes, validateProcessRule } from "./rules.js";
 import { type Chunk, type SplitOptions, Splitter } from "./split.js";
 

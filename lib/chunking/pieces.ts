@@ -7,7 +7,7 @@
  * Pieces are ranges of their block's trimmed text, so a chunk of consecutive pieces of one block is a
  * slice of it: whatever separates two pieces (spaces, the custom separator) stays in between.
  */
-import type { BlockKind, ExtractedBlock } from "../ports.js";
+import type { BlockKind, ExtractedBlock } from "../core/ports.js";
 import type { Measure, MeasuredText } from "./measure.js";
 
 /** Between the texts of two blocks in a chunk. */

@@ -3,8 +3,8 @@
  * fingerprint that tells whether indexed content was split with the dataset's current settings.
  */
 import { createHash } from "node:crypto";
-import { PermanentError } from "../errors.js";
-import type { DocForm, ProcessRule } from "../model.js";
+import type { DocForm, ProcessRule } from "../core/model.js";
+import { PermanentError } from "../shared/errors.js";
 
 export const MIN_CHUNK_TOKENS = 50;
 export const MAX_CHUNK_TOKENS = 8000;

@@ -7,8 +7,8 @@
  * Sizes are cl100k_base tokens, each text tokenized once (measure.ts); the benchmark also runs the
  * same splitter with a character measure.
  */
-import type { ProcessRule } from "../model.js";
-import type { ExtractedBlock } from "../ports.js";
+import type { ProcessRule } from "../core/model.js";
+import type { ExtractedBlock } from "../core/ports.js";
 import { type Measure, tokenMeasure } from "./measure.js";
 import { type PackedChunk, Packer, type PackLimits } from "./pack.js";
 import { type Piece, PieceCutter, prepareSources, type Source } from "./pieces.js";

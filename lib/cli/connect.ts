@@ -7,12 +7,13 @@
  * 5. the functions' own environment variables (TABLE_NAME, SYNC_QUEUE_URL, …).
  * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager as in the functions.
  */
-import { type Adapters, createAdapters } from "../adapters/from-config.js";
-import { type Config, loadConfig } from "../config.js";
-import { PermanentError } from "../errors.js";
-import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "../local-stack-info.js";
+
+import { type Config, loadConfig } from "../composition/config.js";
+import { type Adapters, createAdapters } from "../composition/from-config.js";
 import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
+import { PermanentError } from "../shared/errors.js";
 import { type DeployedStack, describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
+import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "./local-stack-info.js";
 
 export interface Connection {
   adapters: Adapters;

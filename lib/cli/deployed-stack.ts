@@ -4,8 +4,8 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from "@aws-sdk/client-cloudformation";
 import { awsClientOptions } from "../adapters/aws-clients.js";
-import { PermanentError } from "../errors.js";
-import { REQUIRED_OUTPUTS, SETTING_OUTPUTS, type SettingOutput } from "../stack-outputs.js";
+import { PermanentError } from "../shared/errors.js";
+import { REQUIRED_OUTPUTS, SETTING_OUTPUTS, type SettingOutput } from "../shared/stack-outputs.js";
 
 export interface DeployedStack {
   name: string;

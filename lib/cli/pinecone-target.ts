@@ -5,9 +5,9 @@
  * commands, `init` needs no table or queue: it runs before the first deploy.
  */
 
-import { EMBEDDING_PROVIDERS, type EmbeddingProvider, resolveSelection } from "../embedding/models.js";
-import { PermanentError } from "../errors.js";
 import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
+import { EMBEDDING_PROVIDERS, type EmbeddingProvider, resolveSelection } from "../shared/embedding-models.js";
+import { PermanentError } from "../shared/errors.js";
 import { type ConnectOptions, resolveTarget } from "./connect.js";
 import { describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
 
@@ -57,7 +57,7 @@ function requireKey(env: Record<string, string | undefined>, source: string): st
   return key;
 }
 
-/** The embedding the functions would use with these settings (lib/embedding/models.ts decides defaults). */
+/** The embedding the functions would use with these settings (lib/shared/embedding-models.ts decides defaults). */
 function embeddingOf(env: Record<string, string | undefined>): PineconeTarget["embedding"] {
   const provider = env.EMBEDDING_PROVIDER || "local";
   if (!EMBEDDING_PROVIDERS.includes(provider as EmbeddingProvider)) {

@@ -2,7 +2,7 @@
  * An estimated cost for a run's counts, from the editable price table (./prices.ts). Estimates only:
  * see the table for what they assume.
  */
-import type { RunCounts } from "../model.js";
+import type { RunCounts } from "../core/model.js";
 import {
   DYNAMODB_CACHE_USD_PER_REQUEST,
   EMBEDDING_USD_PER_MILLION_TOKENS,

@@ -3,8 +3,9 @@
  * block tree (in toggles, columns, synced blocks), so each page is extracted once and its children are
  * taken from there, breadth first. Databases are registered, not entered: their rows belong to them.
  */
-import { PermanentError } from "../errors.js";
-import type { ChildObject, NotionSource } from "../ports.js";
+
+import type { ChildObject, NotionSource } from "../core/ports.js";
+import { PermanentError } from "../shared/errors.js";
 
 export const MAX_SUBPAGES = 500;
 

@@ -2,8 +2,8 @@
  * The hierarchical doc form's context: for vectors a query found (children), their parents' text. A
  * child's segment names its parent; the parent's text is stored with the parent's first child.
  */
-import { generationOfVectorId, type Segment } from "../model.js";
-import type { DocumentStore, VectorMatch } from "../ports.js";
+import { generationOfVectorId, type Segment } from "../core/model.js";
+import type { DocumentStore, VectorMatch } from "../core/ports.js";
 
 /** Parent text by vector id, for the matches that have one. */
 export async function parentContexts(

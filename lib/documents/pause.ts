@@ -2,9 +2,10 @@
  * Pause and resume, as in the system this replaces: a paused document stops at the next stage
  * boundary with status `paused`; resuming finishes the same generation.
  */
-import { PermanentError } from "../errors.js";
-import type { Document } from "../model.js";
-import type { DocumentStore, MessagePublisher } from "../ports.js";
+
+import type { Document } from "../core/model.js";
+import type { DocumentStore, MessagePublisher } from "../core/ports.js";
+import { PermanentError } from "../shared/errors.js";
 
 export async function pauseDocument(store: DocumentStore, documentId: string): Promise<Document> {
   const document = await store.setPaused(documentId, true);

@@ -4,11 +4,11 @@
  * With sub-pages, every page and database below the given pages is registered too.
  */
 import { createHash } from "node:crypto";
-import { defaultDataset } from "../datasets.js";
-import { NotionNotFoundError, PermanentError } from "../errors.js";
-import type { Document } from "../model.js";
-import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
-import type { Clock, DocumentStore, MessagePublisher } from "../ports.js";
+import { defaultDataset } from "../core/datasets.js";
+import type { Document } from "../core/model.js";
+import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
+import type { Clock, DocumentStore, MessagePublisher } from "../core/ports.js";
+import { NotionNotFoundError, PermanentError } from "../shared/errors.js";
 import { discoverSubpages } from "./discover.js";
 
 export interface RegisterRequest {

@@ -6,9 +6,9 @@
  * completes (lib/indexing/index-document.ts), so no document keeps chunks of the old rule.
  */
 import { ruleFingerprint } from "../chunking/rules.js";
-import { ConflictError } from "../errors.js";
-import type { Dataset, Document } from "../model.js";
-import type { DocumentStore, MessagePublisher } from "../ports.js";
+import type { Dataset, Document } from "../core/model.js";
+import type { DocumentStore, MessagePublisher } from "../core/ports.js";
+import { ConflictError } from "../shared/errors.js";
 
 export interface ReindexCounts {
   /** Documents of the dataset. */

@@ -4,11 +4,11 @@
  * (rule 3) instead of writing vectors after they were removed. A document being indexed right now
  * is refused: its run holds the lease.
  */
-import { datasetOf } from "../datasets.js";
-import { ConflictError, PermanentError } from "../errors.js";
+import { datasetOf } from "../core/datasets.js";
+import { newLease } from "../core/lease.js";
+import type { CheckpointStore, Clock, DocumentStore, VectorIndex } from "../core/ports.js";
 import { type RemovalCounts, removeGenerations } from "../indexing/remove-generations.js";
-import { newLease } from "../lease.js";
-import type { CheckpointStore, Clock, DocumentStore, VectorIndex } from "../ports.js";
+import { ConflictError, PermanentError } from "../shared/errors.js";
 
 /** Long enough for the removal itself; if we die, the next remove (or sync) takes over. */
 const REMOVAL_LEASE_SECONDS = 300;

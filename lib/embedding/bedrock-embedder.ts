@@ -7,11 +7,11 @@
  * Retry-After up to a few seconds more than its own delay); `maxAttempts` bounds them.
  */
 import { BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
-import { PermanentError, RetryableError } from "../errors.js";
+import type { EmbeddingSelection } from "../shared/embedding-models.js";
+import { PermanentError, RetryableError } from "../shared/errors.js";
 import { mapWithConcurrency } from "./batches.js";
 import { checkVectors } from "./check-vectors.js";
 import { safeOneLine } from "./error-text.js";
-import type { EmbeddingSelection } from "./models.js";
 import type { MeteredEmbedder } from "./usage.js";
 
 export interface BedrockEmbedderOptions {

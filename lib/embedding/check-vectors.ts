@@ -2,7 +2,7 @@
  * A provider's answer must hold one vector per text, each of the expected dimension: anything else
  * would surface later as a failed upsert or, worse, as vectors in the wrong places.
  */
-import { PermanentError } from "../errors.js";
+import { PermanentError } from "../shared/errors.js";
 
 export function checkVectors(
   vectors: readonly (readonly number[] | undefined)[],

@@ -6,10 +6,14 @@
  * index's dimension, with the same cache and check. A model that cannot be built is a PermanentError.
  */
 
-import { PermanentError } from "../errors.js";
-import type { Dataset } from "../model.js";
-import { createEmbedderFor, type EmbedderDeps, type EmbeddingConfig } from "./configured-embedder.js";
-import { findModel, resolveSelection } from "./models.js";
+import {
+  createEmbedderFor,
+  type EmbedderDeps,
+  type EmbeddingConfig,
+} from "../composition/configured-embedder.js";
+import type { Dataset } from "../core/model.js";
+import { findModel, resolveSelection } from "../shared/embedding-models.js";
+import { PermanentError } from "../shared/errors.js";
 import type { MeteredEmbedder } from "./usage.js";
 
 export interface DatasetEmbedders {

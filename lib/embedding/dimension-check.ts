@@ -7,9 +7,10 @@
  * init) so a mismatch fails the cold start itself. A mismatch is remembered; a failed describe call
  * (network, throttling) is tried again on the next use.
  */
-import { ConfigError } from "../errors.js";
-import type { Embedder } from "../ports.js";
-import { describeDimensions, type ModelSpec } from "./models.js";
+
+import type { Embedder } from "../core/ports.js";
+import { describeDimensions, type ModelSpec } from "../shared/embedding-models.js";
+import { ConfigError } from "../shared/errors.js";
 import type { MeteredEmbedder } from "./usage.js";
 
 export type DescribeIndex = () => Promise<{ dimension: number }>;

@@ -12,11 +12,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
 import { countTokens } from "../chunking/tokenizer.js";
-import { PermanentError, RetryableError } from "../errors.js";
+import { type EmbeddingSelection, hasDimensionOption } from "../shared/embedding-models.js";
+import { PermanentError, RetryableError } from "../shared/errors.js";
 import { planBatches } from "./batches.js";
 import { checkVectors } from "./check-vectors.js";
 import { retryAfterSeconds, safeOneLine } from "./error-text.js";
-import { type EmbeddingSelection, hasDimensionOption } from "./models.js";
 import type { MeteredEmbedder } from "./usage.js";
 
 export interface OpenAiEmbedderOptions {

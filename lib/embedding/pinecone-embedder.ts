@@ -6,9 +6,9 @@
  * loop retries 429 and 5xx alike, honouring Retry-After (and counting every request for the usage).
  */
 import { callPinecone, createPineconeClient } from "../adapters/pinecone-vector-index.js";
+import { type EmbeddingSelection, hasDimensionOption } from "../shared/embedding-models.js";
 import { planBatches } from "./batches.js";
 import { checkVectors } from "./check-vectors.js";
-import { type EmbeddingSelection, hasDimensionOption } from "./models.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "./retry.js";
 import type { MeteredEmbedder } from "./usage.js";
 

@@ -4,7 +4,7 @@
  * error goes back to the caller at once, so the queue redelivers later instead of a Lambda idling.
  * For clients without retries of their own (Pinecone Inference); the OpenAI and AWS clients use theirs.
  */
-import { RetryableError } from "../errors.js";
+import { RetryableError } from "../shared/errors.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */

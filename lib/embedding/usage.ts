@@ -1,8 +1,8 @@
 /**
  * What an embedding call cost, beyond the port's counts: the figures a per-run cost report needs.
- * Every embedder in this folder returns them; the port (lib/ports.ts) keeps only the common part.
+ * Every embedder in this folder returns them; the port (lib/core/ports.ts) keeps only the common part.
  */
-import type { Embedder, EmbedResult } from "../ports.js";
+import type { Embedder, EmbedResult } from "../core/ports.js";
 
 export interface MeteredEmbedResult extends EmbedResult {
   /** HTTP requests sent to the provider for this call, retries included (0 for the local embedder). */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ExtractedDocument } from "../ports.js";
+import type { ExtractedDocument } from "../core/ports.js";
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");

@@ -13,12 +13,10 @@ import { splitHierarchical } from "../chunking/hierarchical.js";
 import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
 import { countWords } from "../chunking/tokenizer.js";
-import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
-import { datasetOf } from "../datasets.js";
-import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../errors.js";
-import { newLease } from "../lease.js";
-import { assertMessageScope } from "../message-scope.js";
-import type { IndexMessage } from "../messages.js";
+import { datasetOf } from "../core/datasets.js";
+import { newLease } from "../core/lease.js";
+import { assertMessageScope } from "../core/message-scope.js";
+import type { IndexMessage } from "../core/messages.js";
 import {
   type Dataset,
   type Document,
@@ -27,9 +25,8 @@ import {
   type RunCounts,
   type Segment,
   vectorId,
-} from "../model.js";
-import { ExtractionSuspended } from "../notion/checkpoint.js";
-import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
+} from "../core/model.js";
+import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
 import type {
   Checkpoint,
   CheckpointStore,
@@ -44,7 +41,10 @@ import type {
   NotionSource,
   VectorIndex,
   VectorRecord,
-} from "../ports.js";
+} from "../core/ports.js";
+import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
+import { ExtractionSuspended } from "../notion/checkpoint.js";
+import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
 import { metadataText } from "./metadata-text.js";

@@ -11,8 +11,8 @@
  *   outlived its lease must not delete what the run that took the document over wrote.
  * With no `keepGeneration`, everything goes.
  */
-import { documentVectorPrefix, generationOfVectorId } from "../model.js";
-import type { DocumentStore, VectorIndex } from "../ports.js";
+import { documentVectorPrefix, generationOfVectorId } from "../core/model.js";
+import type { DocumentStore, VectorIndex } from "../core/ports.js";
 
 export interface RemovalCounts {
   segmentsDeleted: number;

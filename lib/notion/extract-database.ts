@@ -10,8 +10,8 @@
  * It can pause between two reads and resume from the checkpoint it hands back.
  */
 import type { PageObjectResponse } from "@notionhq/client";
-import { PermanentError } from "../errors.js";
-import type { ExtractedDocument } from "../ports.js";
+import type { ExtractedDocument } from "../core/ports.js";
+import { PermanentError } from "../shared/errors.js";
 import { BlockWalk } from "./block-walk.js";
 import {
   type ExtractionCheckpoint,

@@ -3,7 +3,7 @@
  * gets its properties, as the first block. It can pause between two reads and resume from the
  * checkpoint it hands back (lib/notion/checkpoint.ts).
  */
-import type { ExtractedDocument } from "../ports.js";
+import type { ExtractedDocument } from "../core/ports.js";
 import { BlockWalk } from "./block-walk.js";
 import { type ExtractionControl, ExtractionSuspended } from "./checkpoint.js";
 import { readingNotion } from "./malformed.js";

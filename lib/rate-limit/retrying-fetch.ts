@@ -1,7 +1,7 @@
 /**
  * Retries throttled and failed HTTP requests inside the function only while the wait is short.
  * A longer Retry-After is handed back as the response itself, so the caller raises a RetryableError
- * that carries it and the message goes back to the queue with that delay (lib/handlers/guard-record.ts)
+ * that carries it and the message goes back to the queue with that delay (lib/sqs-records/guard-record.ts)
  * instead of the function sleeping it out.
  */
 export interface RetryPolicy {

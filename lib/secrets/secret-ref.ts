@@ -5,7 +5,7 @@
  * environment variable would let whoever writes bindings make a function hand any of its variables
  * (its AWS credentials included) to Notion.
  */
-import { PermanentError } from "../errors.js";
+import { PermanentError } from "../shared/errors.js";
 
 export type SecretRef = { scheme: "secretsmanager"; secretId: string };
 

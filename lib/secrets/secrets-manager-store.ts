@@ -4,8 +4,8 @@
  * token (a new secret value) is picked up within the TTL without a redeploy.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { PermanentError } from "../errors.js";
-import type { SecretStore } from "../ports.js";
+import type { SecretStore } from "../core/ports.js";
+import { PermanentError } from "../shared/errors.js";
 import { parseSecretRef } from "./secret-ref.js";
 import { secretsManagerError } from "./secrets-manager-errors.js";
 

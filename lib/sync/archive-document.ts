@@ -3,9 +3,9 @@
  * has all its vectors and segments removed, and the document is marked `archived` with the reason.
  */
 
+import type { Document } from "../core/model.js";
+import type { Clock, DocumentStore, VectorIndex } from "../core/ports.js";
 import { type RemovalCounts, removeGenerations } from "../indexing/remove-generations.js";
-import type { Document } from "../model.js";
-import type { Clock, DocumentStore, VectorIndex } from "../ports.js";
 
 /** The caller holds the document's claim at `document.generation`. */
 export async function archiveClaimedDocument(

@@ -8,7 +8,7 @@
  *   lists trashed pages and can miss pages, so absence is how deletions, unsharing and misses are found.
  * - Database documents are decided by their data sources' rows, edited since their content was read.
  */
-import type { Document } from "../model.js";
+import type { Document } from "../core/model.js";
 import { floorToMinute, readInsideEditMinute } from "./edit-time.js";
 
 export type CheckReason =

@@ -15,11 +15,12 @@
  * `mode: "reconcile"` (daily by default) checks every registered document directly instead,
  * spread out in time, and catches whatever the listing got wrong.
  */
-import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.js";
-import type { SweepMessage } from "../messages.js";
-import type { DataSourceBinding, Document } from "../model.js";
-import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
-import type { CheckpointStore, Clock, Log, MessagePublisher, NotionSource } from "../ports.js";
+
+import type { SweepMessage } from "../core/messages.js";
+import type { DataSourceBinding, Document } from "../core/model.js";
+import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
+import type { CheckpointStore, Clock, Log, MessagePublisher, NotionSource } from "../core/ports.js";
+import { ConflictError, NotionAuthError, NotionNotFoundError } from "../shared/errors.js";
 import { floorToMinute } from "./edit-time.js";
 import { type CheckReason, pageCheckReason, rowsEditedSince } from "./plan-sweep.js";
 

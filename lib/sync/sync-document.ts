@@ -7,15 +7,22 @@
  * generation is written (lib/indexing/index-document.ts). Search keeps answering from the old
  * content while the new one is built, and a run that fails leaves the old content in place.
  */
-import { datasetOf } from "../datasets.js";
-import { ConflictError, NotionAuthError, NotionNotFoundError } from "../errors.js";
+import { datasetOf } from "../core/datasets.js";
+import { leaseIsLive, newLease } from "../core/lease.js";
+import { assertMessageScope } from "../core/message-scope.js";
+import type { UnitSyncMessage } from "../core/messages.js";
+import { type Document, WORKING_STATUSES } from "../core/model.js";
+import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
+import type {
+  Clock,
+  Log,
+  MessagePublisher,
+  NotionObjectState,
+  NotionSource,
+  VectorIndex,
+} from "../core/ports.js";
 import { contentHash } from "../indexing/content-hash.js";
-import { leaseIsLive, newLease } from "../lease.js";
-import { assertMessageScope } from "../message-scope.js";
-import type { UnitSyncMessage } from "../messages.js";
-import { type Document, WORKING_STATUSES } from "../model.js";
-import { type NotionAccessPorts, openNotionFor } from "../notion-access.js";
-import type { Clock, Log, MessagePublisher, NotionObjectState, NotionSource, VectorIndex } from "../ports.js";
+import { ConflictError, NotionAuthError, NotionNotFoundError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "./archive-document.js";
 import { readInsideEditMinute } from "./edit-time.js";
 

@@ -4,7 +4,7 @@
  * that are not text, so the raw bytes the signature covers are restored here.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { Log } from "../ports.js";
+import type { Log } from "../core/ports.js";
 import type { WebhookRequest, WebhookResponse } from "./handle-request.js";
 
 export function requestFromFunctionUrlEvent(event: APIGatewayProxyEventV2): WebhookRequest {

@@ -14,7 +14,7 @@
  * 4. a timestamp outside the replay window, or a delivery attempt seen before → 401;
  * 5. an event of another Notion workspace than the binding's, or for no registered page → ignored (200).
  */
-import { PermanentError } from "../errors.js";
+
 import type {
   Clock,
   DocumentStore,
@@ -23,7 +23,8 @@ import type {
   PageIndexEntry,
   WebhookStore,
   WebhookTokenStore,
-} from "../ports.js";
+} from "../core/ports.js";
+import { PermanentError } from "../shared/errors.js";
 import { targetsOf } from "./event-targets.js";
 import { MalformedBodyError, type NotionWebhookEvent, parseWebhookBody, type WebhookBody } from "./events.js";
 import { pathSecretMatches } from "./path-secret.js";

@@ -3,7 +3,7 @@
  * the binding whose verification token must have signed the request, so an event can only ever
  * reach the documents of that binding's tenant; its last segment is the binding's unguessable path
  * secret (./path-secret.ts), without which a request is answered like one for no binding at all.
- * The ids follow the message id rule (lib/messages.ts).
+ * The ids follow the message id rule (lib/core/messages.ts).
  */
 import { PATH_SECRET } from "./path-secret.js";
 

@@ -3,7 +3,7 @@
  * usually our own label ("main"); when it is itself a Notion workspace id (a UUID) that is the one,
  * else the id pinned on the binding by its first verified event. Undefined: not known yet.
  */
-import type { DataSourceBinding } from "../model.js";
+import type { DataSourceBinding } from "../core/model.js";
 import { dashedId } from "./events.js";
 
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;

@@ -3,9 +3,9 @@
  * every invariant.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Segment, vectorId } from "../../lib/core/model.js";
+import type { DocumentStore, VectorIndex } from "../../lib/core/ports.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
-import { type Segment, vectorId } from "../../lib/model.js";
-import type { DocumentStore, VectorIndex } from "../../lib/ports.js";
 import { runScenario } from "../support/chaos-runner.js";
 import { type ChaosEvent, generateScenario } from "../support/chaos-scenario.js";
 import { startStandInsForChaos } from "../support/chaos-world.js";

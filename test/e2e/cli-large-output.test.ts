@@ -12,8 +12,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataClients } from "../../lib/adapters/aws-clients.js";
 import { createDynamoDbStore } from "../../lib/adapters/dynamodb-store.js";
-import { readLocalInfo } from "../../lib/local-stack-info.js";
-import type { Document, Segment } from "../../lib/model.js";
+import { readLocalInfo } from "../../lib/cli/local-stack-info.js";
+import type { Document, Segment } from "../../lib/core/model.js";
 import { BIN, childEnv, cli, type DevProcess, startDev, stopDev } from "../support/cli-process.js";
 
 const execFileAsync = promisify(execFile);

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLocalInfo } from "../../lib/cli/local-stack-info.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { readLocalInfo } from "../../lib/local-stack-info.js";
 import { DEMO_PAGES } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
 

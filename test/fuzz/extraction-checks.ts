@@ -8,10 +8,10 @@ import { cleanText } from "../../lib/chunking/clean.js";
 import { splitHierarchical } from "../../lib/chunking/hierarchical.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
-import { PermanentError, RetryableError } from "../../lib/errors.js";
-import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/model.js";
+import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/core/model.js";
+import type { ExtractedDocument } from "../../lib/core/ports.js";
 import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
-import type { ExtractedDocument } from "../../lib/ports.js";
+import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { isWellFormed } from "./fuzz-runs.js";
 
 export type Outcome =

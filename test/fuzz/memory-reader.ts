@@ -5,8 +5,8 @@
  * block without an id, `Infinity`).
  */
 import type { BlockObjectResponse, DatabaseObjectResponse, PageObjectResponse } from "@notionhq/client";
-import { NotionNotFoundError } from "../../lib/errors.js";
 import type { Listing, NotionReader } from "../../lib/notion/reader.js";
+import { NotionNotFoundError } from "../../lib/shared/errors.js";
 import type { BlockSpec } from "../../local/notion-workspace.js";
 
 const PAGE_SIZE = 100;

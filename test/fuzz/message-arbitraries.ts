@@ -20,7 +20,7 @@ export interface FuzzBody {
   how: string;
 }
 
-/** Largest body the handlers accept (lib/messages.ts MAX_MESSAGE_BYTES). */
+/** Largest body the handlers accept (lib/core/messages.ts MAX_MESSAGE_BYTES). */
 const MAX_MESSAGE_BYTES = 16 * 1024;
 
 const ASTRAL = /[\u{10000}-\u{10FFFF}]/gu;

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { countPreTokenBytes } from "../../lib/chunking/bpe.js";
 import { tokenMeasure } from "../../lib/chunking/measure.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
-import { PermanentError } from "../../lib/errors.js";
 import { extractPage } from "../../lib/notion/extract-page.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 import type { BlockSpec } from "../../local/notion-workspace.js";
 import { MemoryReader } from "./memory-reader.js";
 

@@ -9,7 +9,7 @@ import { parseStackConfig, readStackConfig, StackConfigError } from "../../infra
 import { addNagChecks } from "../../infra/nag.js";
 import { NotionIndexSyncStack } from "../../infra/stack.js";
 import { TABLE_DATA_ACTIONS } from "../../infra/table-access.js";
-import { REQUIRED_OUTPUTS, SETTING_OUTPUTS } from "../../lib/stack-outputs.js";
+import { REQUIRED_OUTPUTS, SETTING_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {
   actionsOf,
   buildStack,

@@ -17,7 +17,7 @@ import {
 } from "../../infra/config.js";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
 import { ServiceFunction } from "../../infra/function-defaults.js";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig } from "../../lib/composition/config.js";
 import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 import {
   actionsOf,
@@ -151,25 +151,28 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
     }
   });
 
-  it.each(pairs)("$name function gets the environment lib/config.ts reads", ({ fn, dlq, dlqVariable }) => {
-    const env = (props(template, fn).Environment as { Variables: Json }).Variables;
-    // Only the DLQ of the queue it consumes: the other function's DLQ is none of its business.
-    const deadLetterVariables = Object.keys(env).filter((name) => name.includes("DEAD_LETTER"));
-    expect(deadLetterVariables).toEqual([dlqVariable]);
-    expect(env).toMatchObject({
-      [dlqVariable]: { Ref: dlq },
-      TABLE_NAME: { Ref: ids.table },
-      SYNC_QUEUE_URL: { Ref: ids.syncQueue },
-      INDEX_QUEUE_URL: { Ref: ids.indexQueue },
-      PINECONE_INDEX_HOST: PLACEHOLDER_HOST,
-      PINECONE_API_KEY_SECRET_NAME: DEFAULTS.pineconeApiKeySecretName,
-      LEASE_SECONDS: "900",
-      POWERTOOLS_SERVICE_NAME: "notion-index-sync",
-      POWERTOOLS_LOG_LEVEL: "INFO",
-      NODE_OPTIONS: "--enable-source-maps",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    });
-  });
+  it.each(pairs)(
+    "$name function gets the environment lib/composition/config.ts reads",
+    ({ fn, dlq, dlqVariable }) => {
+      const env = (props(template, fn).Environment as { Variables: Json }).Variables;
+      // Only the DLQ of the queue it consumes: the other function's DLQ is none of its business.
+      const deadLetterVariables = Object.keys(env).filter((name) => name.includes("DEAD_LETTER"));
+      expect(deadLetterVariables).toEqual([dlqVariable]);
+      expect(env).toMatchObject({
+        [dlqVariable]: { Ref: dlq },
+        TABLE_NAME: { Ref: ids.table },
+        SYNC_QUEUE_URL: { Ref: ids.syncQueue },
+        INDEX_QUEUE_URL: { Ref: ids.indexQueue },
+        PINECONE_INDEX_HOST: PLACEHOLDER_HOST,
+        PINECONE_API_KEY_SECRET_NAME: DEFAULTS.pineconeApiKeySecretName,
+        LEASE_SECONDS: "900",
+        POWERTOOLS_SERVICE_NAME: "notion-index-sync",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        NODE_OPTIONS: "--enable-source-maps",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      });
+    },
+  );
 
   it("tells only the index function, which embeds, the embedding provider, model and dimension", () => {
     const envOf = (fn: string) => (props(template, fn).Environment as { Variables: Json }).Variables;
@@ -182,7 +185,7 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it.each(pairs)(
-    "$name function's environment satisfies lib/config.ts once its secrets are read at cold start",
+    "$name function's environment satisfies lib/composition/config.ts once its secrets are read at cold start",
     async ({ fn, dlqVariable }) => {
       const env = (props(template, fn).Environment as { Variables: Json }).Variables;
       // CloudFormation references resolve to URLs/names at deploy time: stand in for them here.

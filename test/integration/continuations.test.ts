@@ -7,9 +7,9 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
+import type { IndexCheckpoint } from "../../lib/core/ports.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
-import type { IndexCheckpoint } from "../../lib/ports.js";
+import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
 import { bulleted, heading1, numbered } from "../../local/notion-workspace.js";
 import { type Harness, LEASE_SECONDS, startHarness } from "../support/harness.js";
 

@@ -9,13 +9,13 @@ import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbEmbeddingCache } from "../../lib/adapters/dynamodb-embedding-cache.js";
 import { ensureTable, keys } from "../../lib/adapters/table-schema.js";
-import { type Config, loadConfig } from "../../lib/config.js";
-import { createEmbedderFromConfig } from "../../lib/embedding/configured-embedder.js";
+import { type Config, loadConfig } from "../../lib/composition/config.js";
+import { createEmbedderFromConfig } from "../../lib/composition/configured-embedder.js";
 import { embedderReady } from "../../lib/embedding/dimension-check.js";
 import { textHash } from "../../lib/embedding/embedding-cache.js";
 import type { MeteredEmbedResult } from "../../lib/embedding/usage.js";
 import { roundToFloat32 } from "../../lib/embedding/vector-bytes.js";
-import { ConfigError } from "../../lib/errors.js";
+import { ConfigError } from "../../lib/shared/errors.js";
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
 import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrockEmbedder } from "../../lib/embedding/bedrock-embedder.js";
-import { resolveSelection } from "../../lib/embedding/models.js";
 import { createOpenAiEmbedder } from "../../lib/embedding/openai-embedder.js";
 import { createPineconeEmbedder } from "../../lib/embedding/pinecone-embedder.js";
-import { PermanentError, RetryableError } from "../../lib/errors.js";
+import { resolveSelection } from "../../lib/shared/embedding-models.js";
+import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type BedrockStandIn, startBedrockStandIn } from "../../local/bedrock-standin.js";
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
 import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";
 import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/notion/checkpoint.js";
-import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
 import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {

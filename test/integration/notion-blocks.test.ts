@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
-import { PermanentError, RetryableError } from "../../lib/errors.js";
-import { AUTOMATIC_RULE } from "../../lib/model.js";
-import type { NotionSource } from "../../lib/ports.js";
+import { AUTOMATIC_RULE } from "../../lib/core/model.js";
+import type { NotionSource } from "../../lib/core/ports.js";
+import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   type BlockSpec,

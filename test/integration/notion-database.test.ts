@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
-import { AUTOMATIC_RULE } from "../../lib/model.js";
-import type { ExtractedDocument, NotionSource } from "../../lib/ports.js";
+import { AUTOMATIC_RULE } from "../../lib/core/model.js";
+import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";

@@ -8,10 +8,10 @@ import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { datasetCreateCommand, datasetSetCommand, settingsFrom } from "../../lib/cli/commands/dataset.js";
 import { queryCommand } from "../../lib/cli/commands/query.js";
 import type { Connection } from "../../lib/cli/connect.js";
-import { changeDatasetSettings, createDataset, type DatasetSettings } from "../../lib/datasets.js";
+import { changeDatasetSettings, createDataset, type DatasetSettings } from "../../lib/core/datasets.js";
+import { AUTOMATIC_RULE, type Segment } from "../../lib/core/model.js";
 import { registerDocuments, registerWithSubpages } from "../../lib/documents/register.js";
-import { PermanentError } from "../../lib/errors.js";
-import { AUTOMATIC_RULE, type Segment } from "../../lib/model.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 import { heading1, heading2, paragraph, toggle } from "../../local/notion-workspace.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
@@ -215,7 +215,7 @@ describe("changing a dataset's rule", () => {
         };
       },
     });
-    const { createIndexRecordHandler } = await import("../../lib/handlers/index-record.js");
+    const { createIndexRecordHandler } = await import("../../lib/sqs-records/index-record.js");
     const handler = createIndexRecordHandler({ ...h.indexPorts, store }, { leaseSeconds: 60 });
     for (const message of await h.receiveAll(h.queues.indexQueue.queueUrl)) {
       expect(await handler(h.record(message.Body ?? ""))).toMatchObject({ outcome: "completed" });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
-import { PermanentError } from "../../lib/errors.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { TestClock } from "../support/harness.js";

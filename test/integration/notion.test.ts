@@ -6,8 +6,13 @@ import { Client, LogLevel } from "@notionhq/client";
 import { encode } from "gpt-tokenizer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
-import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../../lib/errors.js";
-import type { NotionSource } from "../../lib/ports.js";
+import type { NotionSource } from "../../lib/core/ports.js";
+import {
+  NotionAuthError,
+  NotionNotFoundError,
+  PermanentError,
+  RetryableError,
+} from "../../lib/shared/errors.js";
 import { createDemoWorkspace, DEMO_DATABASE, DEMO_PAGES, DEMO_TOKEN } from "../../local/demo-workspace.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {

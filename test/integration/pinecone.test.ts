@@ -10,8 +10,8 @@ import {
   createPineconeVectorIndex,
   describePineconeIndex,
 } from "../../lib/adapters/pinecone-vector-index.js";
-import { PermanentError, RetryableError } from "../../lib/errors.js";
-import type { VectorIndex, VectorRecord } from "../../lib/ports.js";
+import type { VectorIndex, VectorRecord } from "../../lib/core/ports.js";
+import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 
 const DIMENSION = 4;

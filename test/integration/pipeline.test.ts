@@ -4,11 +4,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKING_STATUSES } from "../../lib/core/model.js";
 import { pauseDocument, resumeDocument } from "../../lib/documents/pause.js";
-import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
-import { WORKING_STATUSES } from "../../lib/model.js";
+import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SyncResult } from "../../lib/sync/sync-document.js";
 import { heading1, paragraph } from "../../local/notion-workspace.js";
 import {

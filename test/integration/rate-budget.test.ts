@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbRateBudget } from "../../lib/adapters/dynamodb-rate-budget.js";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
-import { RetryableError } from "../../lib/errors.js";
-import type { NotionAccess } from "../../lib/ports.js";
+import type { NotionAccess } from "../../lib/core/ports.js";
+import { RetryableError } from "../../lib/shared/errors.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 

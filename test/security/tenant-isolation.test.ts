@@ -10,9 +10,9 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryCommand } from "../../lib/cli/commands/query.js";
 import type { Connection } from "../../lib/cli/connect.js";
+import type { SecretStore } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { PermanentError } from "../../lib/errors.js";
-import type { SecretStore } from "../../lib/ports.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 import { paragraph } from "../../local/notion-workspace.js";
 import {
   countCalls,
@@ -153,7 +153,7 @@ describe("a forged message is refused", () => {
     const before = await h.store.getDocument(ownDocument);
     const notionBefore = h.notion.requestCounts();
     const storeCalls: Record<string, number> = {};
-    const { createSyncRecordHandler } = await import("../../lib/handlers/sync-record.js");
+    const { createSyncRecordHandler } = await import("../../lib/sqs-records/sync-record.js");
     const handler = createSyncRecordHandler(
       { ...h.syncPorts, store: countCalls(h.store, storeCalls) },
       { leaseSeconds: 60 },

@@ -10,8 +10,8 @@
  * reaches the DLQ only if the system itself keeps failing it.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { createIndexRecordHandler } from "../../lib/handlers/index-record.js";
-import { createSyncRecordHandler } from "../../lib/handlers/sync-record.js";
+import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
+import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
 import { ChaosProcess, DelayLedger, Hold, SimulatedCrash } from "./chaos-ports.js";
 import type { ChaosEvent, Fault, Gate, TenantIndex } from "./chaos-scenario.js";

@@ -7,8 +7,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { cleanText } from "../../lib/chunking/clean.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
+import { type Dataset, WORKING_STATUSES } from "../../lib/core/model.js";
 import { contentHash } from "../../lib/indexing/content-hash.js";
-import { type Dataset, WORKING_STATUSES } from "../../lib/model.js";
 import type { ChaosDriver } from "./chaos-driver.js";
 import { type ChaosWorld, TOKENS } from "./chaos-world.js";
 import { type StandIns, TEST_CLIENT_RATE } from "./harness.js";

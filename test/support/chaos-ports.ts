@@ -12,7 +12,7 @@ import type {
   DocumentStore,
   MessagePublisher,
   VectorIndex,
-} from "../../lib/ports.js";
+} from "../../lib/core/ports.js";
 import type { Gate, KillBoundary } from "./chaos-scenario.js";
 
 export class SimulatedCrash extends Error {

@@ -9,14 +9,14 @@
  * itself (every injected 5xx reaches the domain); chunks are at most 50 tokens (several per page).
  */
 import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { type Adapters, createAdapters } from "../../lib/adapters/from-config.js";
 import { createNotionConnector } from "../../lib/adapters/notion-source.js";
 import { createPineconeVectorIndex } from "../../lib/adapters/pinecone-vector-index.js";
 import { ensureTable } from "../../lib/adapters/table-schema.js";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig } from "../../lib/composition/config.js";
+import { type Adapters, createAdapters } from "../../lib/composition/from-config.js";
+import type { Dataset, ProcessRule } from "../../lib/core/model.js";
+import type { MessagePublisher } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import type { Dataset, ProcessRule } from "../../lib/model.js";
-import type { MessagePublisher } from "../../lib/ports.js";
 import { type BlockSpec, heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 import { Random } from "./chaos-random.js";
 import type { ScenarioSetup } from "./chaos-scenario.js";

@@ -17,9 +17,9 @@ import {
 } from "../../lib/chunking/rules.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
-import { PermanentError } from "../../lib/errors.js";
-import { AUTOMATIC_RULE } from "../../lib/model.js";
-import type { BlockKind, ExtractedBlock } from "../../lib/ports.js";
+import { AUTOMATIC_RULE } from "../../lib/core/model.js";
+import type { BlockKind, ExtractedBlock } from "../../lib/core/ports.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 
 let nextBlock = 0;
 function block(

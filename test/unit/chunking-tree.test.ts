@@ -10,10 +10,10 @@ import { describe, expect, it } from "vitest";
 import { splitHierarchical } from "../../lib/chunking/hierarchical.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
-import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/model.js";
+import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/core/model.js";
+import type { ExtractedBlock } from "../../lib/core/ports.js";
 import { extractPage } from "../../lib/notion/extract-page.js";
 import type { Listing, NotionReader } from "../../lib/notion/reader.js";
-import type { ExtractedBlock } from "../../lib/ports.js";
 import { alignChunks, rawPrefix, withoutDroppable } from "./chunk-alignment.js";
 
 const RUNS = 60;

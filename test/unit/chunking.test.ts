@@ -4,9 +4,9 @@ import { cleanText } from "../../lib/chunking/clean.js";
 import { validateProcessRule } from "../../lib/chunking/rules.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens, countWords, tokenPrefix } from "../../lib/chunking/tokenizer.js";
-import { PermanentError } from "../../lib/errors.js";
-import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/model.js";
-import type { ExtractedBlock } from "../../lib/ports.js";
+import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/core/model.js";
+import type { ExtractedBlock } from "../../lib/core/ports.js";
+import { PermanentError } from "../../lib/shared/errors.js";
 import { alignChunks, rawPrefix, withoutDroppable } from "./chunk-alignment.js";
 
 const RUNS = 200;

@@ -1,12 +1,12 @@
 /** Small domain rules, with hand-written port fakes where a port is needed. */
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig } from "../../lib/composition/config.js";
+import { generationOfVectorId, type Segment, vectorId } from "../../lib/core/model.js";
+import type { DocumentStore, VectorIndex } from "../../lib/core/ports.js";
 import { documentIdFor } from "../../lib/documents/register.js";
-import { ConfigError } from "../../lib/errors.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
-import { generationOfVectorId, type Segment, vectorId } from "../../lib/model.js";
 import { parseNotionId } from "../../lib/notion/page-id.js";
-import type { DocumentStore, VectorIndex } from "../../lib/ports.js";
+import { ConfigError } from "../../lib/shared/errors.js";
 
 describe("vector ids", () => {
   it("encode document, generation and position, and decode the generation", () => {

@@ -3,19 +3,19 @@
  * float32 codec, the cache decorator, the dimension check and the per-dataset choice of model.
  */
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig } from "../../lib/composition/config.js";
+import { createEmbedderFromConfig, type EmbeddingConfig } from "../../lib/composition/configured-embedder.js";
 import { planBatches } from "../../lib/embedding/batches.js";
 import { withEmbeddingCache } from "../../lib/embedding/cached-embedder.js";
-import { createEmbedderFromConfig, type EmbeddingConfig } from "../../lib/embedding/configured-embedder.js";
 import { createDatasetEmbedders } from "../../lib/embedding/dataset-embedders.js";
 import { embedderReady, withIndexDimensionCheck } from "../../lib/embedding/dimension-check.js";
 import { createMemoryEmbeddingCache } from "../../lib/embedding/embedding-cache.js";
 import { createLocalEmbedder } from "../../lib/embedding/local-embedder.js";
-import { resolveSelection } from "../../lib/embedding/models.js";
 import { withRetries } from "../../lib/embedding/retry.js";
 import type { MeteredEmbedder } from "../../lib/embedding/usage.js";
 import { bytesToVector, roundToFloat32, vectorToBytes } from "../../lib/embedding/vector-bytes.js";
-import { ConfigError, PermanentError, RetryableError } from "../../lib/errors.js";
+import { resolveSelection } from "../../lib/shared/embedding-models.js";
+import { ConfigError, PermanentError, RetryableError } from "../../lib/shared/errors.js";
 
 /** The local embedder, recording every batch of texts that reaches it. */
 function recordingEmbedder(dimension = 16, model?: string): MeteredEmbedder & { sent: string[][] } {

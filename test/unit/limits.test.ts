@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
+import { MAX_MESSAGE_BYTES } from "../../lib/core/messages.js";
 import { MAX_METADATA_TEXT_BYTES, metadataText } from "../../lib/indexing/metadata-text.js";
-import { MAX_MESSAGE_BYTES } from "../../lib/messages.js";
 import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
 import { wellFormed } from "../../lib/notion/well-formed.js";
 import { type BlockSpec, heading1, paragraph, text } from "../../local/notion-workspace.js";

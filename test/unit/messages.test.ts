@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidMessageError } from "../../lib/errors.js";
-import { MAX_MESSAGE_BYTES, parseIndexMessage, parseSyncMessage } from "../../lib/messages.js";
+import { MAX_MESSAGE_BYTES, parseIndexMessage, parseSyncMessage } from "../../lib/core/messages.js";
+import { InvalidMessageError } from "../../lib/shared/errors.js";
 
 describe("sync messages", () => {
   it("accepts a unit sync and a sweep of every scope", () => {

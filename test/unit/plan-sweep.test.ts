@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Document } from "../../lib/model.js";
+import type { Document } from "../../lib/core/model.js";
 import { pageCheckReason, rowsEditedSince } from "../../lib/sync/plan-sweep.js";
 
 const EDITED = "2026-11-28T10:15:00.000Z";

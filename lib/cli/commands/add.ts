@@ -1,8 +1,8 @@
 import { checkVisibleInNotion, registerDocuments, registerWithSubpages } from "../../documents/register.js";
-import { PermanentError } from "../../errors.js";
-import { LOCAL_TOKEN_REF } from "../../local-stack-info.js";
 import { parseNotionId } from "../../notion/page-id.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
+import { LOCAL_TOKEN_REF } from "../local-stack-info.js";
 import { printJson, printLine } from "../output.js";
 import { withProgress } from "../progress.js";
 import { plural } from "../table.js";

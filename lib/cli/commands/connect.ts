@@ -10,13 +10,14 @@
  *   or `--token-secret NAME` names a secret already there. The functions read tokens from Secrets
  *   Manager only, locally as deployed.
  */
-import { PermanentError } from "../../errors.js";
-import { LOCAL_NOTION_TOKEN_PREFIX } from "../../local-stack-info.js";
+
 import { describeSecret, saveSecretString } from "../../secrets/secret-admin.js";
 import { secretsManagerRef } from "../../secrets/secret-ref.js";
 import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import type { DeployedStack } from "../deployed-stack.js";
+import { LOCAL_NOTION_TOKEN_PREFIX } from "../local-stack-info.js";
 import { printJson, printLine } from "../output.js";
 
 export interface ConnectCommandOptions {
@@ -51,7 +52,7 @@ function parseNotionRate(text: string): { requestsPerSecond: number; burst: numb
   return { requestsPerSecond, burst };
 }
 
-/** The id rule of messages and keys (lib/messages.ts): tenant and workspace ids end up in both. */
+/** The id rule of messages and keys (lib/core/messages.ts): tenant and workspace ids end up in both. */
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function connectCommand(connection: Connection, options: ConnectCommandOptions): Promise<void> {

@@ -9,9 +9,9 @@ import {
   type DatasetSettings,
   defaultDataset,
   requireDataset,
-} from "../../datasets.js";
-import { PermanentError } from "../../errors.js";
-import { AUTOMATIC_RULE, type Dataset, type ProcessRule } from "../../model.js";
+} from "../../core/datasets.js";
+import { AUTOMATIC_RULE, type Dataset, type ProcessRule } from "../../core/model.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 

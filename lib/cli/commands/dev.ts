@@ -6,10 +6,10 @@
 import { rm } from "node:fs/promises";
 import { DEMO_DATABASE, DEMO_PAGES } from "../../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../../local/stack.js";
+import type { Document } from "../../core/model.js";
 import { registerDocuments } from "../../documents/register.js";
-import { PermanentError } from "../../errors.js";
-import { localInfoPath, readLocalInfo, STATE_DIR } from "../../local-stack-info.js";
-import type { Document } from "../../model.js";
+import { PermanentError } from "../../shared/errors.js";
+import { localInfoPath, readLocalInfo, STATE_DIR } from "../local-stack-info.js";
 import { printLine } from "../output.js";
 import { type Column, formatTable, terminalWidth } from "../table.js";
 import { createRunLog } from "./run-log.js";

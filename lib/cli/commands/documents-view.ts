@@ -1,6 +1,7 @@
 /** The document fields `status --json` promises (docs/cli.md), with null for what is not known yet. */
+
+import { type Document, type RunCounts, WORKING_STATUSES } from "../../core/model.js";
 import { estimateRunCost } from "../../cost/estimate.js";
-import { type Document, type RunCounts, WORKING_STATUSES } from "../../model.js";
 
 export function documentView(document: Document) {
   return {

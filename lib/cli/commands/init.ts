@@ -5,7 +5,7 @@
  * Run it before the first deploy: it prints the host `cdk deploy` needs.
  */
 import { Pinecone } from "@pinecone-database/pinecone";
-import { PermanentError } from "../../errors.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { ConnectOptions } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { type PineconeTarget, pineconeTarget } from "../pinecone-target.js";

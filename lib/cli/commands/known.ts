@@ -2,9 +2,10 @@
  * A name the user typed must name something: a typo in `--dataset` or `--tenant` is an error with
  * a reason, never a quiet "no documents" or "queued 0".
  */
-import { PermanentError } from "../../errors.js";
-import type { Dataset } from "../../model.js";
-import type { DocumentStore } from "../../ports.js";
+
+import type { Dataset } from "../../core/model.js";
+import type { DocumentStore } from "../../core/ports.js";
+import { PermanentError } from "../../shared/errors.js";
 
 export async function knownDataset(store: DocumentStore, datasetId: string): Promise<Dataset> {
   const dataset = await store.getDataset(datasetId);

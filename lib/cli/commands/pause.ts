@@ -1,5 +1,5 @@
+import { WORKING_STATUSES } from "../../core/model.js";
 import { pauseDocument, resumeDocument } from "../../documents/pause.js";
-import { WORKING_STATUSES } from "../../model.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 

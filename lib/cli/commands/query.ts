@@ -1,5 +1,5 @@
 import { parentContexts } from "../../documents/parent-context.js";
-import { PermanentError } from "../../errors.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine, truncate } from "../output.js";
 import { snippet } from "../snippet.js";

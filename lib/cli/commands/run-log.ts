@@ -3,9 +3,9 @@
  * local stack's pollers handled (the document as the run left it), and a line for failed records.
  */
 import type { BatchSummary } from "../../../local/sqs-poller.js";
-import type { Document } from "../../model.js";
-import { WORKING_STATUSES } from "../../model.js";
-import type { DocumentStore } from "../../ports.js";
+import type { Document } from "../../core/model.js";
+import { WORKING_STATUSES } from "../../core/model.js";
+import type { DocumentStore } from "../../core/ports.js";
 import { printLine } from "../output.js";
 import { plural } from "../table.js";
 

@@ -1,7 +1,7 @@
+import type { Document } from "../../core/model.js";
 import { formatUsd } from "../../cost/estimate.js";
 import { PRICES_TAKEN_ON } from "../../cost/prices.js";
-import { PermanentError } from "../../errors.js";
-import type { Document } from "../../model.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { type Column, formatTable, plural, terminalWidth, useColour, wrap } from "../table.js";

@@ -1,4 +1,4 @@
-import { PermanentError } from "../../errors.js";
+import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { withProgress } from "../progress.js";

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { PermanentError } from "../../errors.js";
-import type { Document } from "../../model.js";
-import type { DocumentStore } from "../../ports.js";
+import type { Document } from "../../core/model.js";
+import type { DocumentStore } from "../../core/ports.js";
+import { PermanentError } from "../../shared/errors.js";
 import { isSettled } from "./documents-view.js";
 
 /** Polls until every document has been claimed at least once and is in a settled status; returns them. */

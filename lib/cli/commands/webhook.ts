@@ -13,10 +13,10 @@
  * The URL ends in the binding's path secret: printed here on request, like the token, never logged.
  */
 import { createDynamoDbWebhookStore } from "../../adapters/dynamodb-store.js";
-import { PermanentError } from "../../errors.js";
-import type { DataSourceBinding } from "../../model.js";
+import type { DataSourceBinding } from "../../core/model.js";
 import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
 import { createWebhookTokenStore, webhookTokenSecretName } from "../../secrets/webhook-token-store.js";
+import { PermanentError } from "../../shared/errors.js";
 import { newPathSecret } from "../../webhooks/path-secret.js";
 import { webhookUrlFor } from "../../webhooks/webhook-path.js";
 import type { Connection } from "../connect.js";

@@ -3,6 +3,9 @@
  * Adapters in lib/adapters implement them with the real SDKs; tests may fake them by hand.
  * Nothing here imports AWS, Notion or Pinecone.
  */
+
+import type { ExtractionCheckpoint, ExtractionControl } from "../notion/checkpoint.js";
+import type { RateSpec } from "../rate-limit/gcra.js";
 import type {
   DataSourceBinding,
   Dataset,
@@ -12,8 +15,6 @@ import type {
   NotionObjectType,
   Segment,
 } from "./model.js";
-import type { ExtractionCheckpoint, ExtractionControl } from "./notion/checkpoint.js";
-import type { RateSpec } from "./rate-limit/gcra.js";
 
 // ---------------------------------------------------------------- document store (DynamoDB)
 

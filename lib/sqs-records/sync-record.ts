@@ -1,7 +1,7 @@
 /** The sync function's per-record work: a unit sync or a sweep. Exported for tests. */
 import type { Context, SQSRecord } from "aws-lambda";
-import { isSweep, parseSyncMessage } from "../messages.js";
-import type { DeadLetterSink, MessagePublisher } from "../ports.js";
+import { isSweep, parseSyncMessage } from "../core/messages.js";
+import type { DeadLetterSink, MessagePublisher } from "../core/ports.js";
 import { type SweepOptions, type SweepResult, sweep } from "../sync/sweep.js";
 import { type SyncOptions, type SyncPorts, type SyncResult, syncDocument } from "../sync/sync-document.js";
 import { guardRecord } from "./guard-record.js";

@@ -3,7 +3,7 @@
  * cold-start checks need: which dimensions a model can produce and how many texts one request may carry.
  * A model not listed here is refused at cold start rather than discovered by a failed request.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "./errors.js";
 
 export const EMBEDDING_PROVIDERS = ["local", "pinecone", "openai", "bedrock"] as const;
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];

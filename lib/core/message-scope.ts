@@ -4,7 +4,7 @@
  * other than the document's own is refused rather than acted on. The document's own tenant then picks
  * the Notion binding and the vector namespace, so no message can reach another tenant's data.
  */
-import { ForbiddenMessageError } from "./errors.js";
+import { ForbiddenMessageError } from "../shared/errors.js";
 import type { Document } from "./model.js";
 
 export interface ScopedMessage {

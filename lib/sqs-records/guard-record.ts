@@ -9,8 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import type { SQSRecord } from "aws-lambda";
-import { PermanentError, RetryableError } from "../errors.js";
-import type { DeadLetterSink, Log, MessagePublisher } from "../ports.js";
+import type { DeadLetterSink, Log, MessagePublisher } from "../core/ports.js";
+import { PermanentError, RetryableError } from "../shared/errors.js";
 
 /** SQS's longest message delay. */
 const MAX_DELAY_SECONDS = 900;

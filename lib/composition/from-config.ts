@@ -3,10 +3,11 @@
  * CLI and the tests compose their ports here, so each is wired the same way. The sync function,
  * which never embeds, uses createCoreAdapters alone (./core-adapters.ts).
  */
-import type { Config } from "../config.js";
-import { createEmbedderFromConfig } from "../embedding/configured-embedder.js";
+
+import type { Embedder } from "../core/ports.js";
 import { createDatasetEmbedders, type DatasetEmbedders } from "../embedding/dataset-embedders.js";
-import type { Embedder } from "../ports.js";
+import type { Config } from "./config.js";
+import { createEmbedderFromConfig } from "./configured-embedder.js";
 import { type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
 
 export interface Adapters extends CoreAdapters {

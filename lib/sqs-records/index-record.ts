@@ -1,13 +1,13 @@
 /** The index function's per-record work. Exported for tests. */
 import type { Context, SQSRecord } from "aws-lambda";
+import { parseIndexMessage } from "../core/messages.js";
+import type { DeadLetterSink, MessagePublisher } from "../core/ports.js";
 import {
   type IndexOptions,
   type IndexPorts,
   type IndexResult,
   indexDocument,
 } from "../indexing/index-document.js";
-import { parseIndexMessage } from "../messages.js";
-import type { DeadLetterSink, MessagePublisher } from "../ports.js";
 import { guardRecord } from "./guard-record.js";
 
 export interface IndexRecordPorts extends IndexPorts {

@@ -2,7 +2,7 @@
  * Resolves a document's Notion source: its tenant's binding, then the token behind it.
  * Every failure here is one the user fixes by reconnecting Notion, so it is a NotionAuthError.
  */
-import { NotionAuthError, PermanentError } from "./errors.js";
+import { NotionAuthError, PermanentError } from "../shared/errors.js";
 import type { DataSourceBinding, Document } from "./model.js";
 import type { DocumentStore, NotionAccess, NotionConnector, NotionSource, SecretStore } from "./ports.js";
 

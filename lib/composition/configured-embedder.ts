@@ -7,17 +7,17 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoDbEmbeddingCache } from "../adapters/dynamodb-embedding-cache.js";
 import { describePineconeIndex } from "../adapters/pinecone-vector-index.js";
-import type { Config } from "../config.js";
-import { ConfigError } from "../errors.js";
-import { createBedrockEmbedder } from "./bedrock-embedder.js";
-import { withEmbeddingCache } from "./cached-embedder.js";
-import { type DescribeIndex, withIndexDimensionCheck } from "./dimension-check.js";
-import type { EmbeddingCache } from "./embedding-cache.js";
-import { createLocalEmbedder } from "./local-embedder.js";
-import { type EmbeddingSelection, resolveSelection } from "./models.js";
-import { createOpenAiEmbedder } from "./openai-embedder.js";
-import { createPineconeEmbedder } from "./pinecone-embedder.js";
-import type { MeteredEmbedder } from "./usage.js";
+import { createBedrockEmbedder } from "../embedding/bedrock-embedder.js";
+import { withEmbeddingCache } from "../embedding/cached-embedder.js";
+import { type DescribeIndex, withIndexDimensionCheck } from "../embedding/dimension-check.js";
+import type { EmbeddingCache } from "../embedding/embedding-cache.js";
+import { createLocalEmbedder } from "../embedding/local-embedder.js";
+import { createOpenAiEmbedder } from "../embedding/openai-embedder.js";
+import { createPineconeEmbedder } from "../embedding/pinecone-embedder.js";
+import type { MeteredEmbedder } from "../embedding/usage.js";
+import { type EmbeddingSelection, resolveSelection } from "../shared/embedding-models.js";
+import { ConfigError } from "../shared/errors.js";
+import type { Config } from "./config.js";
 
 export interface EmbedderDeps {
   dynamodb: DynamoDBClient;

@@ -2,9 +2,9 @@
  * Datasets: their default settings, and creating or changing them. Settings are the process rule and
  * the doc form; a change that would cut documents differently re-indexes them (lib/documents/reindex.ts).
  */
-import { ruleFingerprint, validateProcessRule } from "./chunking/rules.js";
-import { type ReindexCounts, reindexDataset } from "./documents/reindex.js";
-import { PermanentError } from "./errors.js";
+import { ruleFingerprint, validateProcessRule } from "../chunking/rules.js";
+import { type ReindexCounts, reindexDataset } from "../documents/reindex.js";
+import { PermanentError } from "../shared/errors.js";
 import {
   AUTOMATIC_RULE,
   type Dataset,

@@ -3,7 +3,7 @@
  * InvalidMessageError: dead-lettered with the reason, never retried.
  */
 import { z } from "zod";
-import { InvalidMessageError } from "./errors.js";
+import { InvalidMessageError } from "../shared/errors.js";
 
 /** Ids are used in DynamoDB keys and in vector ids (`{documentId}#{generation}#{position}`). */
 const id = z
@@ -13,7 +13,7 @@ const id = z
   .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
 
 export const unitSyncMessage = z.strictObject({
-  /** The sender's tenant: a message naming another tenant's document is refused (lib/message-scope.ts). */
+  /** The sender's tenant: a message naming another tenant's document is refused (lib/core/message-scope.ts). */
   tenantId: id.optional(),
   datasetId: id,
   documentId: id,

@@ -3,8 +3,8 @@
  * loudly with every problem on one line. Secret values are never echoed back.
  */
 import { z } from "zod";
-import { EMBEDDING_PROVIDERS } from "./embedding/models.js";
-import { ConfigError } from "./errors.js";
+import { EMBEDDING_PROVIDERS } from "../shared/embedding-models.js";
+import { ConfigError } from "../shared/errors.js";
 
 /** Loose on purpose: local SQS stand-ins hand out queue URLs such as http://sqs.us-east-1.127.0.0.1:4566/…. */
 const url = z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL");
@@ -34,7 +34,7 @@ const configSchema = z.object({
    */
   NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10_000).default(3),
   NOTION_BURST: z.coerce.number().int().min(1).max(10_000).default(3),
-  /** Which embedder (lib/embedding/models.ts lists each provider's models and dimensions). */
+  /** Which embedder (lib/shared/embedding-models.ts lists each provider's models and dimensions). */
   EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default("local"),
   /** The provider's default model when unset. */
   EMBEDDING_MODEL: z.string().min(1).optional(),

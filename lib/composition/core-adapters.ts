@@ -4,7 +4,13 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Config } from "../config.js";
+import { createDataClients } from "../adapters/aws-clients.js";
+import { createDynamoDbCheckpointStore } from "../adapters/dynamodb-checkpoint-store.js";
+import { createDynamoDbRateBudget } from "../adapters/dynamodb-rate-budget.js";
+import { createDynamoDbStore } from "../adapters/dynamodb-store.js";
+import { createNotionConnector } from "../adapters/notion-source.js";
+import { createPineconeVectorIndex } from "../adapters/pinecone-vector-index.js";
+import { createSqsDeadLetterSink, createSqsPublisher } from "../adapters/sqs-queue.js";
 import type {
   CheckpointStore,
   DeadLetterSink,
@@ -13,16 +19,10 @@ import type {
   NotionConnector,
   SecretStore,
   VectorIndex,
-} from "../ports.js";
+} from "../core/ports.js";
 import { createSecretStore } from "../secrets/secret-store.js";
 import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
-import { createDataClients } from "./aws-clients.js";
-import { createDynamoDbCheckpointStore } from "./dynamodb-checkpoint-store.js";
-import { createDynamoDbRateBudget } from "./dynamodb-rate-budget.js";
-import { createDynamoDbStore } from "./dynamodb-store.js";
-import { createNotionConnector } from "./notion-source.js";
-import { createPineconeVectorIndex } from "./pinecone-vector-index.js";
-import { createSqsDeadLetterSink, createSqsPublisher } from "./sqs-queue.js";
+import type { Config } from "./config.js";
 
 export interface CoreAdapters {
   store: DocumentStore;
