@@ -18,7 +18,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { FOREIGN_WORKSPACE_ALERT } from "../lib/webhooks/handle-request.js";
+import { FOREIGN_WORKSPACE_ALERT } from "../lib/shared/alerts.js";
 
 export interface WatchedPipeline {
   /** "Sync" or "Index": used in alarm names. */

@@ -12,8 +12,8 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/a
 import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { tableDefinition } from "../lib/adapters/table-schema.js";
 import type { StackOutputName } from "../lib/shared/stack-outputs.js";
+import { tableDefinition } from "../lib/shared/table-layout.js";
 import { OperationsAlarms } from "./alarms.js";
 import {
   type FunctionSettings,

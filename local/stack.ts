@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { createDynamoDbWebhookStore } from "../lib/adapters/dynamodb-store.js";
-import { ensureTable } from "../lib/adapters/table-schema.js";
+import { ensureTable } from "../lib/adapters/ensure-table.js";
 import {
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,

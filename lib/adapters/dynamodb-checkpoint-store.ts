@@ -18,8 +18,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { Checkpoint, CheckpointStore } from "../core/ports.js";
 import { ConflictError } from "../shared/errors.js";
+import { keys } from "../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
-import { keys } from "./table-schema.js";
 
 const PART_BYTES = 300_000;
 const EXPIRES_AFTER_SECONDS = 7 * 24 * 3600;

@@ -16,7 +16,7 @@ import {
 import { mapWithConcurrency } from "../embedding/batches.js";
 import type { CacheSpace, EmbeddingCache } from "../embedding/embedding-cache.js";
 import { bytesToVector, vectorToBytes } from "../embedding/vector-bytes.js";
-import { keys } from "./table-schema.js";
+import { keys } from "../shared/table-layout.js";
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;

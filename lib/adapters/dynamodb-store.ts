@@ -21,8 +21,8 @@ import type {
   WebhookStore,
 } from "../core/ports.js";
 import { ConflictError, PermanentError } from "../shared/errors.js";
+import { GSI1, keys } from "../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
-import { GSI1, keys } from "./table-schema.js";
 
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
 
@@ -293,7 +293,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
   };
 }
 
-/** The page-index entries of documents (table-schema.ts): one small item each, written with plain puts. */
+/** The page-index entries of documents (lib/shared/table-layout.ts): one small item each, written with plain puts. */
 async function putPageIndexEntries(
   db: DynamoDBDocumentClient,
   tableName: string,

@@ -24,6 +24,7 @@ import type {
   WebhookStore,
   WebhookTokenStore,
 } from "../core/ports.js";
+import { FOREIGN_WORKSPACE_ALERT } from "../shared/alerts.js";
 import { PermanentError } from "../shared/errors.js";
 import { targetsOf } from "./event-targets.js";
 import { MalformedBodyError, type NotionWebhookEvent, parseWebhookBody, type WebhookBody } from "./events.js";
@@ -63,9 +64,6 @@ export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
 }
-
-/** The `alert` field of the warning an event of another workspace logs; a metric filter counts it. */
-export const FOREIGN_WORKSPACE_ALERT = "webhook-foreign-workspace";
 
 /** SQS delays a message by at most 15 minutes. */
 const MAX_DEBOUNCE_SECONDS = 900;

@@ -8,7 +8,7 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbEmbeddingCache } from "../../lib/adapters/dynamodb-embedding-cache.js";
-import { ensureTable, keys } from "../../lib/adapters/table-schema.js";
+import { ensureTable } from "../../lib/adapters/ensure-table.js";
 import { type Config, loadConfig } from "../../lib/composition/config.js";
 import { createEmbedderFromConfig } from "../../lib/composition/configured-embedder.js";
 import { embedderReady } from "../../lib/embedding/dimension-check.js";
@@ -16,6 +16,7 @@ import { textHash } from "../../lib/embedding/embedding-cache.js";
 import type { MeteredEmbedResult } from "../../lib/embedding/usage.js";
 import { roundToFloat32 } from "../../lib/embedding/vector-bytes.js";
 import { ConfigError } from "../../lib/shared/errors.js";
+import { keys } from "../../lib/shared/table-layout.js";
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
 import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";
 

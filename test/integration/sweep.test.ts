@@ -4,8 +4,8 @@
  */
 import { DeleteItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keys } from "../../lib/adapters/table-schema.js";
 import type { Document } from "../../lib/core/model.js";
+import { keys } from "../../lib/shared/table-layout.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
 import { paragraph } from "../../local/notion-workspace.js";
 import { DATASET, type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";

@@ -242,7 +242,7 @@ describe("events", () => {
     const [olderId = ""] = await webhook.harness.register(older);
     // As a document written before the page index: its entry is missing.
     const { DeleteItemCommand } = await import("@aws-sdk/client-dynamodb");
-    const { keys } = await import("../../lib/adapters/table-schema.js");
+    const { keys } = await import("../../lib/shared/table-layout.js");
     const key = keys.pageIndexEntry(TENANT, WORKSPACE, older, olderId);
     await webhook.harness.adapters.dynamodb.send(
       new DeleteItemCommand({

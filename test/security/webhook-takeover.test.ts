@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { webhookResetCommand, webhookUrlCommand } from "../../lib/cli/commands/webhook.js";
 import type { Connection } from "../../lib/cli/connect.js";
-import { FOREIGN_WORKSPACE_ALERT } from "../../lib/webhooks/handle-request.js";
+import { FOREIGN_WORKSPACE_ALERT } from "../../lib/shared/alerts.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { parseWebhookPath, webhookPath } from "../../lib/webhooks/webhook-path.js";
