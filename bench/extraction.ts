@@ -9,7 +9,7 @@
  *   npm run bench:extraction [-- --json] [--runs N] [--blocks N]
  */
 import { parseArgs } from "node:util";
-import { createNotionConnector } from "../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../lib/adapters/notion/notion-source.js";
 import { splitBlocks } from "../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../lib/core/model.js";
 import { startNotionServer } from "../local/notion-server.js";

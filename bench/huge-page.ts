@@ -11,7 +11,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { createNotionConnector } from "../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../lib/adapters/notion/notion-source.js";
 import { cleanText } from "../lib/chunking/clean.js";
 import { splitBlocks } from "../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../lib/core/model.js";

@@ -1,6 +1,6 @@
 /**
  * The project's secrets, as the functions see them: a function that needs one gets, together, the
- * setting that names it (read at cold start, lib/secrets/resolve-environment.ts) and the grant to
+ * setting that names it (read at cold start, lib/adapters/aws/resolve-environment.ts) and the grant to
  * read it. Values never appear in the template.
  *
  * Decision: one secret per Notion binding, under a per-stack name prefix, rather than one map of

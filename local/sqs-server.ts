@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type BuildAppOptions, buildApp } from "fauxqs";
-import { awsClientOptions } from "../lib/adapters/aws-clients.js";
+import { awsClientOptions } from "../lib/adapters/aws/aws-clients.js";
 import { carryGroupIds, type FauxqsQueue, makeFair } from "./fair-queue.js";
 
 const REGION = "us-east-1";

@@ -13,8 +13,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
-import { createDynamoDbWebhookStore } from "../lib/adapters/dynamodb-store.js";
-import { ensureTable } from "../lib/adapters/ensure-table.js";
+import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-store.js";
+import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import {
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,

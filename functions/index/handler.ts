@@ -9,11 +9,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
+import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { createAdapters } from "../../lib/composition/from-config.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { embedderReady } from "../../lib/embedding/dimension-check.js";
-import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
 
 const config = loadConfig(await resolveSecretEnvironment(process.env));

@@ -10,10 +10,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
+import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { createCoreAdapters } from "../../lib/composition/core-adapters.js";
 import { systemClock } from "../../lib/core/clock.js";
-import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import { validateSyncOptions } from "../../lib/sync/sync-document.js";
 

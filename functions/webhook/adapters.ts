@@ -4,12 +4,12 @@
  * Notion, Pinecone or embedder, so its bundle stays small and its cold start short. The local
  * stack and the tests build the same ones.
  */
-import { createDataClients } from "../../lib/adapters/aws-clients.js";
-import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/dynamodb-store.js";
-import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
+import { createDataClients } from "../../lib/adapters/aws/aws-clients.js";
+import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/aws/dynamodb-store.js";
+import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
+import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
+import { createWebhookTokenStore } from "../../lib/adapters/aws/webhook-token-store.js";
 import type { WebhookConfig } from "../../lib/composition/config.js";
-import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-client.js";
-import { createWebhookTokenStore } from "../../lib/secrets/webhook-token-store.js";
 import type { WebhookOptions, WebhookPorts } from "../../lib/webhooks/handle-request.js";
 
 /** Notion's events are a few hundred bytes; anything far larger is not one. */

@@ -12,7 +12,7 @@ const LINE_BREAK = /\r\n?|[\u2028\u2029]/g;
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 /**
  * A high surrogate not followed by a low one, or a low one not preceded by a high one: replaced with
- * U+FFFD, as extraction does (lib/notion/well-formed.ts), so that a text hashes and embeds as it is stored.
+ * U+FFFD, as extraction does (lib/adapters/notion/extraction/well-formed.ts), so that a text hashes and embeds as it is stored.
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -8,11 +8,15 @@
  * Secret settings (`*_SECRET_NAME` / `*_SECRET_ARN`) are read from Secrets Manager as in the functions.
  */
 
+import {
+  type DeployedStack,
+  describeDeployedStack,
+  stackEnvironment,
+} from "../adapters/aws/deployed-stack.js";
+import { resolveSecretEnvironment } from "../adapters/aws/resolve-environment.js";
 import { type Config, loadConfig } from "../composition/config.js";
 import { type Adapters, createAdapters } from "../composition/from-config.js";
-import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
 import { PermanentError } from "../shared/errors.js";
-import { type DeployedStack, describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
 import { type LocalStackInfo, localEnvironment, localInfoPath, readLocalInfo } from "./local-stack-info.js";
 
 export interface Connection {

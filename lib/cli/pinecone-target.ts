@@ -5,11 +5,11 @@
  * commands, `init` needs no table or queue: it runs before the first deploy.
  */
 
-import { resolveSecretEnvironment } from "../secrets/resolve-environment.js";
+import { describeDeployedStack, stackEnvironment } from "../adapters/aws/deployed-stack.js";
+import { resolveSecretEnvironment } from "../adapters/aws/resolve-environment.js";
 import { EMBEDDING_PROVIDERS, type EmbeddingProvider, resolveSelection } from "../shared/embedding-models.js";
 import { PermanentError } from "../shared/errors.js";
 import { type ConnectOptions, resolveTarget } from "./connect.js";
-import { describeDeployedStack, stackEnvironment } from "./deployed-stack.js";
 
 export interface PineconeTarget {
   apiKey: string;

@@ -30,7 +30,7 @@ const configSchema = z.object({
   /**
    * Each binding's Notion rate budget unless the binding sets its own: requests a second on average
    * (Notion allows an integration about 3) and the burst. Every instance of every function shares
-   * one budget per binding, kept in the table (lib/adapters/dynamodb-rate-budget.ts).
+   * one budget per binding, kept in the table (lib/adapters/aws/dynamodb-rate-budget.ts).
    */
   NOTION_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10_000).default(3),
   NOTION_BURST: z.coerce.number().int().min(1).max(10_000).default(3),

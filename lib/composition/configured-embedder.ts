@@ -5,15 +5,15 @@
  * during the cold start; otherwise it runs before the first text is embedded.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoDbEmbeddingCache } from "../adapters/dynamodb-embedding-cache.js";
-import { describePineconeIndex } from "../adapters/pinecone-vector-index.js";
-import { createBedrockEmbedder } from "../embedding/bedrock-embedder.js";
+import { createBedrockEmbedder } from "../adapters/aws/bedrock-embedder.js";
+import { createDynamoDbEmbeddingCache } from "../adapters/aws/dynamodb-embedding-cache.js";
+import { createOpenAiEmbedder } from "../adapters/openai/openai-embedder.js";
+import { createPineconeEmbedder } from "../adapters/pinecone/pinecone-embedder.js";
+import { describePineconeIndex } from "../adapters/pinecone/pinecone-vector-index.js";
 import { withEmbeddingCache } from "../embedding/cached-embedder.js";
 import { type DescribeIndex, withIndexDimensionCheck } from "../embedding/dimension-check.js";
 import type { EmbeddingCache } from "../embedding/embedding-cache.js";
 import { createLocalEmbedder } from "../embedding/local-embedder.js";
-import { createOpenAiEmbedder } from "../embedding/openai-embedder.js";
-import { createPineconeEmbedder } from "../embedding/pinecone-embedder.js";
 import type { MeteredEmbedder } from "../embedding/usage.js";
 import { type EmbeddingSelection, resolveSelection } from "../shared/embedding-models.js";
 import { ConfigError } from "../shared/errors.js";

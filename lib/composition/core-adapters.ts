@@ -4,13 +4,15 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { createDataClients } from "../adapters/aws-clients.js";
-import { createDynamoDbCheckpointStore } from "../adapters/dynamodb-checkpoint-store.js";
-import { createDynamoDbRateBudget } from "../adapters/dynamodb-rate-budget.js";
-import { createDynamoDbStore } from "../adapters/dynamodb-store.js";
-import { createNotionConnector } from "../adapters/notion-source.js";
-import { createPineconeVectorIndex } from "../adapters/pinecone-vector-index.js";
-import { createSqsDeadLetterSink, createSqsPublisher } from "../adapters/sqs-queue.js";
+import { createDataClients } from "../adapters/aws/aws-clients.js";
+import { createDynamoDbCheckpointStore } from "../adapters/aws/dynamodb-checkpoint-store.js";
+import { createDynamoDbRateBudget } from "../adapters/aws/dynamodb-rate-budget.js";
+import { createDynamoDbStore } from "../adapters/aws/dynamodb-store.js";
+import { createSecretStore } from "../adapters/aws/secret-store.js";
+import { createSecretsManagerClient } from "../adapters/aws/secrets-manager-client.js";
+import { createSqsDeadLetterSink, createSqsPublisher } from "../adapters/aws/sqs-queue.js";
+import { createNotionConnector } from "../adapters/notion/notion-source.js";
+import { createPineconeVectorIndex } from "../adapters/pinecone/pinecone-vector-index.js";
 import type {
   CheckpointStore,
   DeadLetterSink,
@@ -20,8 +22,6 @@ import type {
   SecretStore,
   VectorIndex,
 } from "../core/ports.js";
-import { createSecretStore } from "../secrets/secret-store.js";
-import { createSecretsManagerClient } from "../secrets/secrets-manager-client.js";
 import type { Config } from "./config.js";
 
 export interface CoreAdapters {

@@ -4,8 +4,8 @@
  * Nothing here imports AWS, Notion or Pinecone.
  */
 
-import type { ExtractionCheckpoint, ExtractionControl } from "../notion/checkpoint.js";
 import type { RateSpec } from "../rate-limit/gcra.js";
+import type { ExtractionCheckpoint, ExtractionControl } from "./extraction-control.js";
 import type {
   DataSourceBinding,
   Dataset,

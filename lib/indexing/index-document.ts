@@ -14,6 +14,7 @@ import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
 import { countWords } from "../chunking/tokenizer.js";
 import { datasetOf } from "../core/datasets.js";
+import { ExtractionSuspended } from "../core/extraction-control.js";
 import { newLease } from "../core/lease.js";
 import { assertMessageScope } from "../core/message-scope.js";
 import type { IndexMessage } from "../core/messages.js";
@@ -43,7 +44,6 @@ import type {
   VectorRecord,
 } from "../core/ports.js";
 import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
-import { ExtractionSuspended } from "../notion/checkpoint.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
@@ -328,7 +328,7 @@ class IndexRun {
         documentId: document.documentId,
         generation: document.generation,
         savedBy: { generation: usable?.generation, save: usable?.sequence },
-        blocksRead: resume.walk.seen,
+        blocksRead: resume.blocksRead,
       });
     }
     const stopBeforeMs = this.options.stopBeforeDeadlineMs ?? DEFAULT_STOP_BEFORE_DEADLINE_MS;
@@ -360,7 +360,7 @@ class IndexRun {
         // Renews the lease (a run that makes progress keeps its document) and honours a pause.
         await this.enterStage("parsing", {});
         resume = error.checkpoint;
-        if (deadlineNear()) await this.continueInNextInvocation(sequence, error.checkpoint.walk.seen);
+        if (deadlineNear()) await this.continueInNextInvocation(sequence, error.checkpoint.blocksRead);
       }
     }
   }

@@ -3,7 +3,7 @@
  * arrival time (TAT): the moment its schedule is booked up to. A request made at `now` gets the slot
  * max(now, TAT − τ), where τ = (burst − 1) × T is how far ahead of schedule a burst may run, and
  * books T = 1 / rate more: TAT' = max(TAT, now) + T. One number per budget means one conditional
- * write reserves slots, whoever asks (lib/adapters/dynamodb-rate-budget.ts).
+ * write reserves slots, whoever asks (lib/adapters/aws/dynamodb-rate-budget.ts).
  */
 export interface RateSpec {
   /** Average requests per second (Notion: about 3 per integration). */

@@ -5,7 +5,7 @@
  * Retry-After, so every instance on the key waits, not only the one that was refused.
  *
  * Two stores keep the schedule: memory (one process: the CLI, tests) and DynamoDB (every function
- * instance of a deployment, lib/adapters/dynamodb-rate-budget.ts).
+ * instance of a deployment, lib/adapters/aws/dynamodb-rate-budget.ts).
  */
 import { bookSlots, firstFreeSlot, type RateSpec } from "./gcra.js";
 

@@ -13,7 +13,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { awsClientOptions } from "../../lib/adapters/aws-clients.js";
+import { awsClientOptions } from "../../lib/adapters/aws/aws-clients.js";
 import { addCommand } from "../../lib/cli/commands/add.js";
 import { removeCommand } from "../../lib/cli/commands/remove.js";
 import type { Connection } from "../../lib/cli/connect.js";

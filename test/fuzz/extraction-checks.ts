@@ -4,13 +4,13 @@
  * within the rule's size — or a typed error with a one-line reason. Nothing else.
  */
 import { expect } from "vitest";
+import { MAX_LABEL_CHARS } from "../../lib/adapters/notion/extraction/labels.js";
 import { cleanText } from "../../lib/chunking/clean.js";
 import { splitHierarchical } from "../../lib/chunking/hierarchical.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/core/model.js";
 import type { ExtractedDocument } from "../../lib/core/ports.js";
-import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
 import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { isWellFormed } from "./fuzz-runs.js";
 

@@ -5,7 +5,7 @@
  * block without an id, `Infinity`).
  */
 import type { BlockObjectResponse, DatabaseObjectResponse, PageObjectResponse } from "@notionhq/client";
-import type { Listing, NotionReader } from "../../lib/notion/reader.js";
+import type { Listing, NotionReader } from "../../lib/adapters/notion/extraction/reader.js";
 import { NotionNotFoundError } from "../../lib/shared/errors.js";
 import type { BlockSpec } from "../../local/notion-workspace.js";
 

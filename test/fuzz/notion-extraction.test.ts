@@ -1,5 +1,5 @@
 /**
- * Odd Notion payloads through extraction (lib/notion) and then cleaning and splitting (lib/chunking),
+ * Odd Notion payloads through extraction (lib/adapters/notion/extraction) and then cleaning and splitting (lib/chunking),
  * served raw from memory, so that shapes the Notion stand-in cannot serve are covered too: a page's
  * properties of the wrong type, a block without an id or type, values JSON cannot carry (`Infinity`).
  * Properties: extraction returns a well-formed document or throws a typed error with a one-line
@@ -7,9 +7,9 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { extractDatabase } from "../../lib/notion/extract-database.js";
-import { extractPage } from "../../lib/notion/extract-page.js";
-import type { ExtractionLimits } from "../../lib/notion/reader.js";
+import { extractDatabase } from "../../lib/adapters/notion/extraction/extract-database.js";
+import { extractPage } from "../../lib/adapters/notion/extraction/extract-page.js";
+import type { ExtractionLimits } from "../../lib/adapters/notion/extraction/reader.js";
 import {
   expectWellFormedChunks,
   expectWellFormedDocument,
@@ -20,7 +20,7 @@ import { FUZZ_TIMEOUT_MS, printSummaries, runsFor, Tally } from "./fuzz-runs.js"
 import { type Envelope, MemoryReader } from "./memory-reader.js";
 import { oddText, pageBlocks, pageProperties, richText } from "./notion-arbitraries.js";
 
-/** The adapter's defaults (lib/adapters/notion-source.ts). */
+/** The adapter's defaults (lib/adapters/notion/notion-source.ts). */
 const LIMITS: ExtractionLimits = { maxBlocks: 20_000, maxChars: 10_000_000, maxTitleLookups: 100 };
 
 const tallies = {

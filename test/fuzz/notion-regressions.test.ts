@@ -3,10 +3,10 @@
  * that showed it, served raw from memory.
  */
 import { describe, expect, it } from "vitest";
+import { extractPage } from "../../lib/adapters/notion/extraction/extract-page.js";
 import { countPreTokenBytes } from "../../lib/chunking/bpe.js";
 import { tokenMeasure } from "../../lib/chunking/measure.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
-import { extractPage } from "../../lib/notion/extract-page.js";
 import { PermanentError } from "../../lib/shared/errors.js";
 import type { BlockSpec } from "../../local/notion-workspace.js";
 import { MemoryReader } from "./memory-reader.js";

@@ -17,8 +17,8 @@ import {
 } from "../../infra/config.js";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
 import { ServiceFunction } from "../../infra/function-defaults.js";
+import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
 import { loadConfig } from "../../lib/composition/config.js";
-import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
 import {
   actionsOf,
   buildStack,
@@ -544,7 +544,7 @@ describe("bundling (real esbuild, no Docker)", () => {
     const embedding =
       /gpt-tokenizer|node_modules\/openai\/|client-bedrock-runtime|lib\/embedding\/.*embedder/;
     expect(sources.filter((source) => embedding.test(source))).toEqual([]);
-    expect(sources.some((source) => source.includes("lib/secrets/resolve-environment.ts"))).toBe(true);
+    expect(sources.some((source) => source.includes("lib/adapters/aws/resolve-environment.ts"))).toBe(true);
     bundledBytes = statSync(bundle).size;
   }, 120_000);
 

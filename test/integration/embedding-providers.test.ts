@@ -4,9 +4,9 @@
  * fast, permanently, with a one-line reason that never contains the key.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBedrockEmbedder } from "../../lib/embedding/bedrock-embedder.js";
-import { createOpenAiEmbedder } from "../../lib/embedding/openai-embedder.js";
-import { createPineconeEmbedder } from "../../lib/embedding/pinecone-embedder.js";
+import { createBedrockEmbedder } from "../../lib/adapters/aws/bedrock-embedder.js";
+import { createOpenAiEmbedder } from "../../lib/adapters/openai/openai-embedder.js";
+import { createPineconeEmbedder } from "../../lib/adapters/pinecone/pinecone-embedder.js";
 import { resolveSelection } from "../../lib/shared/embedding-models.js";
 import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type BedrockStandIn, startBedrockStandIn } from "../../local/bedrock-standin.js";

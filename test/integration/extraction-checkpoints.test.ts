@@ -1,12 +1,12 @@
 /**
- * Extraction that pauses and resumes (lib/notion/checkpoint.ts) on the Notion stand-in: paused every
+ * Extraction that pauses and resumes (lib/adapters/notion/extraction/checkpoint.ts) on the Notion stand-in: paused every
  * few steps, its checkpoint through JSON and a new reader each time, it returns exactly what one
  * uninterrupted read returns, with the same number of requests: nothing is read twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
+import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/core/extraction-control.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";
-import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/notion/checkpoint.js";
 import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataClients } from "../../lib/adapters/aws-clients.js";
+import { createDataClients } from "../../lib/adapters/aws/aws-clients.js";
 import { createFunctionRunner, InvocationTimeoutError } from "../../local/function-runner.js";
 import { startQueuePoller } from "../../local/sqs-poller.js";
 import { type SqsServer, startSqsServer } from "../../local/sqs-server.js";

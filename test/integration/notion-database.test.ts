@@ -5,7 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../../lib/core/model.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";

@@ -4,7 +4,7 @@
  * ~15,150 requests take seconds; the stand-in's rate limit still holds, at the same ratio.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
 import { PermanentError } from "../../lib/shared/errors.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";

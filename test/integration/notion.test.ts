@@ -5,7 +5,7 @@
 import { Client, LogLevel } from "@notionhq/client";
 import { encode } from "gpt-tokenizer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
 import type { NotionSource } from "../../lib/core/ports.js";
 import {
   NotionAuthError,

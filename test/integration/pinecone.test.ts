@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createPineconeVectorIndex,
   describePineconeIndex,
-} from "../../lib/adapters/pinecone-vector-index.js";
+} from "../../lib/adapters/pinecone/pinecone-vector-index.js";
 import type { VectorIndex, VectorRecord } from "../../lib/core/ports.js";
 import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type PineconeStandIn, startPineconeServer } from "../../local/pinecone-server.js";

@@ -4,14 +4,14 @@
  * that name the secret but never carry its value.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
+import { saveSecretString } from "../../lib/adapters/aws/secret-admin.js";
+import { createSecretStore } from "../../lib/adapters/aws/secret-store.js";
+import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
+import { createSecretsManagerStore } from "../../lib/adapters/aws/secrets-manager-store.js";
 import type { Document } from "../../lib/core/model.js";
 import { openNotionFor } from "../../lib/core/notion-access.js";
 import type { DocumentStore, NotionConnector } from "../../lib/core/ports.js";
-import { resolveSecretEnvironment } from "../../lib/secrets/resolve-environment.js";
-import { saveSecretString } from "../../lib/secrets/secret-admin.js";
-import { createSecretStore } from "../../lib/secrets/secret-store.js";
-import { createSecretsManagerClient } from "../../lib/secrets/secrets-manager-client.js";
-import { createSecretsManagerStore } from "../../lib/secrets/secrets-manager-store.js";
 import { ConfigError, NotionAuthError, PermanentError } from "../../lib/shared/errors.js";
 import { type SecretsManagerStandIn, startSecretsManagerServer } from "../../local/secrets-manager-server.js";
 

@@ -12,8 +12,8 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClientOptions } from "../../lib/adapters/aws-clients.js";
-import { createSqsPublisher } from "../../lib/adapters/sqs-queue.js";
+import { awsClientOptions } from "../../lib/adapters/aws/aws-clients.js";
+import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
 import { type SqsServer, startSqsServer } from "../../local/sqs-server.js";
 
 let server: SqsServer;

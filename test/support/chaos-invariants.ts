@@ -4,7 +4,7 @@
  * vectors, and the dead-letter queues.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
 import { cleanText } from "../../lib/chunking/clean.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { type Dataset, WORKING_STATUSES } from "../../lib/core/model.js";

@@ -9,9 +9,9 @@
  * itself (every injected 5xx reaches the domain); chunks are at most 50 tokens (several per page).
  */
 import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { ensureTable } from "../../lib/adapters/ensure-table.js";
-import { createNotionConnector } from "../../lib/adapters/notion-source.js";
-import { createPineconeVectorIndex } from "../../lib/adapters/pinecone-vector-index.js";
+import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
+import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
+import { createPineconeVectorIndex } from "../../lib/adapters/pinecone/pinecone-vector-index.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { type Adapters, createAdapters } from "../../lib/composition/from-config.js";
 import type { Dataset, ProcessRule } from "../../lib/core/model.js";

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import dynalite from "dynalite";
-import { ensureTable } from "../../lib/adapters/ensure-table.js";
+import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { type Adapters, createAdapters } from "../../lib/composition/from-config.js";
 import type { Clock, Log } from "../../lib/core/ports.js";

@@ -5,8 +5,8 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createWebhookAdapters, webhookOptionsFrom } from "../../functions/webhook/adapters.js";
+import { webhookTokenSecretName } from "../../lib/adapters/aws/webhook-token-store.js";
 import { loadWebhookConfig } from "../../lib/composition/config.js";
-import { webhookTokenSecretName } from "../../lib/secrets/webhook-token-store.js";
 import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
 import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";

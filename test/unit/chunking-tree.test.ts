@@ -7,13 +7,13 @@
 import type { BlockObjectResponse, PageObjectResponse } from "@notionhq/client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { extractPage } from "../../lib/adapters/notion/extraction/extract-page.js";
+import type { Listing, NotionReader } from "../../lib/adapters/notion/extraction/reader.js";
 import { splitHierarchical } from "../../lib/chunking/hierarchical.js";
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { AUTOMATIC_RULE, type ProcessRule } from "../../lib/core/model.js";
 import type { ExtractedBlock } from "../../lib/core/ports.js";
-import { extractPage } from "../../lib/notion/extract-page.js";
-import type { Listing, NotionReader } from "../../lib/notion/reader.js";
 import { alignChunks, rawPrefix, withoutDroppable } from "./chunk-alignment.js";
 
 const RUNS = 60;

@@ -1,11 +1,11 @@
 /** Small domain rules, with hand-written port fakes where a port is needed. */
 import { describe, expect, it } from "vitest";
+import { parseNotionId } from "../../lib/adapters/notion/extraction/page-id.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { generationOfVectorId, type Segment, vectorId } from "../../lib/core/model.js";
 import type { DocumentStore, VectorIndex } from "../../lib/core/ports.js";
 import { documentIdFor } from "../../lib/documents/register.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
-import { parseNotionId } from "../../lib/notion/page-id.js";
 import { ConfigError } from "../../lib/shared/errors.js";
 
 describe("vector ids", () => {

@@ -6,15 +6,15 @@
  * at the limit instead of reading the whole page first.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_LABEL_CHARS } from "../../lib/adapters/notion/extraction/labels.js";
+import { wellFormed } from "../../lib/adapters/notion/extraction/well-formed.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { MAX_MESSAGE_BYTES } from "../../lib/core/messages.js";
 import { MAX_METADATA_TEXT_BYTES, metadataText } from "../../lib/indexing/metadata-text.js";
-import { MAX_LABEL_CHARS } from "../../lib/notion/labels.js";
-import { wellFormed } from "../../lib/notion/well-formed.js";
 import { type BlockSpec, heading1, paragraph, text } from "../../local/notion-workspace.js";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
 
-/** The functions' defaults (lib/adapters/notion-source.ts). */
+/** The functions' defaults (lib/adapters/notion/notion-source.ts). */
 const MAX_BLOCKS = 20_000;
 const MAX_CHARS = 10_000_000;
 /** Notion's own ceiling for one rich text array: 100 items of 2,000 characters. */

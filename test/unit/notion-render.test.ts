@@ -4,8 +4,8 @@
  */
 import type { BlockObjectResponse } from "@notionhq/client";
 import { describe, expect, it } from "vitest";
-import { extractPage } from "../../lib/notion/extract-page.js";
-import type { Listing, NotionReader } from "../../lib/notion/reader.js";
+import { extractPage } from "../../lib/adapters/notion/extraction/extract-page.js";
+import type { Listing, NotionReader } from "../../lib/adapters/notion/extraction/reader.js";
 
 function richText(content: string) {
   return [{ type: "text", text: { content, link: null }, annotations: {}, plain_text: content, href: null }];

@@ -1,5 +1,5 @@
+import { parseNotionId } from "../../adapters/notion/extraction/page-id.js";
 import { checkVisibleInNotion, registerDocuments, registerWithSubpages } from "../../documents/register.js";
-import { parseNotionId } from "../../notion/page-id.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { LOCAL_TOKEN_REF } from "../local-stack-info.js";

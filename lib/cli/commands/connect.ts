@@ -11,12 +11,12 @@
  *   Manager only, locally as deployed.
  */
 
-import { describeSecret, saveSecretString } from "../../secrets/secret-admin.js";
-import { secretsManagerRef } from "../../secrets/secret-ref.js";
-import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
+import type { DeployedStack } from "../../adapters/aws/deployed-stack.js";
+import { describeSecret, saveSecretString } from "../../adapters/aws/secret-admin.js";
+import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
+import { secretsManagerRef } from "../../core/secret-ref.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
-import type { DeployedStack } from "../deployed-stack.js";
 import { LOCAL_NOTION_TOKEN_PREFIX } from "../local-stack-info.js";
 import { printJson, printLine } from "../output.js";
 

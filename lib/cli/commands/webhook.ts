@@ -12,10 +12,10 @@
  *
  * The URL ends in the binding's path secret: printed here on request, like the token, never logged.
  */
-import { createDynamoDbWebhookStore } from "../../adapters/dynamodb-store.js";
+import { createDynamoDbWebhookStore } from "../../adapters/aws/dynamodb-store.js";
+import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
+import { createWebhookTokenStore, webhookTokenSecretName } from "../../adapters/aws/webhook-token-store.js";
 import type { DataSourceBinding } from "../../core/model.js";
-import { createSecretsManagerClient } from "../../secrets/secrets-manager-client.js";
-import { createWebhookTokenStore, webhookTokenSecretName } from "../../secrets/webhook-token-store.js";
 import { PermanentError } from "../../shared/errors.js";
 import { newPathSecret } from "../../webhooks/path-secret.js";
 import { webhookUrlFor } from "../../webhooks/webhook-path.js";

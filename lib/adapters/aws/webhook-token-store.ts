@@ -11,7 +11,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import type { WebhookTokenStore } from "../core/ports.js";
+import type { WebhookTokenStore } from "../../core/ports.js";
 import { secretsManagerError } from "./secrets-manager-errors.js";
 
 export interface WebhookTokenStoreOptions {

@@ -16,9 +16,9 @@ import {
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { Checkpoint, CheckpointStore } from "../core/ports.js";
-import { ConflictError } from "../shared/errors.js";
-import { keys } from "../shared/table-layout.js";
+import type { Checkpoint, CheckpointStore } from "../../core/ports.js";
+import { ConflictError } from "../../shared/errors.js";
+import { keys } from "../../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 
 const PART_BYTES = 300_000;

@@ -10,9 +10,9 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { burstToleranceMs, firstFreeSlot, slotIntervalMs } from "../rate-limit/gcra.js";
-import type { RateBudget } from "../rate-limit/rate-budget.js";
-import { keys } from "../shared/table-layout.js";
+import { burstToleranceMs, firstFreeSlot, slotIntervalMs } from "../../rate-limit/gcra.js";
+import type { RateBudget } from "../../rate-limit/rate-budget.js";
+import { keys } from "../../shared/table-layout.js";
 
 export interface DynamoDbRateBudgetOptions {
   /** Counts the DynamoDB requests made (benchmarks: DynamoDB requests per Notion request). */

@@ -3,9 +3,9 @@
  * the AWS SDK's usual chain (AWS_REGION, AWS_PROFILE); the stack's own region is then read from its id.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from "@aws-sdk/client-cloudformation";
-import { awsClientOptions } from "../adapters/aws-clients.js";
-import { PermanentError } from "../shared/errors.js";
-import { REQUIRED_OUTPUTS, SETTING_OUTPUTS, type SettingOutput } from "../shared/stack-outputs.js";
+import { PermanentError } from "../../shared/errors.js";
+import { REQUIRED_OUTPUTS, SETTING_OUTPUTS, type SettingOutput } from "../../shared/stack-outputs.js";
+import { awsClientOptions } from "./aws-clients.js";
 
 export interface DeployedStack {
   name: string;

@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   ListTablesCommand,
 } from "@aws-sdk/client-dynamodb";
-import { tableDefinition } from "../shared/table-layout.js";
+import { tableDefinition } from "../../shared/table-layout.js";
 
 /** Creates the table unless it exists (local stack and tests; the CDK stack creates it in AWS). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

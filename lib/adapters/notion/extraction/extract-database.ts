@@ -10,16 +10,11 @@
  * It can pause between two reads and resume from the checkpoint it hands back.
  */
 import type { PageObjectResponse } from "@notionhq/client";
-import type { ExtractedDocument } from "../core/ports.js";
-import { PermanentError } from "../shared/errors.js";
+import { type ExtractionControl, ExtractionSuspended } from "../../../core/extraction-control.js";
+import type { ExtractedDocument } from "../../../core/ports.js";
+import { PermanentError } from "../../../shared/errors.js";
 import { BlockWalk } from "./block-walk.js";
-import {
-  type ExtractionCheckpoint,
-  type ExtractionControl,
-  ExtractionSuspended,
-  type RowOfDatabase,
-  type RowsState,
-} from "./checkpoint.js";
+import { type NotionCheckpoint, type RowOfDatabase, type RowsState, resumePoint } from "./checkpoint.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
@@ -35,7 +30,7 @@ export function extractDatabase(
   control: ExtractionControl = {},
 ): Promise<ExtractedDocument> {
   return readingNotion(`database (${databaseId})`, async () => {
-    const saved = control.resume?.subject === "database" ? control.resume : undefined;
+    const saved = resumePoint(control, "database");
     const pause = control.pause ?? (() => false);
     let title: string;
     let url: string;
@@ -62,10 +57,11 @@ export function extractDatabase(
     const titles = new TitleCache(reader, limits.maxTitleLookups, saved?.titles);
     const walk = new BlockWalk("database", reader, limits, titles, saved?.walk);
     const suspended = (): ExtractionSuspended => {
-      const checkpoint: ExtractionCheckpoint = {
+      const checkpoint: NotionCheckpoint = {
         version: 1,
         subject: "database",
         notionId: databaseId,
+        blocksRead: walk.state().seen,
         title,
         url,
         titles: titles.state(),

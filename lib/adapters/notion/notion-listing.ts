@@ -4,7 +4,7 @@
  * with a last_edited_time filter and page_size 1).
  */
 import type { Client } from "@notionhq/client";
-import type { ListedNotionObject, WorkspacePage } from "../core/ports.js";
+import type { ListedNotionObject, WorkspacePage } from "../../core/ports.js";
 import { isIncomplete } from "./request-status.js";
 
 const PAGE_SIZE = 100;

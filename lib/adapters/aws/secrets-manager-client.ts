@@ -3,7 +3,7 @@
  * chain in AWS, any credentials for a local stand-in (`SECRETS_MANAGER_ENDPOINT`).
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { awsClientOptions } from "../adapters/aws-clients.js";
+import { awsClientOptions } from "./aws-clients.js";
 
 export interface SecretsManagerClientOptions {
   region?: string;

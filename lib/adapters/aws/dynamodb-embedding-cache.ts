@@ -13,10 +13,10 @@ import {
   type KeysAndAttributes,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import { mapWithConcurrency } from "../embedding/batches.js";
-import type { CacheSpace, EmbeddingCache } from "../embedding/embedding-cache.js";
-import { bytesToVector, vectorToBytes } from "../embedding/vector-bytes.js";
-import { keys } from "../shared/table-layout.js";
+import { mapWithConcurrency } from "../../embedding/batches.js";
+import type { CacheSpace, EmbeddingCache } from "../../embedding/embedding-cache.js";
+import { bytesToVector, vectorToBytes } from "../../embedding/vector-bytes.js";
+import { keys } from "../../shared/table-layout.js";
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;

@@ -7,12 +7,12 @@
  * Retry-After up to a few seconds more than its own delay); `maxAttempts` bounds them.
  */
 import { BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
-import type { EmbeddingSelection } from "../shared/embedding-models.js";
-import { PermanentError, RetryableError } from "../shared/errors.js";
-import { mapWithConcurrency } from "./batches.js";
-import { checkVectors } from "./check-vectors.js";
-import { safeOneLine } from "./error-text.js";
-import type { MeteredEmbedder } from "./usage.js";
+import { mapWithConcurrency } from "../../embedding/batches.js";
+import { checkVectors } from "../../embedding/check-vectors.js";
+import { safeOneLine } from "../../embedding/error-text.js";
+import type { MeteredEmbedder } from "../../embedding/usage.js";
+import type { EmbeddingSelection } from "../../shared/embedding-models.js";
+import { PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface BedrockEmbedderOptions {
   region: string;

@@ -11,9 +11,9 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Pinecone, type RecordMetadata } from "@pinecone-database/pinecone";
-import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../core/ports.js";
-import { countPineconeRequest } from "../cost/request-meter.js";
-import { PermanentError, RetryableError } from "../shared/errors.js";
+import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../../core/ports.js";
+import { countPineconeRequest } from "../../cost/request-meter.js";
+import { PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface PineconeVectorIndexOptions {
   apiKey: string;

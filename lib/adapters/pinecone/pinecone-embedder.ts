@@ -5,12 +5,13 @@
  * The client's own retries cover 5xx only and ignore Retry-After, so they are turned off here and one
  * loop retries 429 and 5xx alike, honouring Retry-After (and counting every request for the usage).
  */
-import { callPinecone, createPineconeClient } from "../adapters/pinecone-vector-index.js";
-import { type EmbeddingSelection, hasDimensionOption } from "../shared/embedding-models.js";
-import { planBatches } from "./batches.js";
-import { checkVectors } from "./check-vectors.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "./retry.js";
-import type { MeteredEmbedder } from "./usage.js";
+
+import { planBatches } from "../../embedding/batches.js";
+import { checkVectors } from "../../embedding/check-vectors.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "../../embedding/retry.js";
+import type { MeteredEmbedder } from "../../embedding/usage.js";
+import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
+import { callPinecone, createPineconeClient } from "./pinecone-vector-index.js";
 
 export interface PineconeEmbedderOptions {
   apiKey: string;

@@ -1,4 +1,4 @@
-import { PermanentError } from "../shared/errors.js";
+import { PermanentError } from "../../../shared/errors.js";
 
 /**
  * Accepts a Notion page or database id (dashed or not) or a Notion URL, and returns the dashed id.

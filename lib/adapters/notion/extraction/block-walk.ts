@@ -8,8 +8,8 @@
  * walk with a PermanentError, odd fields read as empty, and every text returned is well-formed UTF-16.
  */
 import type { BlockObjectResponse } from "@notionhq/client";
-import type { BlockKind, ChildObject, ExtractedBlock, ExtractedDocument } from "../core/ports.js";
-import { NotionNotFoundError, PermanentError } from "../shared/errors.js";
+import type { BlockKind, ChildObject, ExtractedBlock, ExtractedDocument } from "../../../core/ports.js";
+import { NotionNotFoundError, PermanentError } from "../../../shared/errors.js";
 import { label } from "./labels.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
 import {

@@ -1,11 +1,13 @@
 /**
  * A page document: its blocks, any depth, every page of children. A page that is a database row also
  * gets its properties, as the first block. It can pause between two reads and resume from the
- * checkpoint it hands back (lib/notion/checkpoint.ts).
+ * checkpoint it hands back (lib/adapters/notion/extraction/checkpoint.ts).
  */
-import type { ExtractedDocument } from "../core/ports.js";
+
+import { type ExtractionControl, ExtractionSuspended } from "../../../core/extraction-control.js";
+import type { ExtractedDocument } from "../../../core/ports.js";
 import { BlockWalk } from "./block-walk.js";
-import { type ExtractionControl, ExtractionSuspended } from "./checkpoint.js";
+import { type NotionCheckpoint, resumePoint } from "./checkpoint.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
@@ -20,7 +22,7 @@ export function extractPage(
   control: ExtractionControl = {},
 ): Promise<ExtractedDocument> {
   return readingNotion(`page (${pageId})`, async () => {
-    const saved = control.resume?.subject === "page" ? control.resume : undefined;
+    const saved = resumePoint(control, "page");
     const titles = new TitleCache(reader, limits.maxTitleLookups, saved?.titles);
     const walk = new BlockWalk("page", reader, limits, titles, saved?.walk);
     let title: string;
@@ -43,15 +45,17 @@ export function extractPage(
       outcome = await walk.walk(id, { url, headingPath: [] }, control.pause);
     }
     if (outcome === "paused") {
-      throw new ExtractionSuspended({
+      const checkpoint: NotionCheckpoint = {
         version: 1,
         subject: "page",
         notionId: pageId,
+        blocksRead: walk.state().seen,
         title,
         url,
         titles: titles.state(),
         walk: walk.state(),
-      });
+      };
+      throw new ExtractionSuspended(checkpoint);
     }
     return walk.document(title, url);
   });

@@ -12,16 +12,16 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { DataSourceBinding, Dataset, Document, Segment } from "../core/model.js";
+import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
 import type {
   ClaimRequest,
   DocumentScope,
   DocumentStore,
   PageIndexEntry,
   WebhookStore,
-} from "../core/ports.js";
-import { ConflictError, PermanentError } from "../shared/errors.js";
-import { GSI1, keys } from "../shared/table-layout.js";
+} from "../../core/ports.js";
+import { ConflictError, PermanentError } from "../../shared/errors.js";
+import { GSI1, keys } from "../../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;

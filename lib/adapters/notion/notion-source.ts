@@ -24,7 +24,8 @@ import {
   type RetryOptions,
   UnknownHTTPResponseError,
 } from "@notionhq/client";
-import type { NotionObjectType } from "../core/model.js";
+import type { ExtractionControl } from "../../core/extraction-control.js";
+import type { NotionObjectType } from "../../core/model.js";
 import type {
   ExtractedDocument,
   Log,
@@ -33,19 +34,18 @@ import type {
   NotionObjectState,
   NotionSource,
   WorkspacePage,
-} from "../core/ports.js";
-import type { ExtractionControl } from "../notion/checkpoint.js";
-import { extractDatabase } from "../notion/extract-database.js";
-import { extractPage } from "../notion/extract-page.js";
-import { label } from "../notion/labels.js";
-import { pageTitle } from "../notion/properties.js";
-import type { ExtractionLimits, Listing, NotionReader } from "../notion/reader.js";
-import { richTextToPlain } from "../notion/rich-text.js";
-import { budgetedFetch } from "../rate-limit/budgeted-fetch.js";
-import { type RateSpec, validateRateSpec } from "../rate-limit/gcra.js";
-import { createMemoryRateBudget, type RateBudget } from "../rate-limit/rate-budget.js";
-import { retryingFetch } from "../rate-limit/retrying-fetch.js";
-import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
+} from "../../core/ports.js";
+import { budgetedFetch } from "../../rate-limit/budgeted-fetch.js";
+import { type RateSpec, validateRateSpec } from "../../rate-limit/gcra.js";
+import { createMemoryRateBudget, type RateBudget } from "../../rate-limit/rate-budget.js";
+import { retryingFetch } from "../../rate-limit/retrying-fetch.js";
+import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../../shared/errors.js";
+import { extractDatabase } from "./extraction/extract-database.js";
+import { extractPage } from "./extraction/extract-page.js";
+import { label } from "./extraction/labels.js";
+import { pageTitle } from "./extraction/properties.js";
+import type { ExtractionLimits, Listing, NotionReader } from "./extraction/reader.js";
+import { richTextToPlain } from "./extraction/rich-text.js";
 import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
 import { isIncomplete } from "./request-status.js";
 

@@ -8,7 +8,7 @@
  * even when the caller's shell has another. Without references nothing is read: the local stack
  * and the CLI keep working from plain environment values.
  */
-import { ConfigError } from "../shared/errors.js";
+import { ConfigError } from "../../shared/errors.js";
 import { createSecretsManagerClient, secretsManagerClientOptions } from "./secrets-manager-client.js";
 import { readSecretString } from "./secrets-manager-store.js";
 

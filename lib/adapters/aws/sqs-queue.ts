@@ -4,7 +4,7 @@
  * tenant's messages (docs/scale.md, Fairness).
  */
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { DeadLetterSink, MessagePublisher } from "../core/ports.js";
+import type { DeadLetterSink, MessagePublisher } from "../../core/ports.js";
 
 export function createSqsPublisher(client: SQSClient, queueUrl: string): MessagePublisher {
   return {

@@ -4,8 +4,9 @@
  * can stand in for it). Retrying cannot change Notion's content, so it becomes a PermanentError that
  * names what was being read: the document ends in `error` with that reason, and the batch goes on.
  */
-import { ConflictError, PermanentError, RetryableError } from "../shared/errors.js";
-import { ExtractionSuspended } from "./checkpoint.js";
+
+import { ExtractionSuspended } from "../../../core/extraction-control.js";
+import { ConflictError, PermanentError, RetryableError } from "../../../shared/errors.js";
 
 export async function readingNotion<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {

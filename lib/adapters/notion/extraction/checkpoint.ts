@@ -1,17 +1,15 @@
 /**
- * An extraction that must stop before it is done (its invocation's deadline is near) hands back
- * where it stands as an ExtractionCheckpoint: plain JSON, so it can be stored and read by the next
- * invocation, which goes on from there without reading anything twice.
+ * Where a paused Notion extraction stands (lib/core/extraction-control.ts): the walk's frontier, the
+ * titles learnt and, for a database, how far its rows are read. Plain JSON, so the next invocation
+ * goes on from there without reading anything twice.
  */
 import type { PageObjectResponse } from "@notionhq/client";
+import type { ExtractionCheckpoint, ExtractionControl } from "../../../core/extraction-control.js";
 import type { WalkState } from "./block-walk.js";
 import type { TitleCacheState } from "./titles.js";
 
-export interface ExtractionCheckpoint {
+export interface NotionCheckpoint extends ExtractionCheckpoint {
   version: 1;
-  subject: "page" | "database";
-  /** The Notion page or database being read. */
-  notionId: string;
   title: string;
   url: string;
   titles: TitleCacheState;
@@ -26,7 +24,7 @@ export interface RowsState {
   /** The data source being read; past the last, every row is read. */
   dataSourceIndex: number;
   cursor?: string;
-  /** The created_time window of the current query (lib/notion/extract-database.ts). */
+  /** The created_time window of the current query (lib/adapters/notion/extraction/extract-database.ts). */
   window?: string;
   last?: string;
   /** Rows read at `last`: the next window starts at that time and repeats them. */
@@ -41,17 +39,11 @@ export interface RowsState {
 /** What extraction needs of a row, and no more. */
 export type RowOfDatabase = Pick<PageObjectResponse, "object" | "id" | "url" | "created_time" | "properties">;
 
-/** Thrown by an extraction told to pause; carries where it stands. */
-export class ExtractionSuspended extends Error {
-  override name = "ExtractionSuspended";
-  constructor(readonly checkpoint: ExtractionCheckpoint) {
-    super(`extraction of ${checkpoint.subject} ${checkpoint.notionId} paused at a checkpoint`);
-  }
-}
-
-export interface ExtractionControl {
-  /** Go on from here instead of from the start. */
-  resume?: ExtractionCheckpoint;
-  /** Asked between steps: true stops the extraction with an ExtractionSuspended. */
-  pause?: () => boolean;
+/** The checkpoint to go on from, when it is this extraction's (its subject and version). */
+export function resumePoint(
+  control: ExtractionControl,
+  subject: "page" | "database",
+): NotionCheckpoint | undefined {
+  const saved = control.resume;
+  return saved?.subject === subject && saved.version === 1 ? (saved as NotionCheckpoint) : undefined;
 }

@@ -3,7 +3,7 @@
  * extraction and within a budget. A target the integration cannot see has no title: the link keeps
  * its URL only. Any other failure fails the extraction.
  */
-import { NotionNotFoundError } from "../shared/errors.js";
+import { NotionNotFoundError } from "../../../shared/errors.js";
 import { pageTitle } from "./properties.js";
 import type { NotionReader } from "./reader.js";
 import { richTextToPlain } from "./rich-text.js";

@@ -11,13 +11,13 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
-import { countTokens } from "../chunking/tokenizer.js";
-import { type EmbeddingSelection, hasDimensionOption } from "../shared/embedding-models.js";
-import { PermanentError, RetryableError } from "../shared/errors.js";
-import { planBatches } from "./batches.js";
-import { checkVectors } from "./check-vectors.js";
-import { retryAfterSeconds, safeOneLine } from "./error-text.js";
-import type { MeteredEmbedder } from "./usage.js";
+import { countTokens } from "../../chunking/tokenizer.js";
+import { planBatches } from "../../embedding/batches.js";
+import { checkVectors } from "../../embedding/check-vectors.js";
+import { retryAfterSeconds, safeOneLine } from "../../embedding/error-text.js";
+import type { MeteredEmbedder } from "../../embedding/usage.js";
+import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
+import { PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface OpenAiEmbedderOptions {
   apiKey: string;

@@ -3,7 +3,7 @@
  * string is permanent (retrying cannot help; for a Notion token it means "reconnect"); throttling,
  * service and network failures are retryable. Messages name the secret, never its value.
  */
-import { PermanentError, RetryableError } from "../shared/errors.js";
+import { PermanentError, RetryableError } from "../../shared/errors.js";
 
 const PERMANENT = new Map<string, string>([
   ["ResourceNotFoundException", "does not exist"],

@@ -4,9 +4,9 @@
  * token (a new secret value) is picked up within the TTL without a redeploy.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SecretStore } from "../core/ports.js";
-import { PermanentError } from "../shared/errors.js";
-import { parseSecretRef } from "./secret-ref.js";
+import type { SecretStore } from "../../core/ports.js";
+import { parseSecretRef } from "../../core/secret-ref.js";
+import { PermanentError } from "../../shared/errors.js";
 import { secretsManagerError } from "./secrets-manager-errors.js";
 
 /** Long enough to spare a call per record, short enough for a rotated token to take effect soon. */

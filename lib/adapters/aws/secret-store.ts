@@ -4,7 +4,7 @@
  * token never builds it.
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SecretStore } from "../core/ports.js";
+import type { SecretStore } from "../../core/ports.js";
 import { createSecretsManagerStore, type SecretsManagerStoreOptions } from "./secrets-manager-store.js";
 
 export interface SecretStoreOptions extends SecretsManagerStoreOptions {
