@@ -5,10 +5,10 @@
  */
 
 import type { Embedder } from "../core/ports.js";
-import { createDatasetEmbedders, type DatasetEmbedders } from "../embedding/dataset-embedders.js";
 import type { Config } from "./config.js";
 import { createEmbedderFromConfig } from "./configured-embedder.js";
 import { type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
+import { createDatasetEmbedders, type DatasetEmbedders } from "./dataset-embedders.js";
 
 export interface Adapters extends CoreAdapters {
   /** The configured embedder (EMBEDDING_PROVIDER / EMBEDDING_MODEL). */

@@ -59,7 +59,7 @@ export interface IndexPorts extends NotionAccessPorts {
   /** The configured embedder: used for a dataset unless `embedders` picks another. */
   embedder: Embedder;
   /**
-   * The embedder for a dataset's own model (lib/embedding/dataset-embedders.ts), so that a namespace
+   * The embedder for a dataset's own model (lib/composition/dataset-embedders.ts), so that a namespace
    * never mixes two models' vectors. Throws a PermanentError for a model that cannot be used.
    */
   embedders?: { forDataset(dataset: Dataset): Embedder };

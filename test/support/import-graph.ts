@@ -11,10 +11,15 @@ export interface ImportGraph {
   edges: Map<string, { target: string; dynamic: boolean }[]>;
 }
 
-/** Resolves `entry` and everything it imports, leaving npm packages unresolved (as edges to names). */
-export async function importGraph(entry: string): Promise<ImportGraph> {
+/**
+ * Resolves the entries and everything they import, leaving npm packages unresolved (as edges to
+ * names). The entries are project-relative files.
+ */
+export async function importGraph(entries: string | string[]): Promise<ImportGraph> {
   const result = await build({
-    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    entryPoints: (Array.isArray(entries) ? entries : [entries]).map((entry) =>
+      path.join(PROJECT_ROOT, entry),
+    ),
     bundle: true,
     write: false,
     metafile: true,

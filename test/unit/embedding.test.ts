@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/composition/config.js";
 import { createEmbedderFromConfig, type EmbeddingConfig } from "../../lib/composition/configured-embedder.js";
+import { createDatasetEmbedders } from "../../lib/composition/dataset-embedders.js";
 import { planBatches } from "../../lib/embedding/batches.js";
 import { withEmbeddingCache } from "../../lib/embedding/cached-embedder.js";
-import { createDatasetEmbedders } from "../../lib/embedding/dataset-embedders.js";
 import { embedderReady, withIndexDimensionCheck } from "../../lib/embedding/dimension-check.js";
 import { createMemoryEmbeddingCache } from "../../lib/embedding/embedding-cache.js";
 import { createLocalEmbedder } from "../../lib/embedding/local-embedder.js";

@@ -4,14 +4,20 @@
  * instead: a dimension or metric the embedder cannot use is an error now, not a failed upsert later.
  * Run it before the first deploy: it prints the host `cdk deploy` needs.
  */
-import { Pinecone } from "@pinecone-database/pinecone";
+import {
+  createPineconeIndexAdmin,
+  type IndexFacts,
+  METRICS,
+  type Metric,
+  type PineconeIndexAdmin,
+} from "../../adapters/pinecone/index-admin.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { ConnectOptions } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { type PineconeTarget, pineconeTarget } from "../pinecone-target.js";
 import { withProgress } from "../progress.js";
 
-export const METRICS = ["cosine", "dotproduct", "euclidean"] as const;
+export { METRICS };
 
 export interface InitOptions {
   name: string;
@@ -20,14 +26,6 @@ export interface InitOptions {
   cloud: string;
   region: string;
   json?: boolean;
-}
-
-/** What Pinecone's control plane tells about an index, trimmed to what `init` checks and prints. */
-interface IndexFacts {
-  name: string;
-  host: string;
-  dimension: number | undefined;
-  metric: string;
 }
 
 /** Pinecone's rule for index names. */
@@ -42,12 +40,13 @@ export async function initCommand(connectOptions: ConnectOptions, options: InitO
   }
   const target = await pineconeTarget(connectOptions);
   const dimension = options.dimension ?? target.embedding.dimension;
-  const pinecone = new Pinecone({
+  const pinecone = createPineconeIndexAdmin({
     apiKey: target.apiKey,
-    ...(target.controllerHostUrl ? { controllerHostUrl: target.controllerHostUrl } : {}),
+    controllerHostUrl: target.controllerHostUrl,
+    source: target.source,
   });
 
-  const existing = await describeIndex(pinecone, options.name, target);
+  const existing = await pinecone.describe(options.name);
   if (existing) checkFits(existing, dimension, options.metric, target);
   const index =
     existing ??
@@ -60,39 +59,21 @@ export async function initCommand(connectOptions: ConnectOptions, options: InitO
   report(index, existing === undefined, options, target);
 }
 
-async function describeIndex(
-  pinecone: Pinecone,
-  name: string,
-  target: PineconeTarget,
-): Promise<IndexFacts | undefined> {
-  try {
-    return facts(await pinecone.describeIndex(name));
-  } catch (error) {
-    if (error instanceof Error && error.name === "PineconeNotFoundError") return undefined;
-    throw pineconeError("describe index", error, target);
-  }
-}
-
 async function createIndex(
-  pinecone: Pinecone,
+  pinecone: PineconeIndexAdmin,
   options: InitOptions,
   dimension: number,
   target: PineconeTarget,
 ): Promise<IndexFacts> {
-  try {
-    await pinecone.createIndex({
-      name: options.name,
-      dimension,
-      metric: options.metric as (typeof METRICS)[number],
-      spec: { serverless: { cloud: options.cloud as "aws", region: options.region } },
-      waitUntilReady: true,
-      // Someone else created it meanwhile: fine, it is checked below like any existing index.
-      suppressConflicts: true,
-    });
-  } catch (error) {
-    throw pineconeError("create index", error, target);
-  }
-  const created = await describeIndex(pinecone, options.name, target);
+  // Someone else may create it meanwhile: fine, it is checked below like any existing index.
+  await pinecone.create({
+    name: options.name,
+    dimension,
+    metric: options.metric as Metric,
+    cloud: options.cloud,
+    region: options.region,
+  });
+  const created = await pinecone.describe(options.name);
   if (!created) throw new PermanentError(`Pinecone created index ${options.name} but cannot describe it`);
   checkFits(created, dimension, options.metric, target);
   return created;
@@ -130,19 +111,7 @@ function report(index: IndexFacts, created: boolean, options: InitOptions, targe
     printLine(`next: npx cdk deploy -c pineconeIndexHost=${index.host}`);
 }
 
-function facts(model: { name: string; host: string; dimension?: number; metric: string }): IndexFacts {
-  // Pinecone answers a bare host name; the data plane (and `cdk deploy`) want a URL.
-  const host = /^https?:\/\//.test(model.host) ? model.host : `https://${model.host}`;
-  return { name: model.name, host, dimension: model.dimension, metric: model.metric };
-}
-
 function sameHost(a: string, b: string): boolean {
   const bare = (url: string) => url.replace(/^https?:\/\//, "").replace(/\/$/, "");
   return bare(a) === bare(b);
-}
-
-function pineconeError(operation: string, error: unknown, target: PineconeTarget): PermanentError {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const redacted = reason.split(target.apiKey).join("***").replace(/\s+/g, " ");
-  return new PermanentError(`Pinecone ${operation} failed (${target.source}): ${redacted}`, { cause: error });
 }

@@ -1,3 +1,4 @@
+import { sqsQueueDepth } from "../../adapters/aws/queue-depth.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
@@ -66,7 +67,7 @@ async function waitForPipeline(
     options,
     (progress) =>
       waitForQueuesToDrain(
-        connection.adapters.sqs,
+        sqsQueueDepth(connection.adapters.sqs),
         [connection.queues.sync, connection.queues.index],
         options.timeout,
         (messages) => progress.update(`${text}: ${plural(messages, "message")} left in the queues`),

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { QueueDepth } from "../../adapters/aws/queue-depth.js";
 import type { Document } from "../../core/model.js";
 import type { DocumentStore } from "../../core/ports.js";
 import { PermanentError } from "../../shared/errors.js";
@@ -30,19 +30,13 @@ export async function waitUntilSettled(
   }
 }
 
-const QUEUE_COUNTS = [
-  "ApproximateNumberOfMessages",
-  "ApproximateNumberOfMessagesNotVisible",
-  "ApproximateNumberOfMessagesDelayed",
-] as const;
-
 /**
  * Polls until the sync queue, then the index queue, hold no message (waiting, in flight or
  * delayed). In that order, one empty round is enough: a sync's message is deleted only after the
  * index message it publishes has been sent. Other traffic (a sweep, a webhook) can make it wait longer.
  */
 export async function waitForQueuesToDrain(
-  sqs: SQSClient,
+  depth: QueueDepth,
   queueUrls: string[],
   timeoutSeconds = 120,
   onProgress: (messages: number) => void = () => {},
@@ -50,12 +44,7 @@ export async function waitForQueuesToDrain(
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     let messages = 0;
-    for (const QueueUrl of queueUrls) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: [...QUEUE_COUNTS] }),
-      );
-      for (const name of QUEUE_COUNTS) messages += Number(Attributes[name] ?? 0);
-    }
+    for (const queueUrl of queueUrls) messages += await depth(queueUrl);
     onProgress(messages);
     if (messages === 0) return;
     if (Date.now() > deadline) {

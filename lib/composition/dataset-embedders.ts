@@ -6,15 +6,11 @@
  * index's dimension, with the same cache and check. A model that cannot be built is a PermanentError.
  */
 
-import {
-  createEmbedderFor,
-  type EmbedderDeps,
-  type EmbeddingConfig,
-} from "../composition/configured-embedder.js";
 import type { Dataset } from "../core/model.js";
+import type { MeteredEmbedder } from "../embedding/usage.js";
 import { findModel, resolveSelection } from "../shared/embedding-models.js";
 import { PermanentError } from "../shared/errors.js";
-import type { MeteredEmbedder } from "./usage.js";
+import { createEmbedderFor, type EmbedderDeps, type EmbeddingConfig } from "./configured-embedder.js";
 
 export interface DatasetEmbedders {
   forDataset(dataset: Pick<Dataset, "datasetId" | "embeddingModel">): MeteredEmbedder;
