@@ -1,0 +1,30 @@
+/**
+ * Text that is safe to log, show or put in a message attribute: every secret removed (even one a
+ * server echoed back), one line, bounded, and only characters SQS accepts in a String attribute (a
+ * parser's message may quote a `\u0001` or a lone surrogate, and SQS would refuse the dead letter).
+ * The one redactor: every error message that leaves a function or the CLI goes through it.
+ */
+
+/** The default bound: a log line or a status reason, not a page. */
+export const SAFE_TEXT_LENGTH = 300;
+
+export function safeOneLine(
+  text: string,
+  secrets: readonly (string | undefined)[] = [],
+  maxLength = SAFE_TEXT_LENGTH,
+): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    // Shorter values would match ordinary text; no real token or key is that short.
+    if (secret && secret.length >= 4) redacted = redacted.split(secret).join("***");
+  }
+  const characters = Array.from(redacted.replace(/\s+/g, " ").trim());
+  const bounded = characters.length > maxLength ? `${characters.slice(0, maxLength).join("")}…` : redacted.replace(/\s+/g, " ").trim();
+  return bounded.replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
+}
+
+/** An error as `Name: message`, made safe. */
+export function safeErrorText(error: unknown, secrets: readonly (string | undefined)[] = [], maxLength?: number) {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return safeOneLine(text, secrets, maxLength);
+}
