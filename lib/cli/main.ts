@@ -295,7 +295,7 @@ try {
     await exitAfterOutput(error.exitCode);
   }
   const reason = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`notion-index-sync: ${redactSecrets(explain(reason)).replace(/\s+/g, " ").trim()}\n`);
+  process.stderr.write(`notion-index-sync: ${redactSecrets(explain(reason))}\n`);
   await exitAfterOutput(1);
 }
 

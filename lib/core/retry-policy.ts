@@ -22,7 +22,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 5
  * The wait before retry number `attempt` (0 for the first retry): the server's ask, else back-off
  * with jitter; undefined when the server asked for longer than the policy waits.
  */
-export function retryDelayMs(attempt: number, askedMs: number | undefined, policy: RetryPolicy): number | undefined {
+export function retryDelayMs(
+  attempt: number,
+  askedMs: number | undefined,
+  policy: RetryPolicy,
+): number | undefined {
   if (askedMs !== undefined) return askedMs > policy.maxDelayMs ? undefined : askedMs;
   const backoff = Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxDelayMs);
   return backoff * (0.75 + Math.random() * 0.25);

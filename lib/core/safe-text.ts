@@ -18,13 +18,19 @@ export function safeOneLine(
     // Shorter values would match ordinary text; no real token or key is that short.
     if (secret && secret.length >= 4) redacted = redacted.split(secret).join("***");
   }
-  const characters = Array.from(redacted.replace(/\s+/g, " ").trim());
-  const bounded = characters.length > maxLength ? `${characters.slice(0, maxLength).join("")}…` : redacted.replace(/\s+/g, " ").trim();
+  const flat = redacted.replace(/\s+/g, " ").trim();
+  // By code points, so a surrogate pair is never cut in half.
+  const characters = Array.from(flat);
+  const bounded = characters.length > maxLength ? `${characters.slice(0, maxLength).join("")}…` : flat;
   return bounded.replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
 }
 
 /** An error as `Name: message`, made safe. */
-export function safeErrorText(error: unknown, secrets: readonly (string | undefined)[] = [], maxLength?: number) {
+export function safeErrorText(
+  error: unknown,
+  secrets: readonly (string | undefined)[] = [],
+  maxLength?: number,
+) {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return safeOneLine(text, secrets, maxLength);
 }

@@ -6,9 +6,10 @@
  * retry policy decides (retry soon, or hand the work back to the queue with that delay). A 429
  * from the server pushes the whole key's budget back by its Retry-After.
  */
+
+import { retryAfterMs } from "../core/retry-after.js";
 import type { RateSpec } from "./gcra.js";
 import type { RateBudget } from "./rate-budget.js";
-import { retryAfterMs } from "./retrying-fetch.js";
 
 export interface BudgetedFetchOptions {
   budget: RateBudget;
@@ -65,7 +66,7 @@ export function budgetedFetch(options: BudgetedFetchOptions, inner: typeof fetch
     const response = await inner(input, init);
     if (response.status === 429) {
       options.onThrottled?.();
-      const retryMs = retryAfterMs(response.headers.get("retry-after")) ?? 1000;
+      const retryMs = retryAfterMs(response.headers) ?? 1000;
       granted.length = 0;
       await options.budget.pushBack(options.key, now() + retryMs, options.spec);
     }

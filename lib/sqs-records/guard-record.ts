@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { SQSRecord } from "aws-lambda";
 import type { DeadLetterSink, Log, MessagePublisher } from "../core/ports.js";
+import { safeErrorText } from "../core/safe-text.js";
 import { PermanentError, RetryableError } from "../shared/errors.js";
 
 /** SQS's longest message delay. */
@@ -31,7 +32,8 @@ export async function guardRecord(
   try {
     await work(record.body);
   } catch (error) {
-    const reason = oneLine(error);
+    // SQS String attributes take 1,000 characters here; 500 keeps a reason readable.
+    const reason = safeErrorText(error, [], 500);
     if (
       error instanceof RetryableError &&
       error.retryAfterSeconds !== undefined &&
@@ -73,17 +75,4 @@ export async function guardRecord(
  */
 function jitterSeconds(messageId: string): number {
   return createHash("sha256").update(messageId).digest().readUInt8(0) / 51;
-}
-
-/**
- * The reason as one line of at most 500 characters that SQS accepts in a String attribute: a parser's
- * message may quote a key the body wrote as `\u0001` or `\ud800`, and SQS refuses control characters
- * and lone surrogates, which would make dead-lettering itself fail.
- */
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return Array.from(text.replace(/\s+/g, " "))
-    .slice(0, 500)
-    .join("")
-    .replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
 }

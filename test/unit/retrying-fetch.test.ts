@@ -16,8 +16,8 @@ describe("retryingFetch", () => {
   const waits: number[] = [];
   const policy = {
     maxRetries: 2,
-    maxWaitMs: 5000,
-    initialDelayMs: 100,
+    maxDelayMs: 5000,
+    baseDelayMs: 100,
     sleep: async (ms: number) => void waits.push(ms),
   };
 
@@ -51,7 +51,12 @@ describe("retryingFetch", () => {
     const response = await retryingFetch(policy, fetchImpl)("http://127.0.0.1/x");
     expect(response.status).toBe(503);
     expect(calls).toEqual([503, 503, 503]);
-    expect(waits).toEqual([100, 200]);
+    // Exponential, with up to a quarter of jitter below.
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(75);
+    expect(waits[0]).toBeLessThanOrEqual(100);
+    expect(waits[1]).toBeGreaterThanOrEqual(150);
+    expect(waits[1]).toBeLessThanOrEqual(200);
   });
 
   it("does not retry client errors", async () => {

@@ -7,9 +7,9 @@
  * Retry-After up to a few seconds more than its own delay); `maxAttempts` bounds them.
  */
 import { BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
+import { safeOneLine } from "../../core/safe-text.js";
 import { mapWithConcurrency } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
-import { safeOneLine } from "../../embedding/error-text.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
 import type { EmbeddingSelection } from "../../shared/embedding-models.js";
 import { PermanentError, RetryableError } from "../../shared/errors.js";

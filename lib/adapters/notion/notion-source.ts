@@ -35,6 +35,8 @@ import type {
   NotionSource,
   WorkspacePage,
 } from "../../core/ports.js";
+import { type HeaderReader, retryAfterMs } from "../../core/retry-after.js";
+import { safeOneLine } from "../../core/safe-text.js";
 import { budgetedFetch } from "../../rate-limit/budgeted-fetch.js";
 import { type RateSpec, validateRateSpec } from "../../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../../rate-limit/rate-budget.js";
@@ -118,8 +120,8 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
     return retryingFetch(
       {
         maxRetries: retry.maxRetries,
-        maxWaitMs: retry.maxRetryDelayMs,
-        initialDelayMs: retry.initialRetryDelayMs,
+        maxDelayMs: retry.maxRetryDelayMs,
+        baseDelayMs: retry.initialRetryDelayMs,
       },
       limited,
     );
@@ -345,7 +347,7 @@ function isNotAPage(error: unknown): boolean {
 /** Maps a client error to the domain's typed errors; the message is one line and never holds the token. */
 export function mapNotionError(operation: string, error: unknown, token: string): Error {
   const status = errorStatus(error);
-  const detail = oneLine(error instanceof Error ? error.message : String(error), token);
+  const detail = safeOneLine(error instanceof Error ? error.message : String(error), [token]);
   const message = `Notion ${operation} failed${status === undefined ? "" : ` (${status})`}: ${detail}`;
   if (status === 401) {
     return new NotionAuthError(
@@ -377,13 +379,6 @@ function errorStatus(error: unknown): number | undefined {
 
 function retryAfterSeconds(error: unknown): number | undefined {
   if (!APIResponseError.isAPIResponseError(error)) return undefined;
-  const headers = error.headers as { get?: (name: string) => string | null } | undefined;
-  const value = typeof headers?.get === "function" ? headers.get("retry-after") : null;
-  const seconds = value === null || value === undefined ? Number.NaN : Number.parseInt(value, 10);
-  return Number.isNaN(seconds) ? undefined : seconds;
-}
-
-function oneLine(message: string, token: string): string {
-  const flat = message.replace(/\s+/g, " ").trim();
-  return token === "" ? flat : flat.replaceAll(token, "[token]");
+  const asked = retryAfterMs(error.headers as HeaderReader | undefined);
+  return asked === undefined ? undefined : asked / 1000;
 }

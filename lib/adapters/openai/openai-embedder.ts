@@ -12,9 +12,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
 import { countTokens } from "../../chunking/tokenizer.js";
+import { retryAfterMs } from "../../core/retry-after.js";
+import { safeOneLine } from "../../core/safe-text.js";
 import { planBatches } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
-import { retryAfterSeconds, safeOneLine } from "../../embedding/error-text.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
 import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
 import { PermanentError, RetryableError } from "../../shared/errors.js";
@@ -41,7 +42,7 @@ const requestCounter = new AsyncLocalStorage<{ requests: number }>();
 /** True when the client should not retry this answer in-process (see the module comment). */
 async function notWorthRetrying(response: Response, maxRetryWaitMs: number): Promise<boolean> {
   if (response.ok) return false;
-  const wait = retryAfterSeconds(response.headers);
+  const wait = secondsOf(retryAfterMs(response.headers));
   if (wait !== undefined && wait * 1000 > maxRetryWaitMs) return true;
   // An exhausted quota is also a 429, but no retry can fix it.
   return response.status === 429 && (await response.clone().text()).includes("insufficient_quota");
@@ -82,7 +83,10 @@ function toDomainError(error: unknown, apiKey: string): Error {
   // An exhausted quota is a billing matter: retrying cannot help.
   if (status === 429 && error.code === "insufficient_quota") return new PermanentError(message);
   if (status === 408 || status === 409 || status === 429 || status >= 500) {
-    return new RetryableError(message, { cause: error, retryAfterSeconds: retryAfterSeconds(error.headers) });
+    return new RetryableError(message, {
+      cause: error,
+      retryAfterSeconds: secondsOf(retryAfterMs(error.headers)),
+    });
   }
   return new PermanentError(message, { cause: error });
 }
@@ -144,4 +148,8 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): MeteredEmb
       return result.vectors[0] as number[];
     },
   };
+}
+
+function secondsOf(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
 }

@@ -3,6 +3,7 @@
  * PermanentErrors with the API key removed from their text.
  */
 import { Pinecone } from "@pinecone-database/pinecone";
+import { safeErrorText } from "../../core/safe-text.js";
 import { PermanentError } from "../../shared/errors.js";
 
 export const METRICS = ["cosine", "dotproduct", "euclidean"] as const;
@@ -43,9 +44,8 @@ export function createPineconeIndexAdmin(options: {
     ...(options.controllerHostUrl ? { controllerHostUrl: options.controllerHostUrl } : {}),
   });
   const failed = (operation: string, error: unknown): PermanentError => {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const redacted = reason.split(options.apiKey).join("***").replace(/\s+/g, " ");
-    return new PermanentError(`Pinecone ${operation} failed (${options.source}): ${redacted}`, {
+    const reason = safeErrorText(error, [options.apiKey], 1000);
+    return new PermanentError(`Pinecone ${operation} failed (${options.source}): ${reason}`, {
       cause: error,
     });
   };

@@ -6,9 +6,9 @@
  * loop retries 429 and 5xx alike, honouring Retry-After (and counting every request for the usage).
  */
 
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "../../core/retry-policy.js";
 import { planBatches } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from "../../embedding/retry.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
 import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
 import { callPinecone, createPineconeClient } from "./pinecone-vector-index.js";

@@ -12,6 +12,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Pinecone, type RecordMetadata } from "@pinecone-database/pinecone";
 import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../../core/ports.js";
+import { retryAfterMs } from "../../core/retry-after.js";
+import { safeOneLine } from "../../core/safe-text.js";
 import { countPineconeRequest } from "../../cost/request-meter.js";
 import { PermanentError, RetryableError } from "../../shared/errors.js";
 
@@ -49,14 +51,6 @@ interface CallContext {
 
 const callContext = new AsyncLocalStorage<CallContext>();
 
-function parseRetryAfter(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
 function messageOf(text: string): string {
   try {
     const parsed = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } };
@@ -74,7 +68,8 @@ async function record(context: CallContext, response: Response): Promise<void> {
     if (context.captureBody) context.body = await response.clone().json();
     return;
   }
-  context.retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+  const askedMs = retryAfterMs(response.headers);
+  context.retryAfterSeconds = askedMs === undefined ? undefined : Math.ceil(askedMs / 1000);
   context.serverMessage = messageOf(await response.clone().text());
 }
 
@@ -96,12 +91,6 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-function oneLine(text: string, apiKey: string): string {
-  const redacted = apiKey ? text.split(apiKey).join("***") : text;
-  const flat = redacted.replace(/\s+/g, " ").trim();
-  return flat.length > MAX_MESSAGE_LENGTH ? `${flat.slice(0, MAX_MESSAGE_LENGTH)}…` : flat;
-}
-
 const PERMANENT_CLIENT_ERRORS = new Set(["PineconeArgumentError", "PineconeConfigurationError"]);
 
 function toDomainError(error: unknown, operation: string, context: CallContext, apiKey: string): Error {
@@ -109,9 +98,10 @@ function toDomainError(error: unknown, operation: string, context: CallContext, 
   const name = error instanceof Error ? error.name : "Error";
   const status = context.status;
   if (status !== undefined && status >= 400) {
-    const message = oneLine(
+    const message = safeOneLine(
       `Pinecone ${operation} failed: HTTP ${status}: ${context.serverMessage ?? name}`,
-      apiKey,
+      [apiKey],
+      MAX_MESSAGE_LENGTH,
     );
     if (status === 429 || status >= 500) {
       return new RetryableError(message, { cause: error, retryAfterSeconds: context.retryAfterSeconds });
@@ -122,7 +112,11 @@ function toDomainError(error: unknown, operation: string, context: CallContext, 
   const detail =
     cause === error ? "" : `: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`;
   const reason = error instanceof Error ? `${name}: ${error.message}` : String(error);
-  const message = oneLine(`Pinecone ${operation} failed: ${reason}${detail}`, apiKey);
+  const message = safeOneLine(
+    `Pinecone ${operation} failed: ${reason}${detail}`,
+    [apiKey],
+    MAX_MESSAGE_LENGTH,
+  );
   // Without an HTTP status the request never got an answer (network, timeout): worth another try.
   if (PERMANENT_CLIENT_ERRORS.has(name)) return new PermanentError(message, { cause: error });
   return new RetryableError(message, { cause: error });

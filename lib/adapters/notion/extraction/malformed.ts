@@ -6,6 +6,7 @@
  */
 
 import { ExtractionSuspended } from "../../../core/extraction-control.js";
+import { safeOneLine } from "../../../core/safe-text.js";
 import { ConflictError, PermanentError, RetryableError } from "../../../shared/errors.js";
 
 export async function readingNotion<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -21,9 +22,8 @@ export async function readingNotion<T>(what: string, work: () => Promise<T>): Pr
       throw error;
     }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new PermanentError(
-      `Notion returned a ${what} this version cannot read (${detail.replace(/\s+/g, " ").slice(0, 300)})`,
-      { cause: error },
-    );
+    throw new PermanentError(`Notion returned a ${what} this version cannot read (${safeOneLine(detail)})`, {
+      cause: error,
+    });
   }
 }
