@@ -4,7 +4,7 @@
  * `ValidationError` for a stack that does not exist), on 127.0.0.1.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./json-http.js";
 
 export interface StandInStack {
   name: string;
@@ -85,22 +85,8 @@ export async function startCloudFormationServer(
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    region,
-    stackId,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await listenOnLoopback(createServer((req, res) => void handle(req, res)));
+  return { url: server.origin, region, stackId, close: server.close };
 }
 
 class QueryError extends Error {

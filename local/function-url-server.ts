@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { listenOnLoopback } from "./json-http.js";
 import { localLambdaContext } from "./lambda-context.js";
 
 export type FunctionUrlHandler = (
@@ -43,19 +43,8 @@ export async function startFunctionUrlServer(
       res.end(result.body ?? "");
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOnLoopback(server, options.port);
+  return { url: `${listening.origin}/`, close: listening.close };
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,11 +1,18 @@
 /**
- * The HTTP plumbing the provider stand-ins share: a server on 127.0.0.1 with a random port, JSON in
- * and out, and a close that also drops kept-alive connections (the SDK clients hold them open).
+ * The HTTP plumbing every stand-in shares: a server on 127.0.0.1 only (never the network) with a
+ * random port, JSON in and out, and a close that also drops kept-alive connections (the SDK clients
+ * hold them open).
  * `http2: true` serves cleartext HTTP/2 (h2c), which is what the Bedrock Runtime client speaks.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import {
   createServer as createHttp2Server,
+  type Http2Server,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type Http2Session,
@@ -42,18 +49,36 @@ export async function startJsonServer(
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
+  const listening = await listenOnLoopback(server, options.port);
+  return {
+    origin: listening.origin,
+    close: async () => {
+      for (const session of sessions) session.destroy();
+      await listening.close();
+    },
+  };
+}
+
+/**
+ * Starts `server` on 127.0.0.1 (a random port unless given); its close also drops kept-alive
+ * connections. The one way a stand-in listens.
+ */
+export async function listenOnLoopback(
+  server: HttpServer | Http2Server,
+  port = 0,
+): Promise<{ origin: string; port: number; close(): Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(port, "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {
-    origin: `http://${address.address}:${address.port}`,
+    origin: `http://127.0.0.1:${address.port}`,
+    port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
-        for (const session of sessions) session.destroy();
       }),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./json-http.js";
 import { NotionWorkspace, normalizeId } from "./notion-workspace.js";
 
 export const NOTION_API_VERSION = "2025-09-03";
@@ -208,23 +208,19 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     }
   }
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      send(response, 500, errorBody(500, "internal_server_error", `stand-in failure: ${message}`));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const server = await listenOnLoopback(
+    createServer((incoming, response) => {
+      handle(incoming, response).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        send(response, 500, errorBody(500, "internal_server_error", `stand-in failure: ${message}`));
+      });
+    }),
+    options.port,
+  );
 
   return {
-    url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }),
+    url: server.origin,
+    close: server.close,
     requestCounts: () => Object.fromEntries(counts),
     rateLimited: () => rateLimited,
     limitSearchResults: (limit) => {

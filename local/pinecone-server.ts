@@ -10,10 +10,9 @@
  * Pinecone Inference's `POST /embed` is served too, on the controller host (pinecone-inference.ts).
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { dirname } from "node:path";
-import { sendJson } from "./json-http.js";
+import { listenOnLoopback, sendJson } from "./json-http.js";
 import { answerEmbed, type EmbedCall } from "./pinecone-inference.js";
 
 export type Metric = "cosine" | "dotproduct" | "euclidean";
@@ -825,23 +824,17 @@ export async function startPineconeServer(options: PineconeServerOptions): Promi
     }
   }
 
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  baseUrl = `http://${host}:${address.port}`;
+  const server = await listenOnLoopback(
+    createServer((req, res) => void handle(req, res)),
+    options.port,
+  );
+  baseUrl = server.origin;
 
   return {
     url: baseUrl,
     indexName: main.name,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
       await persister?.flush();
     },
     requestCounts: () => ({ ...counts }),

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./json-http.js";
 
 export interface SecretsManagerServerOptions {
   region?: string;
@@ -159,24 +159,15 @@ export async function startSecretsManagerServer(
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(createServer((req, res) => void handle(req, res)));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.origin,
     region,
     secret: (name) => secrets.get(name),
     put: (name, value) => `secretsmanager:${store(name, value, {}).name}`,
     requestCounts: () => ({ ...counts }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 
