@@ -1,14 +1,5 @@
-/**
- * The real pipeline for benchmarks, in one process: dynalite, fauxqs, the Pinecone and Notion
- * stand-ins on 127.0.0.1, the adapters built from configuration exactly as the functions build them,
- * and the per-record sync and index handlers (test/support/harness.ts's set-up, with the embedding
- * settings as a parameter). The benchmark decides when each queue is drained.
- */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import dynalite from "dynalite";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import { loadConfig } from "../lib/composition/config.js";
 import { createAdapters } from "../lib/composition/from-config.js";
@@ -16,11 +7,11 @@ import type { Clock, Log } from "../lib/core/ports.js";
 import { registerDocuments } from "../lib/documents/register.js";
 import { createIndexRecordHandler } from "../lib/sqs-records/index-record.js";
 import { createSyncRecordHandler } from "../lib/sqs-records/sync-record.js";
+import { startAwsStandIns } from "../local/aws-stand-ins.js";
 import { startNotionServer } from "../local/notion-server.js";
 import { NotionWorkspace } from "../local/notion-workspace.js";
 import { startPineconeServer } from "../local/pinecone-server.js";
 import { startSecretsManagerServer } from "../local/secrets-manager-server.js";
-import { startSqsServer } from "../local/sqs-server.js";
 
 const TOKEN = "bench-token-not-a-secret";
 const TENANT = "bench";
@@ -47,14 +38,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 export async function startRig(options: { dimension: number; embedding: Record<string, string> }) {
   const clock = new BenchClock();
   const workspace = new NotionWorkspace({ clock });
-  const dynamodb = dynalite({ createTableMs: 0 });
-  dynamodb.listen(0, "127.0.0.1");
-  await once(dynamodb, "listening");
-  const sqsServer = await startSqsServer();
-  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "60" });
-  const [syncDlq, indexDlq, syncQueue, indexQueue] = await Promise.all(
-    ["sync-dlq", "index-dlq", "sync", "index"].map(queue),
-  );
+  const aws = await startAwsStandIns({ visibilityTimeoutSeconds: 60 });
   const pinecone = await startPineconeServer({ dimension: options.dimension });
   const notion = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: false });
   const secretsManager = await startSecretsManagerServer();
@@ -62,12 +46,8 @@ export async function startRig(options: { dimension: number; embedding: Record<s
   const config = loadConfig({
     AWS_REGION: "us-east-1",
     TABLE_NAME: "bench",
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
-    SQS_ENDPOINT: sqsServer.url,
-    SYNC_QUEUE_URL: syncQueue?.queueUrl,
-    INDEX_QUEUE_URL: indexQueue?.queueUrl,
-    SYNC_DEAD_LETTER_QUEUE_URL: syncDlq?.queueUrl,
-    INDEX_DEAD_LETTER_QUEUE_URL: indexDlq?.queueUrl,
+    DYNAMODB_ENDPOINT: aws.dynamodbEndpoint,
+    ...aws.queueEnvironment,
     PINECONE_INDEX_HOST: pinecone.url,
     PINECONE_CONTROLLER_HOST: pinecone.url,
     PINECONE_API_KEY: "bench",
@@ -155,7 +135,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
           embeddingModel: adapters.embedder.model,
         },
       );
-      await receiveAll(syncQueue?.queueUrl ?? "");
+      await receiveAll(aws.queues.syncQueue.queueUrl);
       return registered?.documentId ?? "";
     },
 
@@ -163,7 +143,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
     async syncAndIndex(documentId: string) {
       const sync = await syncHandler(record(JSON.stringify({ datasetId: DATASET, documentId })));
       const indexed = [];
-      for (const body of await receiveAll(indexQueue?.queueUrl ?? ""))
+      for (const body of await receiveAll(aws.queues.indexQueue.queueUrl))
         indexed.push(await indexHandler(record(body)));
       return { sync, indexed };
     },
@@ -172,8 +152,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
       await secretsManager.close();
       await notion.close();
       await pinecone.close();
-      await sqsServer.stop();
-      await new Promise<void>((resolve) => dynamodb.close(() => resolve()));
+      await aws.close();
     },
   };
 }

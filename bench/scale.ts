@@ -1,24 +1,5 @@
-/**
- * Scale against Notion's physical limit: how close a real workspace's work comes to "requests made
- * ÷ 3 per second per integration" (the share of the budget used), with the deployed defaults, on the
- * real stand-ins; and how many requests a page costs against the fewest possible.
- *
- * Time is scaled (SCALE, default 20): the Notion stand-in allows 3 × SCALE requests a second per
- * token (burst 5), and the functions' timeouts (sync 60 s, index 300 s), the stop-before-deadline
- * margins, the checkpoint interval and the lease are divided by SCALE. Ratios are those of a
- * deployment; figures are printed in unscaled seconds.
- *
- * Function instances are simulated as Lambda's SQS event source runs them: up to 2 sync and 5 index
- * instances, batches of 10 and 5 records, each invocation with its own deadline.
- *
- *   npm run bench:scale                 (all cases)
- *   CASES=a,e SCALE=50 npm run bench:scale   (a higher scale understates: local latency nears a slot)
- */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { Context, SQSRecord } from "aws-lambda";
-import dynalite from "dynalite";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import { loadConfig } from "../lib/composition/config.js";
 import { createAdapters } from "../lib/composition/from-config.js";
@@ -27,11 +8,11 @@ import { registerDocuments } from "../lib/documents/register.js";
 import { createIndexRecordHandler } from "../lib/sqs-records/index-record.js";
 import { createSyncRecordHandler } from "../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../lib/sync/sweep.js";
+import { startAwsStandIns } from "../local/aws-stand-ins.js";
 import { startNotionServer } from "../local/notion-server.js";
 import { bulleted, NotionWorkspace, paragraph } from "../local/notion-workspace.js";
 import { startPineconeServer } from "../local/pinecone-server.js";
 import { startSecretsManagerServer } from "../local/secrets-manager-server.js";
-import { startSqsServer } from "../local/sqs-server.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const SCALE = Number(process.env.SCALE ?? 20);
@@ -52,13 +33,11 @@ interface Tenant {
 
 /** The stand-ins, the adapters as the functions build them, and Lambda-like consumers. */
 async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {}) {
-  const db = dynalite({ createTableMs: 0 });
-  db.listen(0, "127.0.0.1");
-  await once(db, "listening");
-  const sqsServer = await startSqsServer({ fairQueues: options.fairQueues });
-  const queue = (name: string) =>
-    sqsServer.createQueue(name, { VisibilityTimeout: String(Math.ceil(1800 / SCALE)) });
-  const [syncDlq, indexDlq, syncQueue, indexQueue] = await Promise.all(["sd", "id", "s", "i"].map(queue));
+  const aws = await startAwsStandIns({
+    visibilityTimeoutSeconds: Math.ceil(1800 / SCALE),
+    fairQueues: options.fairQueues,
+  });
+  const { syncQueue, indexQueue } = aws.queues;
   const pinecone = await startPineconeServer({ dimension: 64 });
   const notion = await startNotionServer({
     workspaces: tenants.map((tenant) => ({ workspace: tenant.workspace, tokens: [tenant.token] })),
@@ -67,12 +46,8 @@ async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {
   const secrets = await startSecretsManagerServer();
   const config = loadConfig({
     TABLE_NAME: "scale",
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${(db.address() as AddressInfo).port}`,
-    SQS_ENDPOINT: sqsServer.url,
-    SYNC_QUEUE_URL: syncQueue?.queueUrl,
-    INDEX_QUEUE_URL: indexQueue?.queueUrl,
-    SYNC_DEAD_LETTER_QUEUE_URL: syncDlq?.queueUrl,
-    INDEX_DEAD_LETTER_QUEUE_URL: indexDlq?.queueUrl,
+    DYNAMODB_ENDPOINT: aws.dynamodbEndpoint,
+    ...aws.queueEnvironment,
     PINECONE_INDEX_HOST: pinecone.url,
     PINECONE_API_KEY: "bench",
     NOTION_BASE_URL: notion.url,
@@ -189,7 +164,7 @@ async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {
     lastBatchDoneAt: () => lastBatchDoneAt,
     /** Drops the first syncs that registering queued (a case that sets documents up by hand). */
     async purgeSyncQueue() {
-      await adapters.sqs.send(new PurgeQueueCommand({ QueueUrl: syncQueue?.queueUrl }));
+      await adapters.sqs.send(new PurgeQueueCommand({ QueueUrl: syncQueue.queueUrl }));
     },
     /** Runs both queues with their instances until everything is quiet for 1.5 s. */
     async runUntilQuiet(): Promise<{ sweeps: SweepResult[] }> {
@@ -201,10 +176,10 @@ async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {
       };
       await Promise.all([
         ...Array.from({ length: INSTANCES.sync }, () =>
-          instance(syncQueue?.queueUrl ?? "", syncHandler, "sync", idle),
+          instance(syncQueue.queueUrl ?? "", syncHandler, "sync", idle),
         ),
         ...Array.from({ length: INSTANCES.index }, () =>
-          instance(indexQueue?.queueUrl ?? "", index, "index", idle),
+          instance(indexQueue.queueUrl ?? "", index, "index", idle),
         ),
       ]);
       return { sweeps };
@@ -225,8 +200,7 @@ async function startRig(tenants: Tenant[], options: { fairQueues?: boolean } = {
       await secrets.close();
       await notion.close();
       await pinecone.close();
-      await sqsServer.stop();
-      await new Promise<void>((resolve) => db.close(() => resolve()));
+      await aws.close();
     },
   };
 }

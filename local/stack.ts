@@ -1,18 +1,5 @@
-/**
- * The local stack: DynamoDB (dynalite), SQS (fauxqs), Secrets Manager and Pinecone stand-ins on
- * 127.0.0.1, the two Lambda handler modules fed by pollers with Lambda's SQS semantics, the scheduled
- * sweep, and the webhook function behind a small HTTP server that speaks like a function URL.
- * With no Notion token, a Notion stand-in serves the bundled demo workspace and sends its changes
- * to the webhook as Notion's integration webhooks do (signed, after the handshake).
- *
- * The handler modules read their configuration once, at import, like a Lambda cold start: so one
- * local stack runs per process.
- */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import dynalite from "dynalite";
 import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-store.js";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import {
@@ -28,6 +15,7 @@ import { type Adapters, createAdapters } from "../lib/composition/from-config.js
 import { LOCAL_MODEL } from "../lib/embedding/local-embedder.js";
 import { newPathSecret } from "../lib/webhooks/path-secret.js";
 import { webhookUrlFor } from "../lib/webhooks/webhook-path.js";
+import { startAwsStandIns } from "./aws-stand-ins.js";
 import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
 import { createFunctionRunner } from "./function-runner.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
@@ -37,7 +25,6 @@ import type { NotionWorkspace } from "./notion-workspace.js";
 import { type PineconeStandIn, startPineconeServer } from "./pinecone-server.js";
 import { startSecretsManagerServer } from "./secrets-manager-server.js";
 import { type BatchSummary, type QueuePoller, startQueuePoller } from "./sqs-poller.js";
-import { startSqsServer } from "./sqs-server.js";
 
 export const LOCAL_TABLE_NAME = "notion-index-sync";
 export const DEFAULT_TENANT = "default";
@@ -112,30 +99,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const persist = options.persist ?? true;
   const stoppers: (() => Promise<void>)[] = [];
   try {
-    const dynamodb = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      path: persist ? join(stateDir, "dynamodb") : undefined,
+    const aws = await startAwsStandIns({
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      dynamodbPath: persist ? join(stateDir, "dynamodb") : undefined,
+      queuePrefix: "notion-index-sync-",
     });
-    dynamodb.listen(0, "127.0.0.1");
-    await once(dynamodb, "listening");
-    stoppers.push(() => new Promise<void>((resolve) => dynamodb.close(() => resolve())));
-
-    const sqsServer = await startSqsServer();
-    stoppers.push(() => sqsServer.stop());
-    const visibility = String(options.visibilityTimeoutSeconds ?? 10);
-    const maxReceiveCount = options.maxReceiveCount ?? 3;
-    const queue = (name: string, deadLetterArn?: string) =>
-      sqsServer.createQueue(name, {
-        VisibilityTimeout: visibility,
-        ...(deadLetterArn
-          ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount }) }
-          : {}),
-      });
-    const syncDlq = await queue("notion-index-sync-sync-dlq");
-    const indexDlq = await queue("notion-index-sync-index-dlq");
-    const syncQueue = await queue("notion-index-sync-sync", syncDlq.queueArn);
-    const indexQueue = await queue("notion-index-sync-index", indexDlq.queueArn);
+    stoppers.push(() => aws.close());
+    const { sqsServer } = aws;
+    const { syncQueue, indexQueue, syncDlq, indexDlq } = aws.queues;
 
     const dimension = options.embeddingDimension ?? 384;
     let pinecone: PineconeStandIn | undefined;
@@ -175,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pid: process.pid,
       startedAt: new Date().toISOString(),
       region: "us-east-1",
-      dynamodbEndpoint: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
+      dynamodbEndpoint: aws.dynamodbEndpoint,
       sqsEndpoint: sqsServer.url,
       tableName: LOCAL_TABLE_NAME,
       syncQueueUrl: syncQueue.queueUrl,

@@ -7,9 +7,7 @@
  */
 
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,7 +15,6 @@ import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import dynalite from "dynalite";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
@@ -25,12 +22,12 @@ import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
 import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
 import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
 import { registerDocuments } from "../../lib/documents/register.js";
+import { startAwsStandIns } from "../../local/aws-stand-ins.js";
 import { type CloudFormationStandIn, startCloudFormationServer } from "../../local/cloudformation-server.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
 import { startPineconeServer } from "../../local/pinecone-server.js";
 import { type SecretsManagerStandIn, startSecretsManagerServer } from "../../local/secrets-manager-server.js";
-import { startSqsServer } from "../../local/sqs-server.js";
 import { TEST_NOTION_RATE } from "../support/harness.js";
 
 const execFileAsync = promisify(execFile);
@@ -62,18 +59,14 @@ let pageId: string;
 
 beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), "nis-deployed-"));
-  const db = dynalite({ createTableMs: 0 });
-  db.listen(0, "127.0.0.1");
-  await once(db, "listening");
-  stoppers.push(() => new Promise<void>((resolve) => db.close(() => resolve())));
-  const sqsServer = await startSqsServer();
-  stoppers.push(() => sqsServer.stop());
-  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "30" });
+  const aws = await startAwsStandIns({ visibilityTimeoutSeconds: 30 });
+  stoppers.push(() => aws.close());
+  const { sqsServer } = aws;
   queues = {
-    sync: await queue("sync"),
-    index: await queue("index"),
-    syncDlq: await queue("sync-dlq"),
-    indexDlq: await queue("index-dlq"),
+    sync: aws.queues.syncQueue,
+    index: aws.queues.indexQueue,
+    syncDlq: aws.queues.syncDlq,
+    indexDlq: aws.queues.indexDlq,
   };
   const pinecone = await startPineconeServer({ dimension: DIMENSION, apiKey: PINECONE_KEY });
   stoppers.push(() => pinecone.close());
@@ -115,7 +108,7 @@ beforeAll(async () => {
   });
   stoppers.push(() => cfn.close());
 
-  const dynamodbEndpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+  const dynamodbEndpoint = aws.dynamodbEndpoint;
   endpoints = {
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "local",

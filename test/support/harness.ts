@@ -1,10 +1,3 @@
-/**
- * Real stand-ins on 127.0.0.1 (dynalite, fauxqs, Pinecone, Notion) and the real adapters built
- * from configuration, exactly as the functions build them. Tests drive the per-record handlers
- * directly, so they decide when each queue is drained and can interleave deliveries.
- */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -12,7 +5,6 @@ import {
   ReceiveMessageCommand,
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import dynalite from "dynalite";
 import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { type Adapters, createAdapters } from "../../lib/composition/from-config.js";
@@ -22,11 +14,11 @@ import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
 import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
+import { startAwsStandIns } from "../../local/aws-stand-ins.js";
 import { startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { startPineconeServer } from "../../local/pinecone-server.js";
 import { startSecretsManagerServer } from "../../local/secrets-manager-server.js";
-import { startSqsServer } from "../../local/sqs-server.js";
 
 export const TEST_TOKEN = "test-token-not-a-secret";
 /** The binding's token, in the Secrets Manager stand-in as in AWS (the functions read no `env:`). */
@@ -92,15 +84,8 @@ export async function startStandIns(
   extraEnv: Record<string, string> = {},
   notionRate: { requestsPerSecond: number; burst: number } = TEST_NOTION_RATE,
 ) {
-  const dynamodb = dynalite({ createTableMs: 0 });
-  dynamodb.listen(0, "127.0.0.1");
-  await once(dynamodb, "listening");
-  const sqsServer = await startSqsServer();
-  const queue = (name: string) => sqsServer.createQueue(name, { VisibilityTimeout: "30" });
-  const syncDlq = await queue("sync-dlq");
-  const indexDlq = await queue("index-dlq");
-  const syncQueue = await queue("sync");
-  const indexQueue = await queue("index");
+  const aws = await startAwsStandIns({ visibilityTimeoutSeconds: 30 });
+  const { sqsServer } = aws;
   const pinecone = await startPineconeServer({ dimension: 64 });
   // Notion's limits with time scaled ×50: the client's budget must keep the stand-in's rate.
   const notion = await startNotionServer({ workspace, tokens: [TEST_TOKEN], rateLimit: notionRate });
@@ -109,12 +94,8 @@ export async function startStandIns(
   const env = {
     AWS_REGION: "us-east-1",
     TABLE_NAME: "test-table",
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`,
-    SQS_ENDPOINT: sqsServer.url,
-    SYNC_QUEUE_URL: syncQueue.queueUrl,
-    INDEX_QUEUE_URL: indexQueue.queueUrl,
-    SYNC_DEAD_LETTER_QUEUE_URL: syncDlq.queueUrl,
-    INDEX_DEAD_LETTER_QUEUE_URL: indexDlq.queueUrl,
+    DYNAMODB_ENDPOINT: aws.dynamodbEndpoint,
+    ...aws.queueEnvironment,
     PINECONE_INDEX_HOST: pinecone.url,
     PINECONE_API_KEY: "pinecone-test-key",
     NOTION_BASE_URL: notion.url,
@@ -126,19 +107,17 @@ export async function startStandIns(
     ...extraEnv,
   };
   return {
-    dynamodb,
     sqsServer,
     pinecone,
     notion,
     secretsManager,
     env,
-    queues: { syncQueue, indexQueue, syncDlq, indexDlq },
+    queues: aws.queues,
     async close() {
       await secretsManager.close();
       await notion.close();
       await pinecone.close();
-      await sqsServer.stop();
-      await new Promise<void>((resolve) => dynamodb.close(() => resolve()));
+      await aws.close();
     },
   };
 }
