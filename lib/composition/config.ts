@@ -2,7 +2,7 @@
  * Configuration, read from the environment once at cold start and validated: a bad value fails
  * loudly with every problem on one line. Secret values are never echoed back.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EMBEDDING_PROVIDERS } from "../shared/embedding-models.js";
 import { ConfigError } from "../shared/errors.js";
 

@@ -2,7 +2,7 @@
  * Queue message shapes (docs/architecture.md, Messages), validated with zod. A body that fails here is an
  * InvalidMessageError: dead-lettered with the reason, never retried.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidMessageError } from "../shared/errors.js";
 
 /** Ids are used in DynamoDB keys and in vector ids (`{documentId}#{generation}#{position}`). */

@@ -6,7 +6,7 @@
  *   page events `data.parent {id, type, data_source_id?}`; a row's parent is its database, with
  *   the data source id alongside). Unknown fields are allowed: Notion adds fields over time.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Notion ids are UUIDs, dashed or not; we compare them dashed and lower-case. */
 const notionId = z

@@ -10,7 +10,11 @@
  * PermanentError with a one-line message that never contains the API key.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Pinecone, type RecordMetadata } from "@pinecone-database/pinecone";
+import type { PineconeConfiguration, RecordMetadata } from "@pinecone-database/pinecone";
+// The data plane and inference alone: the package's root also loads the control plane, assistants
+// and previews, which a function never uses (about 380 KB of its bundle; npm run bench:bundle).
+import { Index } from "@pinecone-database/pinecone/dist/data/index.js";
+import { Inference } from "@pinecone-database/pinecone/dist/inference/inference.js";
 import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../../core/ports.js";
 import { retryAfterMs } from "../../core/retry-after.js";
 import { safeOneLine } from "../../core/safe-text.js";
@@ -150,13 +154,18 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 // ---------------------------------------------------------------- the adapter
 
-function createClient(options: Omit<PineconeVectorIndexOptions, "indexHost">): Pinecone {
-  return new Pinecone({
+/** What the Pinecone client is configured with; every call's response is recorded for errors. */
+function createClient(options: Omit<PineconeVectorIndexOptions, "indexHost">) {
+  const config: PineconeConfiguration = {
     apiKey: options.apiKey,
     ...(options.controllerHostUrl ? { controllerHostUrl: options.controllerHostUrl } : {}),
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
     fetchApi: createRecordingFetch(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-  });
+  };
+  return {
+    index: (target: { host: string; namespace?: string }) => new Index<RecordMetadata>(target, config),
+    inference: new Inference(config),
+  };
 }
 
 /** Runs one client call with its own response capture, mapping failures to domain errors. */
@@ -177,7 +186,7 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
   const pc = createClient(options);
   const batchSize = Math.min(Math.max(1, options.upsertBatchSize ?? MAX_UPSERT_BATCH), MAX_UPSERT_BATCH);
   const { apiKey } = options;
-  const indexFor = (namespace: string) => pc.index<RecordMetadata>({ host: options.indexHost, namespace });
+  const indexFor = (namespace: string) => pc.index({ host: options.indexHost, namespace });
 
   return {
     async upsert(namespace, records) {
