@@ -19,15 +19,20 @@ export class SimulatedCrash extends Error {
   override name = "SimulatedCrash";
 }
 
-type PortName = "store" | "vectors" | "indexQueue" | "syncQueue" | "deadLetters" | "checkpoints";
+type PortName = keyof BasePorts;
 
-/** Which call of which port a boundary is, and what of the call happens before the crash. */
-interface CallPoint {
-  port: PortName;
-  method: string;
-  when: "before" | "after" | "half";
-  where?: (args: unknown[]) => boolean;
-}
+/**
+ * Which call of which port a boundary is, and what of the call happens before the crash. The method
+ * is typed as one of that port's own: a renamed method fails to compile instead of never matching.
+ */
+type CallPoint = {
+  [P in PortName]: {
+    port: P;
+    method: keyof BasePorts[P] & string;
+    when: "before" | "after" | "half";
+    where?: (args: unknown[]) => boolean;
+  };
+}[PortName];
 
 const isStatus = (status: string) => (args: unknown[]) =>
   (args[2] as { indexingStatus?: string } | undefined)?.indexingStatus === status;
