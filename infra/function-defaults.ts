@@ -2,6 +2,7 @@
  * The one place that holds every Lambda default (runtime, architecture, bundling, logs, tracing,
  * common environment). Both functions go through it, so they cannot drift apart.
  */
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
@@ -10,6 +11,7 @@ import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { TOKENIZER_RANKS } from "../lib/shared/bundle-assets.js";
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +40,20 @@ export const BUNDLING: BundlingOptions = {
   // esbuild's size table flags every bundle over 1 MB on each synth; `npm run bench:bundle` reports sizes.
   logLevel: LogLevel.ERROR,
 };
+
+/** Data files each function reads at run time, copied beside its bundle (lib/shared/bundle-assets.ts). */
+export const BUNDLE_ASSETS: Record<string, readonly string[]> = {
+  "functions/index/handler.ts": [TOKENIZER_RANKS],
+};
+
+/** A function's assets: where each is installed, and the file name it gets beside the bundle. */
+export function bundleAssets(entry: string): { source: string; name: string }[] {
+  const require = createRequire(path.join(PROJECT_ROOT, "package.json"));
+  return (BUNDLE_ASSETS[entry] ?? []).map((asset) => ({
+    source: require.resolve(asset),
+    name: path.basename(asset),
+  }));
+}
 
 export interface ServiceFunctionProps {
   /** Entry file, relative to the project root (e.g. "functions/sync/handler.ts"). */
@@ -90,7 +106,18 @@ export class ServiceFunction extends Construct {
       role: this.role,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
-      bundling: { ...BUNDLING, tsconfig: path.join(PROJECT_ROOT, "tsconfig.json") },
+      bundling: {
+        ...BUNDLING,
+        tsconfig: path.join(PROJECT_ROOT, "tsconfig.json"),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) =>
+            bundleAssets(props.entry).map(
+              ({ source, name }) => `cp "${source}" "${path.join(outputDir, name)}"`,
+            ),
+        },
+      },
       environment: { ...commonEnvironment(props.logLevel), ...props.environment },
       reservedConcurrentExecutions: props.reservedConcurrency,
     });

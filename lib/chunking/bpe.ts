@@ -1,12 +1,11 @@
 /**
  * The cl100k_base token count of one pre-token, by byte-pair merging over the encoding's own ranks
- * (gpt-tokenizer's rank table), exactly as gpt-tokenizer merges (lowest rank first, leftmost on a tie;
+ * (gpt-tokenizer's rank table, lib/chunking/rank-table.ts), exactly as gpt-tokenizer merges (lowest rank first, leftmost on a tie;
  * the tests compare the two). It exists for speed on words seen for the first time: here a byte
  * sequence is a latin-1 string, so each rank is one Map look-up, where gpt-tokenizer decodes bytes.
  */
-import bpeRanks from "gpt-tokenizer/bpeRanks/cl100k_base";
+import { tokenBytesByRank } from "./rank-table.js";
 
-const utf8 = new TextEncoder();
 let ranks: Map<string, number> | undefined;
 
 /** Tokens of a pre-token (one match of the encoding's split pattern). */
@@ -20,8 +19,8 @@ export function countPreTokenBytes(preToken: string): number {
 function rankTable(): Map<string, number> {
   if (ranks !== undefined) return ranks;
   const table = new Map<string, number>();
-  bpeRanks.forEach((token, rank) => {
-    table.set(bytesToLatin1(typeof token === "string" ? utf8.encode(token) : token), rank);
+  tokenBytesByRank().forEach((bytes, rank) => {
+    table.set(bytes.toString("latin1"), rank);
   });
   ranks = table;
   return table;
@@ -133,13 +132,7 @@ class PairHeap {
 /** The UTF-8 bytes of a text as a latin-1 string (an ASCII text is its own). */
 function latin1Bytes(text: string): string {
   for (let index = 0; index < text.length; index += 1) {
-    if (text.charCodeAt(index) > 127) return bytesToLatin1(utf8.encode(text));
+    if (text.charCodeAt(index) > 127) return Buffer.from(text, "utf8").toString("latin1");
   }
-  return text;
-}
-
-function bytesToLatin1(bytes: ArrayLike<number>): string {
-  let text = "";
-  for (let index = 0; index < bytes.length; index += 1) text += String.fromCharCode(bytes[index] as number);
   return text;
 }

@@ -3,18 +3,37 @@
  *
  * Encoding: cl100k_base, the encoding of OpenAI's embedding models (text-embedding-3-small/-large,
  * ada-002), so "tokens" here are what the embedder counts, bills and limits (8191 per input).
- * Imported through its own subpath so a bundler pulls in only this encoding's ranks (the package's
- * main entry would bring o200k_base instead).
+ * gpt-tokenizer's encoder is built on first use from the ranks in its data file
+ * (lib/chunking/rank-table.ts), not from its megabyte of JavaScript ranks.
  */
-import { countTokens as countCl100k, decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
+import { GptEncoding } from "gpt-tokenizer/GptEncoding";
+import { tokenBytesByRank } from "./rank-table.js";
 
 export const ENCODING = "cl100k_base";
 
 /** Notion text is data, not a prompt: `<|endoftext|>` and friends are counted as plain text, never rejected. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+let encoding: GptEncoding | undefined;
+
+/** The encoder, over ranks as gpt-tokenizer takes them: a token's text, or its bytes when not UTF-8. */
+function cl100k(): GptEncoding {
+  if (encoding !== undefined) return encoding;
+  // ignoreBOM: a token that starts with U+FEFF keeps it (by default TextDecoder drops it).
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const ranks = tokenBytesByRank().map((bytes) => {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return [...bytes];
+    }
+  });
+  encoding = GptEncoding.getEncodingApi(ENCODING, () => ranks);
+  return encoding;
+}
+
 export function countTokens(text: string): number {
-  return text === "" ? 0 : countCl100k(text, PLAIN_TEXT);
+  return text === "" ? 0 : cl100k().countTokens(text, PLAIN_TEXT);
 }
 
 /**
@@ -29,11 +48,11 @@ const CUT_WINDOW_CHARS_PER_TOKEN = 8;
  */
 export function tokenPrefix(text: string, limit: number): { prefix: string; tokens: number } {
   const window = sliceAtCodePoint(text, limit * CUT_WINDOW_CHARS_PER_TOKEN);
-  const tokens = encode(window, PLAIN_TEXT);
+  const tokens = cl100k().encode(window, PLAIN_TEXT);
   if (tokens.length <= limit) return { prefix: window, tokens: tokens.length };
   // The first `limit` tokens decode to about the right length; a token ending inside a character, or the
   // shorter text tokenizing differently, is caught by the count, and the cut shrinks in proportion.
-  let end = decode(tokens.slice(0, limit)).length;
+  let end = cl100k().decode(tokens.slice(0, limit)).length;
   for (;;) {
     const prefix = sliceAtCodePoint(window, end);
     const count = countTokens(prefix);
