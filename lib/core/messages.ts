@@ -2,40 +2,44 @@
  * Queue message shapes (docs/architecture.md, Messages), validated with zod. A body that fails here is an
  * InvalidMessageError: dead-lettered with the reason, never retried.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./zod-english.js";
 import { InvalidMessageError } from "../shared/errors.js";
 
 /** Ids are used in DynamoDB keys and in vector ids (`{documentId}#{generation}#{position}`). */
 const id = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed"),
+  );
+const positiveWhole = z.int().check(z.positive());
 
 export const unitSyncMessage = z.strictObject({
   /** The sender's tenant: a message naming another tenant's document is refused (lib/core/message-scope.ts). */
-  tenantId: id.optional(),
+  tenantId: z.optional(id),
   datasetId: id,
   documentId: id,
   /** Compare the content itself, not only last_edited_time (sent by sweeps for databases and by reconciles). */
-  recheck: z.boolean().optional(),
+  recheck: z.optional(z.boolean()),
 });
 export const sweepMessage = z.strictObject({
   type: z.literal("sweep"),
-  tenantId: id.optional(),
+  tenantId: z.optional(id),
   /** One binding's workspace (with tenantId): a sweep of several bindings sends one of these each. */
-  workspaceId: id.optional(),
-  datasetId: id.optional(),
+  workspaceId: z.optional(id),
+  datasetId: z.optional(id),
   /** `listing` (default): list each workspace once; `reconcile`: check every document directly. */
-  mode: z.enum(["listing", "reconcile"]).optional(),
+  mode: z.optional(z.enum(["listing", "reconcile"])),
   /** A listing that goes on from its checkpoint: the sweep's id (its start, in epoch ms). */
-  continuation: z.number().int().positive().optional(),
+  continuation: z.optional(positiveWhole),
 });
 export const indexMessage = z.strictObject({
-  tenantId: id.optional(),
+  tenantId: z.optional(id),
   datasetId: id,
   documentId: id,
-  generation: z.number().int().positive(),
+  generation: positiveWhole,
 });
 
 export type UnitSyncMessage = z.infer<typeof unitSyncMessage>;
@@ -46,7 +50,7 @@ export type IndexMessage = z.infer<typeof indexMessage>;
 /** Largest body we accept; SQS allows 256 KiB, our messages are a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 
-function parse<T>(schema: z.ZodType<T>, body: string, what: string): T {
+function parse<T>(schema: z.ZodMiniType<T>, body: string, what: string): T {
   if (Buffer.byteLength(body, "utf8") > MAX_MESSAGE_BYTES) {
     throw new InvalidMessageError(`${what} message is larger than ${MAX_MESSAGE_BYTES} bytes`);
   }

@@ -6,42 +6,47 @@
  *   page events `data.parent {id, type, data_source_id?}`; a row's parent is its database, with
  *   the data source id alongside). Unknown fields are allowed: Notion adds fields over time.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../core/zod-english.js";
 
 /** Notion ids are UUIDs, dashed or not; we compare them dashed and lower-case. */
-const notionId = z
-  .string()
-  .regex(
-    /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/,
-    "not a Notion id",
-  )
-  .transform(dashedId);
+const notionId = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(
+        /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/,
+        "not a Notion id",
+      ),
+    ),
+  z.transform(dashedId),
+);
 
-const reference = z.object({ id: notionId, type: z.string().min(1).max(64) });
+/** A string of `min` to `max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+
+const reference = z.object({ id: notionId, type: text(1, 64) });
 
 const parent = z.object({
   id: notionId,
-  type: z.string().min(1).max(64),
-  data_source_id: notionId.optional(),
-  database_id: notionId.optional(),
+  type: text(1, 64),
+  data_source_id: z.optional(notionId),
+  database_id: z.optional(notionId),
 });
 
-export const handshakeSchema = z.strictObject({ verification_token: z.string().min(8).max(512) });
+export const handshakeSchema = z.strictObject({ verification_token: text(8, 512) });
 
 export const eventSchema = z.object({
-  id: z.string().min(1).max(128),
+  id: text(1, 128),
   timestamp: z.iso.datetime({ offset: true }),
   workspace_id: notionId,
-  subscription_id: z.string().min(1).max(128),
-  integration_id: z.string().min(1).max(128),
-  type: z.string().regex(/^[a-z_]+\.[a-z_]+$/, "not an event type such as page.created"),
-  authors: z
-    .array(reference.partial({ type: true }))
-    .max(1000)
-    .optional(),
-  attempt_number: z.number().int().min(1).max(100),
+  subscription_id: text(1, 128),
+  integration_id: text(1, 128),
+  type: z.string().check(z.regex(/^[a-z_]+\.[a-z_]+$/, "not an event type such as page.created")),
+  authors: z.optional(z.array(z.partial(reference, { type: true })).check(z.maxLength(1000))),
+  attempt_number: z.int().check(z.gte(1), z.lte(100)),
   entity: reference,
-  data: z.object({ parent: parent.optional() }).loose().optional(),
+  data: z.optional(z.looseObject({ parent: z.optional(parent) })),
 });
 
 export type NotionWebhookEvent = z.infer<typeof eventSchema>;
@@ -72,7 +77,7 @@ export function parseWebhookBody(rawBody: string): WebhookBody {
   return { kind: "event", event: event.data };
 }
 
-function reasonOf(error: z.ZodError): string {
+function reasonOf(error: z.core.$ZodError): string {
   const issues = error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`);
