@@ -225,17 +225,25 @@ export interface VectorMatch {
   metadata: VectorMetadata | undefined;
 }
 
+/** One run's requests to the vector index, counted by the adapter into the meter a call is given. */
+export interface RequestMeter {
+  pineconeReads: number;
+  pineconeWrites: number;
+}
+
+/** Every method counts the requests it sends into `meter`, when given one (the run's cost figures). */
 export interface VectorIndex {
   /** Upserts in batches within Pinecone's request limits. */
-  upsert(namespace: string, records: VectorRecord[]): Promise<void>;
+  upsert(namespace: string, records: VectorRecord[], meter?: RequestMeter): Promise<void>;
   /** Deletes these ids; an empty list makes no call at all (rule 6). Returns how many ids were sent. */
-  deleteIds(namespace: string, ids: string[]): Promise<number>;
+  deleteIds(namespace: string, ids: string[], meter?: RequestMeter): Promise<number>;
   /** Every id with this prefix, across all pages of the listing. */
-  listIds(namespace: string, prefix: string): Promise<string[]>;
+  listIds(namespace: string, prefix: string, meter?: RequestMeter): Promise<string[]>;
   query(
     namespace: string,
     vector: number[],
     options: { topK: number; filter?: Record<string, string> },
+    meter?: RequestMeter,
   ): Promise<VectorMatch[]>;
 }
 

@@ -40,10 +40,10 @@ import type {
   MessagePublisher,
   NotionObjectState,
   NotionSource,
+  RequestMeter,
   VectorIndex,
   VectorRecord,
 } from "../core/ports.js";
-import { newRequestMeter, withRequestMeter } from "../cost/request-meter.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
@@ -154,7 +154,7 @@ export async function indexDocument(
 
   const run = new IndexRun(ports, document, options, invocation);
   try {
-    return await withRequestMeter(run.meter, () => run.execute());
+    return await run.execute();
   } catch (error) {
     if (error instanceof ContinuedSignal) return result("continued");
     if (error instanceof SupersededSignal) {
@@ -191,7 +191,8 @@ class IndexRun {
   private readonly runId = randomUUID();
   private dataset: Dataset | undefined;
   /** The Pinecone requests this run made (counted by the adapter). */
-  readonly meter = newRequestMeter();
+  /** The Pinecone requests of this run, counted by the vector index into it. */
+  readonly meter: RequestMeter = { pineconeReads: 0, pineconeWrites: 0 };
 
   constructor(
     private readonly ports: IndexPorts,
@@ -236,7 +237,7 @@ class IndexRun {
     await this.enterStage("indexing", { splittingCompletedAt: ports.clock.now().toISOString() });
     const embedded = await embedder.embedDocuments(chunks.map((chunk) => chunk.content));
     const title = extracted.title || state.title;
-    await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title));
+    await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title), this.meter);
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);
     // Older generations, and what an earlier attempt at this one wrote beyond our positions, go:
@@ -246,6 +247,7 @@ class IndexRun {
       namespace,
       keepGeneration: generation,
       keepPositions: segments.length,
+      meter: this.meter,
     });
 
     const counts: RunCounts = {
@@ -434,8 +436,8 @@ class IndexRun {
   async discardOwnOutput(): Promise<void> {
     const { documentId, generation } = this.document;
     const namespace = (this.dataset ?? (await datasetOf(this.ports.store, this.document))).vectorNamespace;
-    const ids = await this.ports.vectors.listIds(namespace, `${documentId}#${generation}#`);
-    await this.ports.vectors.deleteIds(namespace, ids);
+    const ids = await this.ports.vectors.listIds(namespace, `${documentId}#${generation}#`, this.meter);
+    await this.ports.vectors.deleteIds(namespace, ids, this.meter);
     const own = await this.ports.store.listSegments(documentId, { generation });
     await this.ports.store.deleteSegments(
       documentId,

@@ -12,7 +12,7 @@
  * With no `keepGeneration`, everything goes.
  */
 import { documentVectorPrefix, generationOfVectorId } from "../core/model.js";
-import type { DocumentStore, VectorIndex } from "../core/ports.js";
+import type { DocumentStore, RequestMeter, VectorIndex } from "../core/ports.js";
 
 export interface RemovalCounts {
   segmentsDeleted: number;
@@ -26,6 +26,8 @@ export interface RemovalTarget {
   keepGeneration?: number;
   /** How many positions of `keepGeneration` stay (0: none, as when archiving); default all of them. */
   keepPositions?: number;
+  /** Where the vector index counts the requests this removal sends. */
+  meter?: RequestMeter;
 }
 
 export async function removeGenerations(
@@ -42,12 +44,12 @@ export async function removeGenerations(
   const staleSegments = (await ports.store.listSegments(documentId)).filter((segment) =>
     isStale(segment.generation, segment.position),
   );
-  const listed = await ports.vectors.listIds(namespace, documentVectorPrefix(documentId));
+  const listed = await ports.vectors.listIds(namespace, documentVectorPrefix(documentId), target.meter);
   const staleIds = new Set(listed.filter((id) => isStale(generationOfVectorId(id), positionOfVectorId(id))));
   for (const segment of staleSegments) staleIds.add(segment.indexNodeId);
 
   // Vectors first: they are what a search can still find. An empty list sends nothing (rule 6).
-  const vectorsDeleted = await ports.vectors.deleteIds(namespace, [...staleIds]);
+  const vectorsDeleted = await ports.vectors.deleteIds(namespace, [...staleIds], target.meter);
   const segmentsDeleted = await ports.store.deleteSegments(
     documentId,
     staleSegments.map(({ generation, position }) => ({ generation, position })),

@@ -15,10 +15,15 @@ import type { PineconeConfiguration, RecordMetadata } from "@pinecone-database/p
 // and previews, which a function never uses (about 380 KB of its bundle; npm run bench:bundle).
 import { Index } from "@pinecone-database/pinecone/dist/data/index.js";
 import { Inference } from "@pinecone-database/pinecone/dist/inference/inference.js";
-import type { VectorIndex, VectorMatch, VectorMetadata, VectorRecord } from "../../core/ports.js";
+import type {
+  RequestMeter,
+  VectorIndex,
+  VectorMatch,
+  VectorMetadata,
+  VectorRecord,
+} from "../../core/ports.js";
 import { retryAfterMs } from "../../core/retry-after.js";
 import { safeOneLine } from "../../core/safe-text.js";
-import { countPineconeRequest } from "../../cost/request-meter.js";
 import { PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface PineconeVectorIndexOptions {
@@ -154,6 +159,13 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 // ---------------------------------------------------------------- the adapter
 
+/** Counts one request into the caller's meter (retries inside the client are not seen: API calls). */
+function count(meter: RequestMeter | undefined, kind: "read" | "write"): void {
+  if (meter === undefined) return;
+  if (kind === "read") meter.pineconeReads += 1;
+  else meter.pineconeWrites += 1;
+}
+
 /** What the Pinecone client is configured with; every call's response is recorded for errors. */
 function createClient(options: Omit<PineconeVectorIndexOptions, "indexHost">) {
   const config: PineconeConfiguration = {
@@ -189,10 +201,10 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
   const indexFor = (namespace: string) => pc.index({ host: options.indexHost, namespace });
 
   return {
-    async upsert(namespace, records) {
+    async upsert(namespace, records, meter) {
       const index = indexFor(namespace);
       for (const batch of upsertBatches(records, batchSize)) {
-        countPineconeRequest("write");
+        count(meter, "write");
         await call("upsert", apiKey, () =>
           index.upsert({
             records: batch.map(({ id, values, metadata }) => ({ id, values, metadata: { ...metadata } })),
@@ -201,25 +213,25 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
       }
     },
 
-    async deleteIds(namespace, ids) {
+    async deleteIds(namespace, ids, meter) {
       const unique = [...new Set(ids)];
       // Rule 6: an empty list must never reach Pinecone, where a delete without ids could mean more.
       if (unique.length === 0) return 0;
       const index = indexFor(namespace);
       for (const chunk of chunks(unique, MAX_DELETE_BATCH)) {
-        countPineconeRequest("write");
+        count(meter, "write");
         await call("delete", apiKey, () => index.deleteMany({ ids: chunk }));
       }
       return unique.length;
     },
 
-    async listIds(namespace, prefix) {
+    async listIds(namespace, prefix, meter) {
       const index = indexFor(namespace);
       const ids: string[] = [];
       let paginationToken: string | undefined;
       do {
         const token = paginationToken;
-        countPineconeRequest("read");
+        count(meter, "read");
         const page = await call("list", apiKey, () =>
           index.listPaginated({
             prefix,
@@ -236,9 +248,9 @@ export function createPineconeVectorIndex(options: PineconeVectorIndexOptions): 
       return ids;
     },
 
-    async query(namespace, vector, { topK, filter }) {
+    async query(namespace, vector, { topK, filter }, meter) {
       const index = indexFor(namespace);
-      countPineconeRequest("read");
+      count(meter, "read");
       const response = await call("query", apiKey, () =>
         index.query({ vector, topK, includeMetadata: true, ...(filter ? { filter } : {}) }),
       );
