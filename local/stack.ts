@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-store.js";
+import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-webhook-store.js";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import {
   LOCAL_TOKEN_REF,

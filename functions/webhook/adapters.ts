@@ -5,7 +5,8 @@
  * stack and the tests build the same ones.
  */
 import { createDataClients } from "../../lib/adapters/aws/aws-clients.js";
-import { createDynamoDbStore, createDynamoDbWebhookStore } from "../../lib/adapters/aws/dynamodb-store.js";
+import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
+import { createDynamoDbWebhookStore } from "../../lib/adapters/aws/dynamodb-webhook-store.js";
 import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
 import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
 import { createWebhookTokenStore } from "../../lib/adapters/aws/webhook-token-store.js";

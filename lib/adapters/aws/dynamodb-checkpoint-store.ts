@@ -9,17 +9,12 @@
 import { randomUUID } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Checkpoint, CheckpointStore } from "../../core/ports.js";
 import { ConflictError } from "../../shared/errors.js";
 import { keys } from "../../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
+import { documentClient } from "./dynamodb-document-client.js";
 
 const PART_BYTES = 300_000;
 const EXPIRES_AFTER_SECONDS = 7 * 24 * 3600;
@@ -27,9 +22,7 @@ const EXPIRES_AFTER_SECONDS = 7 * 24 * 3600;
 type Header = Omit<Checkpoint<unknown>, "data"> & { parts: number; saveId: string };
 
 export function createDynamoDbCheckpointStore(client: DynamoDBClient, tableName: string): CheckpointStore {
-  const db = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const db = documentClient(client);
 
   async function partKeys(key: string, saveId?: string) {
     const { pk } = keys.checkpoint(key);

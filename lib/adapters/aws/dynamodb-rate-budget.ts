@@ -9,10 +9,11 @@
  * within the binding's rate, and a 429's push-back reaches them all.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { burstToleranceMs, firstFreeSlot, slotIntervalMs } from "../../rate-limit/gcra.js";
 import type { RateBudget } from "../../rate-limit/rate-budget.js";
 import { keys } from "../../shared/table-layout.js";
+import { documentClient } from "./dynamodb-document-client.js";
 
 export interface DynamoDbRateBudgetOptions {
   /** Counts the DynamoDB requests made (benchmarks: DynamoDB requests per Notion request). */
@@ -26,9 +27,7 @@ export function createDynamoDbRateBudget(
 ): RateBudget {
   // Document clients made from one client share its configuration: the last `from` sets the
   // marshalling of all of them, so every adapter passes the same options.
-  const db = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const db = documentClient(client);
   const lastSeen = new Map<string, number>();
   const counted = () => options.onRequest?.();
 

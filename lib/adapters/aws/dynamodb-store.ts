@@ -3,48 +3,19 @@
  * the generation number: no transactions, no TTL (docs/architecture.md, Data).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
-import type {
-  ClaimRequest,
-  DocumentScope,
-  DocumentStore,
-  PageIndexEntry,
-  WebhookStore,
-} from "../../core/ports.js";
+import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
 import { ConflictError, PermanentError } from "../../shared/errors.js";
 import { GSI1, keys } from "../../shared/table-layout.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
-
-const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
-
-type Item = Record<string, unknown>;
+import { documentClient, type Item, queryAll as queryItems, stripKeys } from "./dynamodb-document-client.js";
+import { putPageIndexEntries } from "./dynamodb-webhook-store.js";
+import { UpdateExpression } from "./update-expression.js";
 
 export function createDynamoDbStore(client: DynamoDBClient, tableName: string): DocumentStore {
-  const db = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-
-  async function queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
+  const db = documentClient(client);
+  const queryAll = (input: Parameters<typeof queryItems>[2]) => queryItems(db, tableName, input);
 
   const batchWrite = (requests: Item[]) => batchWriteAll(db, tableName, requests);
 
@@ -293,165 +264,6 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
   };
 }
 
-/** The page-index entries of documents (lib/shared/table-layout.ts): one small item each, written with plain puts. */
-async function putPageIndexEntries(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  documents: Document[],
-): Promise<number> {
-  for (const document of documents) {
-    const { workspaceId, pageId } = document.dataSourceInfo;
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...keys.pageIndexEntry(document.tenantId, workspaceId, pageId, document.documentId),
-          tenantId: document.tenantId,
-          workspaceId,
-          pageId,
-          datasetId: document.datasetId,
-          documentId: document.documentId,
-        },
-      }),
-    );
-  }
-  return documents.length;
-}
-
-/** How long an event id is remembered: far longer than any replay window, then DynamoDB's TTL drops it. */
-const EVENT_MEMORY_SECONDS = 7 * 24 * 3600;
-
-/**
- * The webhook's state in the same table (WebhookStore): the page index, the per-document debounce
- * marker and the events seen. Conditional writes only, as everywhere in this store.
- */
-export function createDynamoDbWebhookStore(client: DynamoDBClient, tableName: string): WebhookStore {
-  const db = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-  return {
-    async findDocumentsByPage(tenantId, workspaceId, pageId) {
-      const entries: PageIndexEntry[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": keys.pageIndex(tenantId, workspaceId, pageId) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          entries.push({
-            tenantId: String(item.tenantId),
-            workspaceId: String(item.workspaceId),
-            pageId: String(item.pageId),
-            datasetId: String(item.datasetId),
-            documentId: String(item.documentId),
-          });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return entries;
-    },
-
-    indexDocumentPages: (documents) => putPageIndexEntries(db, tableName, documents),
-
-    async claimPendingSync(documentId, now, until) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.pendingSync(documentId), pendingUntil: until },
-            ConditionExpression: "attribute_not_exists(pk) OR pendingUntil <= :now",
-            ExpressionAttributeValues: { ":now": now },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
-    },
-
-    async recordEventAttempt(binding, eventId, attempt, seenAt) {
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhookEvent(binding.tenantId, binding.workspaceId, eventId),
-            UpdateExpression: "SET lastAttempt = :attempt, seenAt = :seenAt, expiresAt = :expiresAt",
-            // An attempt number at or below one already seen is the same delivery sent again.
-            ConditionExpression: "attribute_not_exists(pk) OR lastAttempt < :attempt",
-            ExpressionAttributeValues: {
-              ":attempt": attempt,
-              ":seenAt": seenAt,
-              ":expiresAt": Math.floor(Date.parse(seenAt) / 1000) + EVENT_MEMORY_SECONDS,
-            },
-            ReturnValues: "ALL_OLD",
-          }),
-        );
-        return result.Attributes?.handled === true ? "duplicate" : "new";
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return "replay";
-        throw error;
-      }
-    },
-
-    async markEventHandled(binding, eventId) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.webhookEvent(binding.tenantId, binding.workspaceId, eventId),
-          UpdateExpression: "SET handled = :handled",
-          ExpressionAttributeValues: { ":handled": true },
-        }),
-      );
-    },
-  };
-}
-
-/** Builds `SET a = :a, b.c = :b_c REMOVE d` with attribute-name placeholders for reserved words. */
-class UpdateExpression {
-  readonly names: Record<string, string> = {};
-  readonly values: Record<string, unknown> = {};
-  private readonly sets: string[] = [];
-  private readonly removes: string[] = [];
-
-  set(name: string, value: unknown): this {
-    return this.setPath([name], value);
-  }
-
-  setPath(path: string[], value: unknown): this {
-    const placeholder = `:${path.join("_")}`;
-    this.sets.push(`${this.namePath(path)} = ${placeholder}`);
-    this.values[placeholder] = value;
-    return this;
-  }
-
-  remove(...names: string[]): this {
-    for (const name of names) this.removes.push(this.namePath([name]));
-    return this;
-  }
-
-  text(): string {
-    const parts: string[] = [];
-    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(", ")}`);
-    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(", ")}`);
-    return parts.join(" ");
-  }
-
-  private namePath(path: string[]): string {
-    return path
-      .map((part) => {
-        this.names[`#${part}`] = part;
-        return `#${part}`;
-      })
-      .join(".");
-  }
-}
-
 /** A dataset with its keys: its own, and the tenant's listing in gsi1. */
 function datasetItem(dataset: Dataset): Item {
   return {
@@ -460,10 +272,4 @@ function datasetItem(dataset: Dataset): Item {
     gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
     gsi1sk: dataset.datasetId,
   };
-}
-
-function stripKeys(item: Item): Item {
-  const copy = { ...item };
-  for (const key of KEY_ATTRIBUTES) delete copy[key];
-  return copy;
 }

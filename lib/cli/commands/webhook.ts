@@ -12,7 +12,7 @@
  *
  * The URL ends in the binding's path secret: printed here on request, like the token, never logged.
  */
-import { createDynamoDbWebhookStore } from "../../adapters/aws/dynamodb-store.js";
+import { createDynamoDbWebhookStore } from "../../adapters/aws/dynamodb-webhook-store.js";
 import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
 import { createWebhookTokenStore, webhookTokenSecretName } from "../../adapters/aws/webhook-token-store.js";
 import type { DataSourceBinding } from "../../core/model.js";
