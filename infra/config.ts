@@ -4,12 +4,14 @@
  * context keys, so a bad deploy fails at synth time instead of at the first message.
  */
 
+import * as z from "zod/mini";
 import {
   EMBEDDING_PROVIDERS,
   type EmbeddingProvider,
   resolveSelection,
 } from "../lib/shared/embedding-models.js";
 import { ConfigError } from "../lib/shared/errors.js";
+import { decimal, integer, oneOf, optionalShaped, shaped } from "./context-fields.js";
 
 /** A value as CDK context hands it over: JSON from cdk.json, always a string from `-c`. */
 type ContextValue = unknown;
@@ -183,6 +185,59 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 const REMOVAL_POLICIES = ["retain", "destroy"] as const;
 
+const k = CONTEXT_KEYS;
+const D = DEFAULTS;
+const SCHEDULE_EXAMPLE = 'a schedule expression such as "rate(5 minutes)" or "cron(0/10 * * * ? *)"';
+const SECRET_NAME_EXPECTED = "a Secrets Manager secret name";
+const SECRET_PREFIX_EXPECTED = 'a Secrets Manager name prefix ending in "/"';
+
+/** Every context key and what it may hold, in the order problems are reported. */
+const contextSchema = z.object({
+  [k.stackName]: z._default(shaped(STACK_NAME, "a CloudFormation stack name"), D.stackName),
+  [k.removalPolicy]: z._default(oneOf(REMOVAL_POLICIES), D.removalPolicy),
+  [k.maxReceiveCount]: z._default(integer(1, 1000), D.maxReceiveCount),
+  [k.sweepSchedule]: z._default(shaped(SCHEDULE, SCHEDULE_EXAMPLE), D.sweepSchedule),
+  [k.reconcileSchedule]: z._default(
+    shaped(SCHEDULE, 'a schedule expression such as "cron(30 3 * * ? *)" (daily at 03:30 UTC)'),
+    D.reconcileSchedule,
+  ),
+  [k.notionRequestsPerSecond]: z._default(decimal(0.1, 100), D.notionRequestsPerSecond),
+  [k.notionBurst]: z._default(integer(1, 100), D.notionBurst),
+  [k.pineconeIndexHost]: optionalShaped(PINECONE_INDEX_HOST_PATTERN, INDEX_HOST_EXPECTED),
+  [k.pineconeApiKeySecretName]: z._default(
+    shaped(SECRET_NAME, SECRET_NAME_EXPECTED),
+    D.pineconeApiKeySecretName,
+  ),
+  [k.openaiApiKeySecretName]: z._default(shaped(SECRET_NAME, SECRET_NAME_EXPECTED), D.openaiApiKeySecretName),
+  /** Default derived from the stack name. */
+  [k.notionTokenSecretPrefix]: z.optional(shaped(SECRET_PREFIX, SECRET_PREFIX_EXPECTED)),
+  [k.embeddingProvider]: z._default(oneOf(EMBEDDING_PROVIDERS), D.embeddingProvider),
+  [k.embeddingModel]: optionalShaped(/^\S{1,200}$/, "an embedding model name"),
+  [k.embeddingDimension]: z.optional(integer(1, 20_000)),
+  [k.leaseSeconds]: z._default(integer(1, 86_400), D.leaseSeconds),
+  [k.logLevel]: z._default(oneOf(LOG_LEVELS), D.logLevel),
+  [k.oldestMessageAlarmSeconds]: z._default(integer(60, 1_209_600), D.oldestMessageAlarmSeconds),
+  [k.alarmEmail]: optionalShaped(EMAIL, "an email address"),
+  [k.syncMemoryMb]: z._default(integer(128, 10_240), D.syncMemoryMb),
+  [k.syncTimeoutSeconds]: z._default(integer(1, 900), D.syncTimeoutSeconds),
+  [k.syncBatchSize]: z._default(integer(1, 10), D.syncBatchSize),
+  // The SQS event source's own bounds.
+  [k.syncMaxConcurrency]: z._default(integer(2, 1000), D.syncMaxConcurrency),
+  [k.indexMemoryMb]: z._default(integer(128, 10_240), D.indexMemoryMb),
+  [k.indexTimeoutSeconds]: z._default(integer(1, 900), D.indexTimeoutSeconds),
+  [k.indexBatchSize]: z._default(integer(1, 10), D.indexBatchSize),
+  [k.indexMaxConcurrency]: z._default(integer(2, 1000), D.indexMaxConcurrency),
+  [k.webhookMemoryMb]: z._default(integer(128, 10_240), D.webhookMemoryMb),
+  // Notion expects an answer within seconds; the function answers in milliseconds.
+  [k.webhookTimeoutSeconds]: z._default(integer(1, 30), D.webhookTimeoutSeconds),
+  [k.webhookReservedConcurrency]: z._default(integer(1, 1000), D.webhookReservedConcurrency),
+  // SQS delays a message by at most 900 s.
+  [k.webhookDebounceSeconds]: z._default(integer(0, 900), D.webhookDebounceSeconds),
+  [k.webhookReplayWindowSeconds]: z._default(integer(60, 86_400), D.webhookReplayWindowSeconds),
+  /** Default derived from the stack name. */
+  [k.webhookTokenSecretPrefix]: z.optional(shaped(SECRET_PREFIX, SECRET_PREFIX_EXPECTED)),
+});
+
 /** Reads and validates the stack configuration from an App's context. */
 export function readStackConfig(node: { tryGetContext(key: string): ContextValue }): StackConfig {
   return parseStackConfig((key) => node.tryGetContext(key));
@@ -190,99 +245,55 @@ export function readStackConfig(node: { tryGetContext(key: string): ContextValue
 
 /** Validates raw context values; throws one StackConfigError listing every problem. */
 export function parseStackConfig(read: ContextReader): StackConfig {
+  const raw: Record<string, unknown> = Object.fromEntries(Object.values(k).map((key) => [key, read(key)]));
+  const parsed = contextSchema.safeParse(raw);
+  if (!parsed.success) {
+    // One problem per key, with the value as it was given.
+    const problems = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      if (!problems.has(key)) problems.set(key, `${key}: ${issue.message}, got ${show(raw[key])}`);
+    }
+    throw new StackConfigError([...problems.values()]);
+  }
+  const c = parsed.data;
   const problems: string[] = [];
-  const fields = new ContextFields(read, problems);
-  const k = CONTEXT_KEYS;
-
-  const stackName = fields.string(k.stackName, DEFAULTS.stackName, STACK_NAME, "a CloudFormation stack name");
   const config: StackConfig = {
-    stackName,
-    removalPolicy: fields.oneOf(k.removalPolicy, DEFAULTS.removalPolicy, REMOVAL_POLICIES),
-    maxReceiveCount: fields.integer(k.maxReceiveCount, DEFAULTS.maxReceiveCount, 1, 1000),
-    sweepSchedule: fields.string(
-      k.sweepSchedule,
-      DEFAULTS.sweepSchedule,
-      SCHEDULE,
-      'a schedule expression such as "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
-    ),
-    reconcileSchedule: fields.string(
-      k.reconcileSchedule,
-      DEFAULTS.reconcileSchedule,
-      SCHEDULE,
-      'a schedule expression such as "cron(30 3 * * ? *)" (daily at 03:30 UTC)',
-    ),
-    notionRequestsPerSecond: fields.number(
-      k.notionRequestsPerSecond,
-      DEFAULTS.notionRequestsPerSecond,
-      0.1,
-      100,
-    ),
-    notionBurst: fields.integer(k.notionBurst, DEFAULTS.notionBurst, 1, 100),
-    pineconeIndexHost: fields.optional(k.pineconeIndexHost, PINECONE_INDEX_HOST_PATTERN, INDEX_HOST_EXPECTED),
-    pineconeApiKeySecretName: fields.string(
-      k.pineconeApiKeySecretName,
-      DEFAULTS.pineconeApiKeySecretName,
-      SECRET_NAME,
-      "a Secrets Manager secret name",
-    ),
-    openaiApiKeySecretName: fields.string(
-      k.openaiApiKeySecretName,
-      DEFAULTS.openaiApiKeySecretName,
-      SECRET_NAME,
-      "a Secrets Manager secret name",
-    ),
-    notionTokenSecretPrefix: fields.string(
-      k.notionTokenSecretPrefix,
-      `notion-index-sync/${stackName}/notion/`,
-      SECRET_PREFIX,
-      'a Secrets Manager name prefix ending in "/"',
-    ),
-    embedding: embeddingSelection(fields, problems),
-    leaseSeconds: fields.integer(k.leaseSeconds, DEFAULTS.leaseSeconds, 1, 86_400),
-    logLevel: fields.oneOf(k.logLevel, DEFAULTS.logLevel, LOG_LEVELS),
-    oldestMessageAlarmSeconds: fields.integer(
-      k.oldestMessageAlarmSeconds,
-      DEFAULTS.oldestMessageAlarmSeconds,
-      60,
-      1_209_600,
-    ),
-    alarmEmail: fields.optional(k.alarmEmail, EMAIL, "an email address"),
+    stackName: c.stackName,
+    removalPolicy: c.removalPolicy,
+    maxReceiveCount: c.maxReceiveCount,
+    sweepSchedule: c.sweepSchedule,
+    reconcileSchedule: c.reconcileSchedule,
+    notionRequestsPerSecond: c.notionRequestsPerSecond,
+    notionBurst: c.notionBurst,
+    pineconeIndexHost: c.pineconeIndexHost,
+    pineconeApiKeySecretName: c.pineconeApiKeySecretName,
+    openaiApiKeySecretName: c.openaiApiKeySecretName,
+    notionTokenSecretPrefix: c.notionTokenSecretPrefix ?? `notion-index-sync/${c.stackName}/notion/`,
+    embedding: embeddingSelection(c.embeddingProvider, c.embeddingModel, c.embeddingDimension, problems),
+    leaseSeconds: c.leaseSeconds,
+    logLevel: c.logLevel,
+    oldestMessageAlarmSeconds: c.oldestMessageAlarmSeconds,
+    alarmEmail: c.alarmEmail,
     sync: {
-      memoryMb: fields.integer(k.syncMemoryMb, DEFAULTS.syncMemoryMb, 128, 10_240),
-      timeoutSeconds: fields.integer(k.syncTimeoutSeconds, DEFAULTS.syncTimeoutSeconds, 1, 900),
-      batchSize: fields.integer(k.syncBatchSize, DEFAULTS.syncBatchSize, 1, 10),
-      maxConcurrency: fields.integer(k.syncMaxConcurrency, DEFAULTS.syncMaxConcurrency, 2, 1000),
+      memoryMb: c.syncMemoryMb,
+      timeoutSeconds: c.syncTimeoutSeconds,
+      batchSize: c.syncBatchSize,
+      maxConcurrency: c.syncMaxConcurrency,
     },
     index: {
-      memoryMb: fields.integer(k.indexMemoryMb, DEFAULTS.indexMemoryMb, 128, 10_240),
-      timeoutSeconds: fields.integer(k.indexTimeoutSeconds, DEFAULTS.indexTimeoutSeconds, 1, 900),
-      batchSize: fields.integer(k.indexBatchSize, DEFAULTS.indexBatchSize, 1, 10),
-      maxConcurrency: fields.integer(k.indexMaxConcurrency, DEFAULTS.indexMaxConcurrency, 2, 1000),
+      memoryMb: c.indexMemoryMb,
+      timeoutSeconds: c.indexTimeoutSeconds,
+      batchSize: c.indexBatchSize,
+      maxConcurrency: c.indexMaxConcurrency,
     },
     webhook: {
-      memoryMb: fields.integer(k.webhookMemoryMb, DEFAULTS.webhookMemoryMb, 128, 10_240),
-      // Notion expects an answer within seconds; the function answers in milliseconds.
-      timeoutSeconds: fields.integer(k.webhookTimeoutSeconds, DEFAULTS.webhookTimeoutSeconds, 1, 30),
-      reservedConcurrency: fields.integer(
-        k.webhookReservedConcurrency,
-        DEFAULTS.webhookReservedConcurrency,
-        1,
-        1000,
-      ),
-      // SQS delays a message by at most 900 s.
-      debounceSeconds: fields.integer(k.webhookDebounceSeconds, DEFAULTS.webhookDebounceSeconds, 0, 900),
-      replayWindowSeconds: fields.integer(
-        k.webhookReplayWindowSeconds,
-        DEFAULTS.webhookReplayWindowSeconds,
-        60,
-        86_400,
-      ),
-      tokenSecretPrefix: fields.string(
-        k.webhookTokenSecretPrefix,
-        `notion-index-sync/${stackName}/webhook/`,
-        SECRET_PREFIX,
-        'a Secrets Manager name prefix ending in "/"',
-      ),
+      memoryMb: c.webhookMemoryMb,
+      timeoutSeconds: c.webhookTimeoutSeconds,
+      reservedConcurrency: c.webhookReservedConcurrency,
+      debounceSeconds: c.webhookDebounceSeconds,
+      replayWindowSeconds: c.webhookReplayWindowSeconds,
+      tokenSecretPrefix: c.webhookTokenSecretPrefix ?? `notion-index-sync/${c.stackName}/webhook/`,
     },
   };
 
@@ -310,11 +321,12 @@ export function parseStackConfig(read: ContextReader): StackConfig {
 }
 
 /** The provider, model and dimension, checked against the models the embedders know. */
-function embeddingSelection(fields: ContextFields, problems: string[]): StackConfig["embedding"] {
-  const k = CONTEXT_KEYS;
-  const provider = fields.oneOf(k.embeddingProvider, DEFAULTS.embeddingProvider, EMBEDDING_PROVIDERS);
-  const model = fields.optional(k.embeddingModel, /^\S{1,200}$/, "an embedding model name");
-  const dimension = fields.optionalInteger(k.embeddingDimension, 1, 20_000);
+function embeddingSelection(
+  provider: EmbeddingProvider,
+  model: string | undefined,
+  dimension: number | undefined,
+  problems: string[],
+): StackConfig["embedding"] {
   try {
     const selection = resolveSelection(provider, model, dimension);
     return { provider, model: selection.model, dimension: selection.dimension };
@@ -327,77 +339,6 @@ function embeddingSelection(fields: ContextFields, problems: string[]): StackCon
         .replace(/^EMBEDDING_DIMENSION /, `${k.embeddingDimension}: `),
     );
     return { provider, model: model ?? "", dimension: dimension ?? 0 };
-  }
-}
-
-/** Typed readers for context keys; each records a problem instead of throwing on the first one. */
-class ContextFields {
-  constructor(
-    private readonly read: ContextReader,
-    private readonly problems: string[],
-  ) {}
-
-  integer(key: string, fallback: number, min: number, max: number): number {
-    const raw = this.read(key);
-    if (raw === undefined) return fallback;
-    // `-c key=5` arrives as the string "5".
-    const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${key}: must be an integer from ${min} to ${max}, got ${show(raw)}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  number(key: string, fallback: number, min: number, max: number): number {
-    const raw = this.read(key);
-    if (raw === undefined) return fallback;
-    const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-      this.problems.push(`${key}: must be a number from ${min} to ${max}, got ${show(raw)}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    if (this.read(key) === undefined) return undefined;
-    const value = this.integer(key, Number.NaN, min, max);
-    return Number.isNaN(value) ? undefined : value;
-  }
-
-  optional(key: string, shape: RegExp, expected: string): string | undefined {
-    const raw = this.read(key);
-    if (raw === undefined || raw === "") return undefined;
-    if (typeof raw !== "string" || !shape.test(raw)) {
-      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
-      return undefined;
-    }
-    return raw;
-  }
-
-  string(key: string, fallback: string, shape: RegExp, expected: string): string {
-    const raw = this.read(key);
-    if (raw === undefined) return fallback;
-    if (typeof raw !== "string" || !shape.test(raw)) {
-      this.problems.push(`${key}: must be ${expected}, got ${show(raw)}`);
-      return fallback;
-    }
-    return raw;
-  }
-
-  oneOf<const T extends readonly string[]>(key: string, fallback: T[number], allowed: T): T[number] {
-    const raw = this.read(key);
-    if (raw === undefined) return fallback;
-    const value = typeof raw === "string" ? raw.trim() : raw;
-    const match = allowed.find(
-      (option) => typeof value === "string" && option.toLowerCase() === value.toLowerCase(),
-    );
-    if (match === undefined) {
-      this.problems.push(`${key}: must be one of ${allowed.join(" | ")}, got ${show(raw)}`);
-      return fallback;
-    }
-    return match;
   }
 }
 
