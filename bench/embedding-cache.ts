@@ -13,8 +13,8 @@
  *
  *   npm run bench:embedding [-- --json]
  */
-import type { BlockSpec } from "../local/notion-workspace.js";
-import { heading2, paragraph } from "../local/notion-workspace.js";
+import type { BlockSpec } from "../local/notion-blocks.js";
+import { heading2, paragraph } from "../local/notion-blocks.js";
 import { startRig } from "./pipeline-rig.js";
 
 const PARAGRAPHS = 1430;

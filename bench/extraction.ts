@@ -12,18 +12,18 @@ import { parseArgs } from "node:util";
 import { createNotionConnector } from "../lib/adapters/notion/notion-source.js";
 import { splitBlocks } from "../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../lib/core/model.js";
-import { startNotionServer } from "../local/notion-server.js";
 import {
   type BlockSpec,
   block,
   bulleted,
   code,
   heading2,
-  NotionWorkspace,
   paragraph,
   text,
   toggle,
-} from "../local/notion-workspace.js";
+} from "../local/notion-blocks.js";
+import { startNotionServer } from "../local/notion-server.js";
+import { NotionWorkspace } from "../local/notion-workspace.js";
 
 const { values: flags } = parseArgs({
   options: {

@@ -15,8 +15,9 @@ import { createNotionConnector } from "../lib/adapters/notion/notion-source.js";
 import { cleanText } from "../lib/chunking/clean.js";
 import { splitBlocks } from "../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../lib/core/model.js";
+import { type BlockSpec, paragraph, text } from "../local/notion-blocks.js";
 import { startNotionServer } from "../local/notion-server.js";
-import { type BlockSpec, NotionWorkspace, paragraph, text } from "../local/notion-workspace.js";
+import { NotionWorkspace } from "../local/notion-workspace.js";
 
 const { values: flags } = parseArgs({
   options: {

@@ -9,8 +9,9 @@ import { createIndexRecordHandler } from "../lib/sqs-records/index-record.js";
 import { createSyncRecordHandler } from "../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../lib/sync/sweep.js";
 import { startAwsStandIns } from "../local/aws-stand-ins.js";
+import { bulleted, paragraph } from "../local/notion-blocks.js";
 import { startNotionServer } from "../local/notion-server.js";
-import { bulleted, NotionWorkspace, paragraph } from "../local/notion-workspace.js";
+import { NotionWorkspace } from "../local/notion-workspace.js";
 import { startPineconeServer } from "../local/pinecone-server.js";
 import { startSecretsManagerServer } from "../local/secrets-manager-server.js";
 

@@ -11,7 +11,7 @@
 
 import type { Document } from "../lib/core/model.js";
 import { createSyncRecordHandler } from "../lib/sqs-records/sync-record.js";
-import { paragraph } from "../local/notion-workspace.js";
+import { paragraph } from "../local/notion-blocks.js";
 import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../test/support/harness.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

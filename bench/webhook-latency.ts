@@ -20,7 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULTS } from "../infra/config.js";
 import { registerDocuments } from "../lib/documents/register.js";
-import { NotionWorkspace, paragraph } from "../local/notion-workspace.js";
+import { paragraph } from "../local/notion-blocks.js";
+import { NotionWorkspace } from "../local/notion-workspace.js";
 import { type LocalStack, startLocalStack } from "../local/stack.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

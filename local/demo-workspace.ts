@@ -12,7 +12,6 @@ import {
   heading1,
   heading2,
   heading3,
-  NotionWorkspace,
   numbered,
   pageMention,
   paragraph,
@@ -20,7 +19,8 @@ import {
   text,
   toDo,
   toggle,
-} from "./notion-workspace.js";
+} from "./notion-blocks.js";
+import { NotionWorkspace } from "./notion-workspace.js";
 
 export const DEMO_TOKEN = "demo-token";
 export const DEMO_WORKSPACE_ID = "0d3a5e6f-1b2c-4d5e-8f90-a1b2c3d4e5f6";

@@ -12,7 +12,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback } from "./json-http.js";
-import { NotionWorkspace, normalizeId } from "./notion-workspace.js";
+import { normalizeId } from "./notion-ids.js";
+import { NotionWorkspace } from "./notion-workspace.js";
 
 export const NOTION_API_VERSION = "2025-09-03";
 

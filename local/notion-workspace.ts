@@ -4,161 +4,17 @@
  * and renders them in the exact JSON shapes of Notion API version 2025-09-03.
  * Every mutation stamps `last_edited_time` with the clock rounded DOWN to the minute, as Notion does.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../lib/core/ports.js";
-
-// ---------------------------------------------------------------- rich text and block builders
-
-export interface Annotations {
-  bold: boolean;
-  italic: boolean;
-  strikethrough: boolean;
-  underline: boolean;
-  code: boolean;
-  color: string;
-}
-
-/** A rich text item shaped like Notion's (`type` text, mention or equation). */
-export type RichText = {
-  annotations: Annotations;
-  plain_text: string;
-  href: string | null;
-} & (
-  | { type: "text"; text: { content: string; link: { url: string } | null } }
-  | { type: "mention"; mention: Record<string, unknown> }
-  | { type: "equation"; equation: { expression: string } }
-);
-
-/** Text for a builder: a plain string or ready-made rich text items. */
-export type Inline = string | RichText[];
-
-/** A block to store: its type, its type-specific content and its children. */
-export interface BlockSpec {
-  id?: string;
-  type: string;
-  content: Record<string, unknown>;
-  children?: BlockSpec[];
-}
-
-const PLAIN: Annotations = {
-  bold: false,
-  italic: false,
-  strikethrough: false,
-  underline: false,
-  code: false,
-  color: "default",
-};
-
-export function text(content: string, options: { href?: string } & Partial<Annotations> = {}): RichText {
-  const { href, ...annotations } = options;
-  return {
-    type: "text",
-    text: { content, link: href === undefined ? null : { url: href } },
-    annotations: { ...PLAIN, ...annotations },
-    plain_text: content,
-    href: href ?? null,
-  };
-}
-
-export function equation(expression: string): RichText {
-  return {
-    type: "equation",
-    equation: { expression },
-    annotations: PLAIN,
-    plain_text: expression,
-    href: null,
-  };
-}
-
-/** A mention of another page: its plain text is the page title, as Notion renders it. */
-export function pageMention(pageId: string, title: string): RichText {
-  return {
-    type: "mention",
-    mention: { type: "page", page: { id: pageId } },
-    annotations: PLAIN,
-    plain_text: title,
-    href: `https://www.notion.so/${compactId(pageId)}`,
-  };
-}
-
-function richText(inline: Inline): RichText[] {
-  return typeof inline === "string" ? [text(inline)] : inline;
-}
-
-/** Any block type, for types without a dedicated builder (image, embed, child_database...). */
-export function block(type: string, content: Record<string, unknown>, children?: BlockSpec[]): BlockSpec {
-  return children === undefined ? { type, content } : { type, content, children };
-}
-
-export const paragraph = (inline: Inline, children?: BlockSpec[]) =>
-  block("paragraph", { rich_text: richText(inline), color: "default" }, children);
-
-function heading(level: 1 | 2 | 3, inline: Inline, children?: BlockSpec[]): BlockSpec {
-  const content = { rich_text: richText(inline), is_toggleable: children !== undefined, color: "default" };
-  return block(`heading_${level}`, content, children);
-}
-
-export const heading1 = (inline: Inline, children?: BlockSpec[]) => heading(1, inline, children);
-export const heading2 = (inline: Inline, children?: BlockSpec[]) => heading(2, inline, children);
-export const heading3 = (inline: Inline, children?: BlockSpec[]) => heading(3, inline, children);
-
-export const bulleted = (inline: Inline, children?: BlockSpec[]) =>
-  block("bulleted_list_item", { rich_text: richText(inline), color: "default" }, children);
-
-export const numbered = (inline: Inline, children?: BlockSpec[]) =>
-  block("numbered_list_item", { rich_text: richText(inline), color: "default" }, children);
-
-export const toDo = (inline: Inline, checked: boolean, children?: BlockSpec[]) =>
-  block("to_do", { rich_text: richText(inline), checked, color: "default" }, children);
-
-export const quote = (inline: Inline, children?: BlockSpec[]) =>
-  block("quote", { rich_text: richText(inline), color: "default" }, children);
-
-export const code = (source: string, language = "plain text") =>
-  block("code", { caption: [], rich_text: [text(source)], language });
-
-export const toggle = (inline: Inline, children: BlockSpec[]) =>
-  block("toggle", { rich_text: richText(inline), color: "default" }, children);
-
-export const callout = (inline: Inline, emoji: string, children?: BlockSpec[]) =>
-  block(
-    "callout",
-    { rich_text: richText(inline), icon: { type: "emoji", emoji }, color: "gray_background" },
-    children,
-  );
-
-export const divider = () => block("divider", {});
-
-// ---------------------------------------------------------------- database columns
-
-export type ColumnType =
-  | "title"
-  | "rich_text"
-  | "select"
-  | "multi_select"
-  | "status"
-  | "date"
-  | "number"
-  | "checkbox"
-  | "url"
-  | "email"
-  | "people"
-  | "relation";
-
-/**
- * A row as plain values keyed by column name (strings, string[], number, boolean, {start,end}).
- * `people` values are names; `relation` values are the ids of the related pages.
- */
-export type RowValues = Record<
-  string,
-  string | string[] | number | boolean | { start: string; end?: string }
->;
-
-interface Column {
-  id: string;
-  name: string;
-  type: ColumnType;
-}
+import { type BlockSpec, paragraph, text } from "./notion-blocks.js";
+import { floorToMinute, normalizeId, pageUrl, propertyId, user } from "./notion-ids.js";
+import {
+  type Column,
+  type ColumnType,
+  columnSchema,
+  propertyValue,
+  type RowValues,
+} from "./notion-properties.js";
 
 // ---------------------------------------------------------------- stored objects
 
@@ -246,45 +102,6 @@ export const DEFAULT_WORKSPACE_ID = "5e0c1a2b-0000-4000-8000-00000000a11c";
 /** The person who "edits" everything, and the integration's bot user. */
 const PERSON_ID = "7f1c7bde-2b1c-4c54-9d0c-5f2f4fa2e0a1";
 const BOT_ID = "c0ffee00-b07b-4b07-8b07-000000000b07";
-
-// ---------------------------------------------------------------- ids and times
-
-/** Dashed lower-case UUID from a dashed or undashed id; undefined when it is not one. */
-export function normalizeId(id: string): string | undefined {
-  const hex = id.replaceAll("-", "").toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(hex)) return undefined;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function compactId(id: string): string {
-  return id.replaceAll("-", "");
-}
-
-/** Notion stores edit times to the minute. */
-export function floorToMinute(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 60_000) * 60_000).toISOString();
-}
-
-function slug(title: string): string {
-  return title
-    .replace(/[^A-Za-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 60);
-}
-
-function pageUrl(id: string, title: string): string {
-  const prefix = slug(title);
-  return `https://www.notion.so/${prefix === "" ? "" : `${prefix}-`}${compactId(id)}`;
-}
-
-/** Notion's short property ids look like url-encoded 4-character strings. */
-function propertyId(name: string): string {
-  return encodeURIComponent(createHash("sha1").update(name).digest("base64").slice(0, 4));
-}
-
-function user(id: string) {
-  return { object: "user", id };
-}
 
 // ---------------------------------------------------------------- the workspace
 
@@ -932,81 +749,4 @@ export class NotionWorkspace {
 
 function isVisible(object: Lifecycle): boolean {
   return !object.deleted && !object.unshared;
-}
-
-function selectOption(name: string) {
-  return { id: propertyId(`option:${name}`), name, color: "default" };
-}
-
-function columnSchema(column: Column): Record<string, unknown> {
-  const config =
-    column.type === "select" || column.type === "multi_select" || column.type === "status"
-      ? { options: [] }
-      : column.type === "number"
-        ? { format: "number" }
-        : column.type === "relation"
-          ? { data_source_id: null, type: "single_property", single_property: {} }
-          : {};
-  return { id: column.id, name: column.name, description: null, type: column.type, [column.type]: config };
-}
-
-/** A row's value in the shape Notion gives page properties. */
-function propertyValue(column: Column, value: RowValues[string] | undefined): Record<string, unknown> {
-  const shaped = { id: column.id, type: column.type };
-  switch (column.type) {
-    case "title":
-    case "rich_text":
-      return { ...shaped, [column.type]: typeof value === "string" && value !== "" ? [text(value)] : [] };
-    case "select":
-    case "status":
-      return { ...shaped, [column.type]: typeof value === "string" ? selectOption(value) : null };
-    case "multi_select":
-      return { ...shaped, multi_select: Array.isArray(value) ? value.map(selectOption) : [] };
-    case "date":
-      return { ...shaped, date: dateValue(value) };
-    case "number":
-      return { ...shaped, number: typeof value === "number" ? value : null };
-    case "checkbox":
-      return { ...shaped, checkbox: value === true };
-    case "url":
-    case "email":
-      return { ...shaped, [column.type]: typeof value === "string" ? value : null };
-    // Notion returns at most 25 references per property value; the rest only through the page
-    // property endpoint (a relation says so with has_more).
-    case "people":
-      return {
-        ...shaped,
-        people: Array.isArray(value) ? value.slice(0, MAX_REFERENCES).map(person) : [],
-      };
-    case "relation":
-      return {
-        ...shaped,
-        relation: Array.isArray(value) ? value.slice(0, MAX_REFERENCES).map((id) => ({ id })) : [],
-        has_more: Array.isArray(value) && value.length > MAX_REFERENCES,
-      };
-  }
-}
-
-/** References Notion returns in one relation or people property value. */
-export const MAX_REFERENCES = 25;
-
-/** A workspace member as a people property shows them. */
-function person(name: string) {
-  const id = createHash("sha1").update(`person:${name}`).digest("hex").slice(0, 32);
-  return {
-    object: "user",
-    id: normalizeId(id),
-    name,
-    avatar_url: null,
-    type: "person",
-    person: { email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@example.com` },
-  };
-}
-
-function dateValue(value: RowValues[string] | undefined): Record<string, unknown> | null {
-  if (typeof value === "string") return { start: value, end: null, time_zone: null };
-  if (typeof value === "object" && !Array.isArray(value)) {
-    return { start: value.start, end: value.end ?? null, time_zone: null };
-  }
-  return null;
 }

@@ -20,7 +20,7 @@ import type { Connection } from "../../lib/cli/connect.js";
 import { readLocalInfo } from "../../lib/cli/local-stack-info.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { DEMO_PAGES } from "../../local/demo-workspace.js";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
 
 let stack: LocalStack;

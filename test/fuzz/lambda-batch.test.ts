@@ -8,7 +8,7 @@
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
 import { DEAD_LETTER_LOG, expectDeadLetter, type Source } from "./dead-letters.js";
 import { FUZZ_TIMEOUT_MS, printSummaries, runsFor, Tally } from "./fuzz-runs.js";

@@ -7,7 +7,7 @@
 import type { BlockObjectResponse, DatabaseObjectResponse, PageObjectResponse } from "@notionhq/client";
 import type { Listing, NotionReader } from "../../lib/adapters/notion/extraction/reader.js";
 import { NotionNotFoundError } from "../../lib/shared/errors.js";
-import type { BlockSpec } from "../../local/notion-workspace.js";
+import type { BlockSpec } from "../../local/notion-blocks.js";
 
 const PAGE_SIZE = 100;
 

@@ -14,7 +14,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSRecord } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { DATASET, type Harness, type LogLine, startHarness } from "../support/harness.js";
 import { expectDeadLetter, type Source } from "./dead-letters.js";
 import { FUZZ_TIMEOUT_MS, printSummaries, runsFor, Tally } from "./fuzz-runs.js";

@@ -6,7 +6,7 @@
  * `block`) and the in-memory reader turns into raw block objects.
  */
 import fc from "fast-check";
-import type { BlockSpec } from "../../local/notion-workspace.js";
+import type { BlockSpec } from "../../local/notion-blocks.js";
 import { oddString } from "./message-arbitraries.js";
 
 // ---------------------------------------------------------------- text and odd values

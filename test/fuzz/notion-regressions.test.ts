@@ -8,7 +8,7 @@ import { countPreTokenBytes } from "../../lib/chunking/bpe.js";
 import { tokenMeasure } from "../../lib/chunking/measure.js";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { PermanentError } from "../../lib/shared/errors.js";
-import type { BlockSpec } from "../../local/notion-workspace.js";
+import type { BlockSpec } from "../../local/notion-blocks.js";
 import { MemoryReader } from "./memory-reader.js";
 
 const LIMITS = { maxBlocks: 20_000, maxChars: 10_000_000, maxTitleLookups: 100 };

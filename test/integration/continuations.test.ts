@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IndexCheckpoint } from "../../lib/core/ports.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
-import { bulleted, heading1, numbered } from "../../local/notion-workspace.js";
+import { bulleted, heading1, numbered } from "../../local/notion-blocks.js";
 import { type Harness, LEASE_SECONDS, startHarness } from "../support/harness.js";
 
 let h: Harness;

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { heading1, paragraph } from "../../local/notion-workspace.js";
+import { heading1, paragraph } from "../../local/notion-blocks.js";
 import { type OpenAiStandIn, startOpenAiStandIn } from "../../local/openai-standin.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentView } from "../../lib/cli/commands/documents-view.js";
 import type { Document } from "../../lib/core/model.js";
-import { heading1, paragraph } from "../../local/notion-workspace.js";
+import { heading1, paragraph } from "../../local/notion-blocks.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 let h: Harness;

@@ -8,17 +8,17 @@ import { createNotionConnector } from "../../lib/adapters/notion/notion-source.j
 import { type ExtractionCheckpoint, ExtractionSuspended } from "../../lib/core/extraction-control.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";
 import { createMemoryRateBudget } from "../../lib/rate-limit/rate-budget.js";
-import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   bulleted,
   code,
   heading1,
   heading2,
-  NotionWorkspace,
   numbered,
   paragraph,
   toggle,
-} from "../../local/notion-workspace.js";
+} from "../../local/notion-blocks.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { TEST_CLIENT_RATE, TEST_NOTION_RATE, TestClock } from "../support/harness.js";
 
 const TOKEN = "checkpoint-token-not-a-secret";

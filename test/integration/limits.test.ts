@@ -11,7 +11,7 @@ import { wellFormed } from "../../lib/adapters/notion/extraction/well-formed.js"
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { MAX_MESSAGE_BYTES } from "../../lib/core/messages.js";
 import { MAX_METADATA_TEXT_BYTES, metadataText } from "../../lib/indexing/metadata-text.js";
-import { type BlockSpec, heading1, paragraph, text } from "../../local/notion-workspace.js";
+import { type BlockSpec, heading1, paragraph, text } from "../../local/notion-blocks.js";
 import { DATASET, type Harness, startHarness } from "../support/harness.js";
 
 /** The functions' defaults (lib/adapters/notion/notion-source.ts). */

@@ -10,15 +10,9 @@ import { splitBlocks } from "../../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../../lib/core/model.js";
 import type { NotionSource } from "../../lib/core/ports.js";
 import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
+import { type BlockSpec, block, bulleted, paragraph, text } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
-import {
-  type BlockSpec,
-  block,
-  bulleted,
-  NotionWorkspace,
-  paragraph,
-  text,
-} from "../../local/notion-workspace.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { blockSpecs, loadBlockFixtures, withFreshIds } from "../fixtures/notion/load.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 

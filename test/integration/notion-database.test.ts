@@ -9,8 +9,9 @@ import { createNotionConnector } from "../../lib/adapters/notion/notion-source.j
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../../lib/core/model.js";
 import type { ExtractedDocument, NotionSource } from "../../lib/core/ports.js";
+import { heading2, paragraph } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
-import { heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_database_test_token";

@@ -12,7 +12,7 @@ import { changeDatasetSettings, createDataset, type DatasetSettings } from "../.
 import { AUTOMATIC_RULE, type Segment } from "../../lib/core/model.js";
 import { registerDocuments, registerWithSubpages } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/shared/errors.js";
-import { heading1, heading2, paragraph, toggle } from "../../local/notion-workspace.js";
+import { heading1, heading2, paragraph, toggle } from "../../local/notion-blocks.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;

@@ -14,7 +14,6 @@ import {
   RetryableError,
 } from "../../lib/shared/errors.js";
 import { createDemoWorkspace, DEMO_DATABASE, DEMO_PAGES, DEMO_TOKEN } from "../../local/demo-workspace.js";
-import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import {
   type BlockSpec,
   block,
@@ -26,7 +25,6 @@ import {
   heading1,
   heading2,
   heading3,
-  NotionWorkspace,
   numbered,
   pageMention,
   paragraph,
@@ -34,7 +32,9 @@ import {
   text,
   toDo,
   toggle,
-} from "../../local/notion-workspace.js";
+} from "../../local/notion-blocks.js";
+import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { TEST_CLIENT_BUDGET, TEST_CLIENT_RATE, TEST_NOTION_RATE } from "../support/harness.js";
 
 const TOKEN = "secret_integration_token_for_tests_0123456789";

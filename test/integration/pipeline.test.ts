@@ -10,7 +10,7 @@ import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SyncResult } from "../../lib/sync/sync-document.js";
-import { heading1, paragraph } from "../../local/notion-workspace.js";
+import { heading1, paragraph } from "../../local/notion-blocks.js";
 import {
   countCalls,
   DATASET,

@@ -13,8 +13,9 @@ import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
 import { createNotionConnector } from "../../lib/adapters/notion/notion-source.js";
 import type { NotionAccess } from "../../lib/core/ports.js";
 import { RetryableError } from "../../lib/shared/errors.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
-import { NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 
 const TABLE = "budget-test";
 const RATE = { requestsPerSecond: 20, burst: 3 };

@@ -7,7 +7,7 @@ import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../support/harness.js";
 
 let h: Harness;

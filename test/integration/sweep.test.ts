@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Document } from "../../lib/core/model.js";
 import { keys } from "../../lib/shared/table-layout.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { DATASET, type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { webhookPath } from "../../lib/webhooks/webhook-path.js";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import { DATASET, TENANT, TEST_TOKEN_REF, WORKSPACE } from "../support/harness.js";
 import {
   OTHER_NOTION_WORKSPACE,

@@ -13,7 +13,7 @@ import type { Connection } from "../../lib/cli/connect.js";
 import type { SecretStore } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/shared/errors.js";
-import { paragraph } from "../../local/notion-workspace.js";
+import { paragraph } from "../../local/notion-blocks.js";
 import {
   countCalls,
   DATASET,

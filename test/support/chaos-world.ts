@@ -17,7 +17,8 @@ import { type Adapters, createAdapters } from "../../lib/composition/from-config
 import type { Dataset, ProcessRule } from "../../lib/core/model.js";
 import type { MessagePublisher } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
-import { type BlockSpec, heading2, NotionWorkspace, paragraph } from "../../local/notion-workspace.js";
+import { type BlockSpec, heading2, paragraph } from "../../local/notion-blocks.js";
+import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { Random } from "./chaos-random.js";
 import type { ScenarioSetup } from "./chaos-scenario.js";
 import { type StandIns, startStandIns, TestClock } from "./harness.js";
