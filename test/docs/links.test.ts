@@ -74,4 +74,17 @@ describe("the docs", () => {
     expect(grep.status, grep.stderr).toBe(1);
     expect(grep.stdout).toBe("");
   });
+
+  it("name only source files that exist", () => {
+    // A path in backticks (`lib/core/ports.ts`) is how the docs point at code; a moved file must take its mentions along.
+    const named = pages.flatMap((page) =>
+      [
+        ...readFileSync(path.join(PROJECT_ROOT, page), "utf8").matchAll(
+          /`((?:lib|local|infra|test|bench|functions)\/[\w./-]+\.(?:ts|mts|mjs))`/g,
+        ),
+      ].map((match) => ({ page, file: match[1] as string })),
+    );
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter(({ file }) => !existsSync(path.join(PROJECT_ROOT, file)))).toEqual([]);
+  });
 });
