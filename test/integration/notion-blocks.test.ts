@@ -62,6 +62,15 @@ describe("each block type", () => {
     expect(extracted.stats.skipped).toBe(fixture.skipped);
   });
 
+  it("keeps link markup out of the heading path: a label is the text a person reads", async () => {
+    const fixture = fixtures.find((candidate) => candidate.name === "rich_text_links");
+    const extracted = await source.extract(fixture?.pageId ?? "", "page");
+    expect(extracted.blocks.map((extractedBlock) => extractedBlock.headingPath)).toEqual([
+      ["Escalation via PagerDuty"],
+      ["Escalation via PagerDuty"],
+    ]);
+  });
+
   it("marks headings, code and tables for the chunker, and links every block to its place", async () => {
     const kinds = async (name: string) => {
       const fixture = fixtures.find((candidate) => candidate.name === name);

@@ -47,7 +47,7 @@ import { extractPage } from "./extraction/extract-page.js";
 import { label } from "./extraction/labels.js";
 import { pageTitle } from "./extraction/properties.js";
 import type { ExtractionLimits, Listing, NotionReader } from "./extraction/reader.js";
-import { richTextToPlain } from "./extraction/rich-text.js";
+import { richTextToLabel, richTextToPlain } from "./extraction/rich-text.js";
 import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
 import { isIncomplete } from "./request-status.js";
 
@@ -324,7 +324,7 @@ function pageState(page: PageObjectResponse): NotionObjectState {
 function databaseState(database: DatabaseObjectResponse): NotionObjectState {
   return {
     type: "database",
-    title: label(richTextToPlain(database.title)),
+    title: label(richTextToLabel(database.title)),
     lastEditedTime: database.last_edited_time,
     archived: database.archived,
     inTrash: database.in_trash,

@@ -23,6 +23,7 @@ import {
   tableRowText,
   tableRowWidth,
 } from "./render-blocks.js";
+import { richTextToLabel } from "./rich-text.js";
 import type { TitleCache } from "./titles.js";
 import { notionIdOf, textOf } from "./untrusted.js";
 import { wellFormed } from "./well-formed.js";
@@ -233,7 +234,8 @@ export class BlockWalk {
       return undefined;
     }
     const level = headingLevel(block);
-    if (level !== undefined) headings.enter(level, headingText(block));
+    // The path is a label: the heading as a person reads it, without link markup.
+    if (level !== undefined) headings.enter(level, headingText(block, richTextToLabel));
     const text = await this.blockText(block, frame);
     if (text === undefined) this.skip(block.type);
     else if (text.trim() !== "") this.add(extracted(block, text, kindOf(block), place, headings));

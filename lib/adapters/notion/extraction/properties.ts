@@ -5,7 +5,7 @@
  */
 import type { PageObjectResponse } from "@notionhq/client";
 import { label } from "./labels.js";
-import { richTextToPlain } from "./rich-text.js";
+import { richTextToLabel, richTextToPlain } from "./rich-text.js";
 import type { TitleCache } from "./titles.js";
 import { listOf, notionIdOf, objectOf, textOf } from "./untrusted.js";
 
@@ -22,7 +22,7 @@ function propertiesOf(page: PageObjectResponse): [string, PropertyValue][] {
 /** The title property's text, as a label (well-formed, bounded: it is repeated in every segment). */
 export function pageTitle(page: PageObjectResponse): string {
   for (const [, property] of propertiesOf(page)) {
-    if (property.type === "title") return label(richTextToPlain(property.title));
+    if (property.type === "title") return label(richTextToLabel(property.title));
   }
   return "";
 }

@@ -86,8 +86,19 @@ function ownText(block: BlockObjectResponse, context: RenderContext): string | u
     case "table":
       return "";
     default:
-      return undefined;
+      return olderShapeText(block);
   }
+}
+
+/**
+ * Block types the API still returns from old pages but no longer describes (absent from the client's
+ * types): a `template` block (deprecated) keeps its button text; its children are walked as usual.
+ */
+function olderShapeText(block: BlockObjectResponse): string | undefined {
+  const { type } = block as { type: string };
+  if (type !== "template") return undefined;
+  const content = objectOf((block as unknown as Record<string, unknown>).template);
+  return richTextToPlain(listOf<RichTextItemResponse>(content?.rich_text));
 }
 
 /** Heading level 1–4 of a heading block, else undefined. */
@@ -96,17 +107,20 @@ export function headingLevel(block: BlockObjectResponse): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
-/** The text of a heading block, without the `#` marks. */
-export function headingText(block: BlockObjectResponse): string {
+/** The text of a heading block, without the `#` marks (`render`: with link markup, or as a label). */
+export function headingText(
+  block: BlockObjectResponse,
+  render: (richText: RichTextItemResponse[] | undefined) => string = richTextToPlain,
+): string {
   switch (block.type) {
     case "heading_1":
-      return richTextToPlain(block.heading_1?.rich_text);
+      return render(block.heading_1?.rich_text);
     case "heading_2":
-      return richTextToPlain(block.heading_2?.rich_text);
+      return render(block.heading_2?.rich_text);
     case "heading_3":
-      return richTextToPlain(block.heading_3?.rich_text);
+      return render(block.heading_3?.rich_text);
     case "heading_4":
-      return richTextToPlain(block.heading_4?.rich_text);
+      return render(block.heading_4?.rich_text);
     default:
       return "";
   }

@@ -6,7 +6,7 @@
 import { NotionNotFoundError } from "../../../shared/errors.js";
 import { pageTitle } from "./properties.js";
 import type { NotionReader } from "./reader.js";
-import { richTextToPlain } from "./rich-text.js";
+import { richTextToLabel } from "./rich-text.js";
 
 export interface TitleTarget {
   type: "page" | "database";
@@ -53,7 +53,7 @@ export class TitleCache {
       title =
         target.type === "page"
           ? pageTitle(await this.reader.retrievePage(target.id))
-          : richTextToPlain((await this.reader.retrieveDatabase(target.id)).title);
+          : richTextToLabel((await this.reader.retrieveDatabase(target.id)).title);
     } catch (error) {
       if (!(error instanceof NotionNotFoundError)) throw error;
     }
