@@ -67,6 +67,8 @@ interface StoredDataSource {
 interface StoredDatabase extends Lifecycle {
   id: string;
   title: string;
+  /** Shown under the title in Notion; the API's `description` rich text. */
+  description: string;
   parent: Parent;
   dataSourceIds: string[];
 }
@@ -171,6 +173,7 @@ export class NotionWorkspace {
     id?: string;
     dataSourceId?: string;
     title: string;
+    description?: string;
     parentPageId?: string;
     columns: Record<string, ColumnType>;
     rows?: RowValues[];
@@ -193,6 +196,7 @@ export class NotionWorkspace {
     this.databases.set(databaseId, {
       id: databaseId,
       title: spec.title,
+      description: spec.description ?? "",
       parent,
       dataSourceIds: [dataSourceId],
       ...this.freshLifecycle(now),
@@ -464,7 +468,7 @@ export class NotionWorkspace {
       object: "database",
       id: database.id,
       title: [text(database.title)],
-      description: [],
+      description: database.description === "" ? [] : [text(database.description)],
       parent: database.parent,
       is_inline: false,
       in_trash: database.inTrash,

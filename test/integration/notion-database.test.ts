@@ -33,6 +33,8 @@ function rowBody(i: number) {
   ];
 }
 
+let runbooksId: string;
+
 beforeAll(async () => {
   workspace = new NotionWorkspace({ clock: { now: () => new Date("2025-06-01T10:15:00.000Z") } });
   const handbook = workspace.addPage({ title: "Team handbook", blocks: [paragraph("Welcome.")] });
@@ -60,6 +62,13 @@ beforeAll(async () => {
     };
     rowIds.push(workspace.addRow(database.dataSourceId, values, { blocks: rowBody(i) }));
   }
+  const runbooks = workspace.addDatabase({
+    title: "Runbooks",
+    description: "Every runbook the on-call engineer may need, newest first.",
+    columns: { Name: "title" },
+    rows: [{ Name: "Database failover" }],
+  });
+  runbooksId = runbooks.databaseId;
   server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
   source = createNotionConnector({
     baseUrl: server.url,
@@ -128,5 +137,16 @@ describe("a database document", () => {
     // Two look-ups: the handbook, and the page that is not shared (which answers 404).
     expect(extracted.stats.requests).toBe(1 + 2 + ROWS + 2);
     expect(extracted.stats.blocks).toBe(ROWS + (ROWS / 10) * 2);
+  });
+});
+
+describe("a database's description", () => {
+  it("is the document's first block, as Notion shows it under the title", async () => {
+    const runbooks = await source.extract(runbooksId, "database");
+    expect(runbooks.blocks.map((extractedBlock) => extractedBlock.text)).toEqual([
+      "Every runbook the on-call engineer may need, newest first.",
+      "Name: Database failover",
+    ]);
+    expect(runbooks.blocks[0]?.unit).toBe(runbooksId);
   });
 });

@@ -15,11 +15,12 @@ import type { ExtractedDocument } from "../../../core/ports.js";
 import { PermanentError } from "../../../shared/errors.js";
 import { BlockWalk } from "./block-walk.js";
 import { type NotionCheckpoint, type RowOfDatabase, type RowsState, resumePoint } from "./checkpoint.js";
+import { label } from "./labels.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
 import { notionUrl } from "./render-blocks.js";
-import { richTextToPlain } from "./rich-text.js";
+import { richTextToLabel, richTextToPlain } from "./rich-text.js";
 import { TitleCache } from "./titles.js";
 import { listOf, objectOf, textOf } from "./untrusted.js";
 
@@ -35,11 +36,14 @@ export function extractDatabase(
     let title: string;
     let url: string;
     let rows: RowsState;
+    /** What Notion shows under the title: the document's first block (read once, kept in the walk). */
+    let description = "";
     if (saved?.rows !== undefined) {
       ({ title, url, rows } = { ...saved, rows: saved.rows });
     } else {
       const database = await reader.retrieveDatabase(databaseId);
-      title = richTextToPlain(database.title);
+      title = label(richTextToLabel(database.title));
+      description = richTextToPlain(listOf((database as { description?: unknown }).description));
       url = textOf(database.url) || notionUrl(databaseId);
       const dataSourceIds = listOf<unknown>(database.data_sources).map((dataSource) =>
         requireId(objectOf(dataSource)?.id, `a data source of database ${databaseId}`),
@@ -56,6 +60,9 @@ export function extractDatabase(
     }
     const titles = new TitleCache(reader, limits.maxTitleLookups, saved?.titles);
     const walk = new BlockWalk("database", reader, limits, titles, saved?.walk);
+    if (description.trim() !== "") {
+      walk.add({ blockId: databaseId, text: description, headingPath: [], sourceUrl: url, unit: databaseId });
+    }
     const suspended = (): ExtractionSuspended => {
       const checkpoint: NotionCheckpoint = {
         version: 1,
