@@ -53,6 +53,11 @@ interface StoredPage extends Lifecycle {
   blocks: StoredBlock[];
   /** Rows only: the row's values, by column name. */
   values: RowValues | undefined;
+  /**
+   * Rows only: property values served exactly as given, in the API's own shape, after the columns'
+   * (types the stand-in does not compute: rollups, formulas, verification, place, button...).
+   */
+  apiProperties?: Record<string, unknown>;
   dataSourceId: string | undefined;
 }
 
@@ -219,7 +224,7 @@ export class NotionWorkspace {
   addRow(
     dataSourceId: string,
     values: RowValues,
-    options: { id?: string; blocks?: BlockSpec[] } = {},
+    options: { id?: string; blocks?: BlockSpec[]; apiProperties?: Record<string, unknown> } = {},
   ): string {
     const dataSource = this.requireDataSource(dataSourceId);
     const id = this.freshId(options.id);
@@ -231,6 +236,7 @@ export class NotionWorkspace {
       icon: undefined,
       blocks: [],
       values: { ...values },
+      apiProperties: options.apiProperties,
       dataSourceId: dataSource.id,
       ...this.freshLifecycle(now),
     });
@@ -591,9 +597,12 @@ export class NotionWorkspace {
     }
     const dataSource = this.requireDataSource(page.dataSourceId);
     const values = page.values;
-    return Object.fromEntries(
-      dataSource.columns.map((column) => [column.name, propertyValue(column, values[column.name])]),
-    );
+    return {
+      ...Object.fromEntries(
+        dataSource.columns.map((column) => [column.name, propertyValue(column, values[column.name])]),
+      ),
+      ...page.apiProperties,
+    };
   }
 
   private replaceBlocks(pageId: string, specs: BlockSpec[], now: string): void {

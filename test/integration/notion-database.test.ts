@@ -34,6 +34,85 @@ function rowBody(i: number) {
 }
 
 let runbooksId: string;
+let incidentsId: string;
+
+const ADA = {
+  object: "user",
+  id: "7f1c7bde-2b1c-4c54-9d0c-5f2f4fa2e0a1",
+  name: "Ada Lovelace",
+  avatar_url: null,
+  type: "person",
+  person: { email: "ada@example.com" },
+};
+/** Property values in the shapes of Notion's page property reference (API 2025-09-03). */
+const INCIDENT_PROPERTIES = {
+  Ticket: { id: "a%3Ab", type: "unique_id", unique_id: { prefix: "INC", number: 42 } },
+  Opened: { id: "c%3Ad", type: "created_time", created_time: "2025-05-30T08:12:00.000Z" },
+  Updated: { id: "e%3Af", type: "last_edited_time", last_edited_time: "2025-06-01T10:00:00.000Z" },
+  Reporter: { id: "g%3Ah", type: "created_by", created_by: ADA },
+  "Last editor": { id: "i%3Aj", type: "last_edited_by", last_edited_by: ADA },
+  "Minutes down": {
+    id: "k%3Al",
+    type: "formula",
+    formula: { type: "number", number: 37 },
+  },
+  "Total cost": { id: "m%3An", type: "rollup", rollup: { type: "number", number: 1250.5, function: "sum" } },
+  "Last review": {
+    id: "o%3Ap",
+    type: "rollup",
+    rollup: {
+      type: "date",
+      date: { start: "2025-06-02", end: null, time_zone: null },
+      function: "latest_date",
+    },
+  },
+  Services: {
+    id: "q%3Ar",
+    type: "rollup",
+    rollup: {
+      type: "array",
+      array: [
+        {
+          type: "title",
+          title: [
+            { type: "text", text: { content: "Payments", link: null }, plain_text: "Payments", href: null },
+          ],
+        },
+        { type: "select", select: { id: "s1", name: "Tier 1", color: "red" } },
+      ],
+      function: "show_original",
+    },
+  },
+  Postmortem: {
+    id: "s%3At",
+    type: "files",
+    files: [
+      { name: "postmortem.pdf", type: "external", external: { url: "https://example.com/postmortem.pdf" } },
+    ],
+  },
+  Verified: {
+    id: "u%3Av",
+    type: "verification",
+    verification: {
+      state: "verified",
+      verified_by: ADA,
+      date: { start: "2025-06-01", end: "2025-09-01", time_zone: null },
+    },
+  },
+  Where: {
+    id: "w%3Ax",
+    type: "place",
+    place: {
+      lat: 52.52,
+      lon: 13.405,
+      name: "Berlin office",
+      address: "Unter den Linden 1, Berlin",
+      aws_place_id: null,
+      google_place_id: null,
+    },
+  },
+  Escalate: { id: "y%3Az", type: "button", button: {} },
+};
 
 beforeAll(async () => {
   workspace = new NotionWorkspace({ clock: { now: () => new Date("2025-06-01T10:15:00.000Z") } });
@@ -69,6 +148,13 @@ beforeAll(async () => {
     rows: [{ Name: "Database failover" }],
   });
   runbooksId = runbooks.databaseId;
+  const incidents = workspace.addDatabase({ title: "Incidents", columns: { Name: "title" } });
+  incidentsId = incidents.databaseId;
+  workspace.addRow(
+    incidents.dataSourceId,
+    { Name: "Checkout outage" },
+    { apiProperties: INCIDENT_PROPERTIES },
+  );
   server = await startNotionServer({ workspace, tokens: [TOKEN], rateLimit: TEST_NOTION_RATE });
   source = createNotionConnector({
     baseUrl: server.url,
@@ -148,5 +234,26 @@ describe("a database's description", () => {
       "Name: Database failover",
     ]);
     expect(runbooks.blocks[0]?.unit).toBe(runbooksId);
+  });
+});
+
+describe("property types at the edges", () => {
+  it("reads every value a person sees in Notion, in order, and leaves the button out", async () => {
+    const incidents = await source.extract(incidentsId, "database");
+    expect(incidents.blocks[0]?.text.split("\n")).toEqual([
+      "Name: Checkout outage",
+      "Ticket: INC-42",
+      "Opened: 2025-05-30T08:12:00.000Z",
+      "Updated: 2025-06-01T10:00:00.000Z",
+      "Reporter: Ada Lovelace",
+      "Last editor: Ada Lovelace",
+      "Minutes down: 37",
+      "Total cost: 1250.5",
+      "Last review: 2025-06-02",
+      "Services: Payments, Tier 1",
+      "Postmortem: postmortem.pdf",
+      "Verified: verified by Ada Lovelace until 2025-09-01",
+      "Where: Berlin office, Unter den Linden 1, Berlin",
+    ]);
   });
 });

@@ -43,6 +43,10 @@ export async function propertyLines(page: PageObjectResponse, titles: TitleCache
   return lines;
 }
 
+/**
+ * A property as a person reads it in Notion. A `button` property is left out: it is an action, with
+ * no value to read. A value of a type this version does not know reads as nothing.
+ */
 function propertyText(property: PropertyValue): string | undefined {
   switch (property.type) {
     case "title":
@@ -78,6 +82,67 @@ function propertyText(property: PropertyValue): string | undefined {
     }
     case "formula":
       return formulaText(property.formula);
+    case "rollup":
+      return rollupText(property.rollup);
+    case "created_time":
+      return textOf(property.created_time) || undefined;
+    case "last_edited_time":
+      return textOf(property.last_edited_time) || undefined;
+    case "created_by":
+      return userName(property.created_by);
+    case "last_edited_by":
+      return userName(property.last_edited_by);
+    default:
+      return newerPropertyText(property as { type: string } & Record<string, unknown>);
+  }
+}
+
+/** Types the client's types do not describe yet, read from the API's documented shapes. */
+function newerPropertyText(property: { type: string } & Record<string, unknown>): string | undefined {
+  const value = objectOf(property[property.type]);
+  switch (property.type) {
+    case "verification": {
+      // { state: verified | unverified | expired, verified_by, date: { start, end } }
+      const state = textOf(value?.state);
+      if (state === "" || state === "unverified") return state || undefined;
+      const by = userName(value?.verified_by);
+      const until = textOf(objectOf(value?.date)?.end);
+      return [state, by ? `by ${by}` : "", until ? `until ${until}` : ""].filter(Boolean).join(" ");
+    }
+    case "place": {
+      // { name, address, lat, lon }: what Notion shows is the place's name, else its address.
+      const name = textOf(value?.name);
+      const address = textOf(value?.address);
+      return [name, address].filter(Boolean).join(", ") || undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A user as Notion shows them: their name (a bot or a user the integration cannot see has none). */
+function userName(user: unknown): string | undefined {
+  return textOf(objectOf(user)?.name) || undefined;
+}
+
+/** A rollup's value: a number, a date, or a list of property values shown side by side. */
+function rollupText(rollup: unknown): string | undefined {
+  const value = objectOf(rollup);
+  switch (value?.type) {
+    case "number":
+      return numberText(value.number);
+    case "date":
+      return dateText(value.date);
+    case "array":
+      return (
+        listOf<unknown>(value.array)
+          .map((item) => {
+            const element = objectOf(item);
+            return element === undefined ? undefined : propertyText(element as PropertyValue);
+          })
+          .filter((text): text is string => text !== undefined && text !== "")
+          .join(", ") || undefined
+      );
     default:
       return undefined;
   }
