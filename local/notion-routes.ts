@@ -49,6 +49,9 @@ export function buildRoutes(workspace: NotionWorkspace, workspaceId: string): Ro
   return [
     route("GET", "/v1/users/me", "/v1/users/me", () => botUser(workspace, workspaceId)),
     route("GET", `/v1/pages/${id}`, "/v1/pages/:id", ({ params }) => retrievePage(workspace, params)),
+    route("GET", `/v1/pages/${id}/properties/${id}`, "/v1/pages/:id/properties/:property_id", (request) =>
+      retrievePageProperty(workspace, request),
+    ),
     route("GET", `/v1/blocks/${id}/children`, "/v1/blocks/:id/children", (request) =>
       listChildren(workspace, request),
     ),
@@ -108,6 +111,35 @@ export function botUser(workspace: NotionWorkspace, workspaceId: string) {
       workspace_name: workspace.workspaceName,
       workspace_limits: { max_file_upload_size_in_bytes: 5_368_709_120 },
     },
+  };
+}
+
+/**
+ * A page property item: a relation or people value is a paginated list of items (every reference,
+ * where the page object shows 25), any other property one item.
+ */
+export function retrievePageProperty(workspace: NotionWorkspace, { params, url }: Request) {
+  const pageId = pathId(params, "page_id");
+  const propertyId = params[1] ?? "";
+  const found = workspace.propertyItems(pageId, propertyId);
+  if (found === undefined) throw notFound("page property", `${pageId}/${propertyId}`);
+  if (!("references" in found)) return found;
+  const references = found.references as Record<string, unknown>[];
+  const pageSize = queryPageSize(url.searchParams.get("page_size"));
+  const cursor = url.searchParams.get("start_cursor");
+  const start = cursor === null ? 0 : Number(cursor.replace(/^offset-/, ""));
+  if (!Number.isInteger(start) || start < 0) throw validation(`start_cursor provided is invalid: ${cursor}`);
+  const results = references
+    .slice(start, start + pageSize)
+    .map((reference) => ({ object: "property_item", id: found.id, type: found.type, ...reference }));
+  const hasMore = start + pageSize < references.length;
+  return {
+    object: "list",
+    results,
+    next_cursor: hasMore ? `offset-${start + pageSize}` : null,
+    has_more: hasMore,
+    type: "property_item",
+    property_item: { id: found.id, next_url: null, type: found.type, [String(found.type)]: {} },
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type Column,
   type ColumnType,
   columnSchema,
+  person,
   propertyValue,
   type RowValues,
 } from "./notion-properties.js";
@@ -445,6 +446,39 @@ export class NotionWorkspace {
         json: this.dataSourceObject(dataSource),
       }));
     return [...pages, ...dataSources];
+  }
+
+  /**
+   * One property of a page as the page-property endpoint gives it: a relation or people value as
+   * every one of its references (the page object shows at most 25), any other as one property item.
+   */
+  propertyItems(
+    pageId: string,
+    propertyId: string,
+  ):
+    | { references: Record<string, unknown>[]; type: string; id: string }
+    | Record<string, unknown>
+    | undefined {
+    const page = this.visiblePage(pageId);
+    if (page === undefined) return undefined;
+    const properties = this.pageProperties(page);
+    const entry = Object.values(properties).find(
+      (value) =>
+        (value as { id?: string }).id === propertyId ||
+        (value as { id?: string }).id === encodeURIComponent(propertyId),
+    ) as { id: string; type: string } | undefined;
+    if (entry === undefined) return undefined;
+    const column = page.dataSourceId
+      ? this.requireDataSource(page.dataSourceId).columns.find((candidate) => candidate.id === entry.id)
+      : undefined;
+    const value = column === undefined ? undefined : page.values?.[column.name];
+    if (entry.type === "relation" && Array.isArray(value)) {
+      return { id: entry.id, type: "relation", references: value.map((id) => ({ relation: { id } })) };
+    }
+    if (entry.type === "people" && Array.isArray(value)) {
+      return { id: entry.id, type: "people", references: value.map((name) => ({ people: person(name) })) };
+    }
+    return { object: "property_item", ...entry };
   }
 
   // ---------------------------------------------------------------- API shapes (2025-09-03)

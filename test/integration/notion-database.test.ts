@@ -35,6 +35,7 @@ function rowBody(i: number) {
 
 let runbooksId: string;
 let incidentsId: string;
+let teamsId: string;
 
 const ADA = {
   object: "user",
@@ -150,6 +151,19 @@ beforeAll(async () => {
   runbooksId = runbooks.databaseId;
   const incidents = workspace.addDatabase({ title: "Incidents", columns: { Name: "title" } });
   incidentsId = incidents.databaseId;
+  const linkedDocs = Array.from({ length: 30 }, (_, i) =>
+    workspace.addPage({ title: `Doc ${i}`, blocks: [] }),
+  );
+  const team = workspace.addDatabase({
+    title: "Teams",
+    columns: { Name: "title", Members: "people", Docs: "relation" },
+  });
+  teamsId = team.databaseId;
+  workspace.addRow(team.dataSourceId, {
+    Name: "Platform",
+    Members: Array.from({ length: 27 }, (_, i) => `Engineer ${i}`),
+    Docs: linkedDocs,
+  });
   workspace.addRow(
     incidents.dataSourceId,
     { Name: "Checkout outage" },
@@ -255,5 +269,22 @@ describe("property types at the edges", () => {
       "Verified: verified by Ada Lovelace until 2025-09-01",
       "Where: Berlin office, Unter den Linden 1, Berlin",
     ]);
+  });
+});
+
+describe("relations and people past 25", () => {
+  it("reads every reference through the page-property endpoint, in order", async () => {
+    const before = server.requestCounts()["GET /v1/pages/:id/properties/:property_id"] ?? 0;
+    const teams = await source.extract(teamsId, "database");
+    const lines = teams.blocks[0]?.text.split("\n") ?? [];
+    expect(lines[0]).toBe("Name: Platform");
+    expect(lines.find((line) => line.startsWith("Members: "))).toBe(
+      `Members: ${Array.from({ length: 27 }, (_, i) => `Engineer ${i}`).join(", ")}`,
+    );
+    expect(lines.find((line) => line.startsWith("Docs: "))).toBe(
+      `Docs: ${Array.from({ length: 30 }, (_, i) => `Doc ${i}`).join(", ")}`,
+    );
+    // One request for each property read whole (each fits in one page of 100 items).
+    expect((server.requestCounts()["GET /v1/pages/:id/properties/:property_id"] ?? 0) - before).toBe(2);
   });
 });

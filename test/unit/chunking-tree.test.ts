@@ -173,6 +173,10 @@ class MemoryNotion implements NotionReader {
     throw new Error("no databases here");
   }
 
+  async listPropertyItems(): Promise<never> {
+    throw new Error("no properties here");
+  }
+
   private block(node: Node): BlockObjectResponse {
     const id = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, "0")}`;
     const kids = this.kids(node);

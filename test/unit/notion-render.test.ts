@@ -41,6 +41,9 @@ function reader(children: Record<string, BlockObjectResponse[]>): NotionReader {
     async retrieveDatabase(): Promise<never> {
       throw new Error("unused");
     },
+    async listPropertyItems(): Promise<never> {
+      throw new Error("unused");
+    },
   };
 }
 

@@ -274,6 +274,23 @@ class ClientReader implements NotionReader {
     return requireFullPage(page, pageId);
   }
 
+  async listPropertyItems(
+    pageId: string,
+    propertyId: string,
+    cursor: string | undefined,
+  ): Promise<Listing<unknown>> {
+    const response = await this.call("retrieve page property", () =>
+      this.client.pages.properties.retrieve({
+        page_id: pageId,
+        property_id: propertyId,
+        page_size: PAGE_SIZE,
+        start_cursor: cursor,
+      }),
+    );
+    if (response.object !== "list") return { results: [response], nextCursor: undefined };
+    return { results: response.results, nextCursor: nextCursor(response) };
+  }
+
   async retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
     const database = await this.call("retrieve database", () =>
       this.client.databases.retrieve({ database_id: databaseId }),

@@ -91,7 +91,7 @@ export function extractDatabase(
         outcome = await walk.resume(pause);
       } else {
         if (pause()) throw suspended();
-        const lines = await propertyLines(row as PageObjectResponse, titles);
+        const lines = await propertyLines(row as PageObjectResponse, titles, reader);
         if (lines.length > 0) {
           walk.add({
             blockId: row.id,

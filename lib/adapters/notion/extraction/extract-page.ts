@@ -38,7 +38,7 @@ export function extractPage(
       title = pageTitle(page);
       const parentType = objectOf(page.parent)?.type;
       if (parentType === "data_source_id" || parentType === "database_id") {
-        const lines = await propertyLines(page, titles);
+        const lines = await propertyLines(page, titles, reader);
         if (lines.length > 0)
           walk.add({ blockId: id, text: lines.join("\n"), headingPath: [], sourceUrl: url });
       }

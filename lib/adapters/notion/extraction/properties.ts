@@ -5,6 +5,7 @@
  */
 import type { PageObjectResponse } from "@notionhq/client";
 import { label } from "./labels.js";
+import type { NotionReader } from "./reader.js";
 import { richTextToLabel, richTextToPlain } from "./rich-text.js";
 import type { TitleCache } from "./titles.js";
 import { listOf, notionIdOf, objectOf, textOf } from "./untrusted.js";
@@ -28,7 +29,11 @@ export function pageTitle(page: PageObjectResponse): string {
 }
 
 /** One line per non-empty property, the title's first. */
-export async function propertyLines(page: PageObjectResponse, titles: TitleCache): Promise<string[]> {
+export async function propertyLines(
+  page: PageObjectResponse,
+  titles: TitleCache,
+  reader: NotionReader,
+): Promise<string[]> {
   const entries = propertiesOf(page);
   const ordered = [
     ...entries.filter(([, property]) => property.type === "title"),
@@ -37,7 +42,11 @@ export async function propertyLines(page: PageObjectResponse, titles: TitleCache
   const lines: string[] = [];
   for (const [name, property] of ordered) {
     const value =
-      property.type === "relation" ? await relationText(property, titles) : propertyText(property);
+      property.type === "relation"
+        ? await relationText(page.id, property, titles, reader)
+        : property.type === "people"
+          ? await peopleText(page.id, property, reader)
+          : propertyText(property);
     if (value !== undefined && value !== "") lines.push(`${name}: ${value}`);
   }
   return lines;
@@ -183,19 +192,55 @@ function formulaText(formula: Extract<PropertyValue, { type: "formula" }>["formu
   }
 }
 
-/** Titles of the related pages that can be named; `…` when Notion says there are more. */
+/** References a page object shows per relation or people value; past them, the property is read whole. */
+const SHOWN_REFERENCES = 25;
+
+/** Every item of a page property, across its pages (the page-property endpoint). */
+async function allPropertyItems(
+  reader: NotionReader,
+  pageId: string,
+  propertyId: string,
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reader.listPropertyItems(pageId, propertyId, cursor);
+    items.push(...page.results);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return items;
+}
+
+/** Titles of the related pages that can be named, every one of them (read whole past 25). */
 async function relationText(
+  pageId: string,
   property: Extract<PropertyValue, { type: "relation" }>,
   titles: TitleCache,
+  reader: NotionReader,
 ): Promise<string> {
+  // The API sends `has_more` past 25 related pages, though the client's types leave it out.
+  const more = "has_more" in property && property.has_more === true;
+  const related = more
+    ? (await allPropertyItems(reader, pageId, property.id)).map((item) => objectOf(objectOf(item)?.relation))
+    : listOf<unknown>(property.relation).map(objectOf);
   const names: string[] = [];
-  for (const related of listOf<unknown>(property.relation)) {
-    const id = notionIdOf(objectOf(related)?.id);
+  for (const reference of related) {
+    const id = notionIdOf(reference?.id);
     if (id === undefined) continue;
     const title = await titles.title({ type: "page", id });
     if (title) names.push(title);
   }
-  // The API sends `has_more` past 25 related pages, though the client's types leave it out.
-  if ("has_more" in property && property.has_more === true) names.push("…");
   return names.join(", ");
+}
+
+/** People's names; a value showing 25 may hold more, so it is read whole through the endpoint. */
+async function peopleText(
+  pageId: string,
+  property: Extract<PropertyValue, { type: "people" }>,
+  reader: NotionReader,
+): Promise<string> {
+  const shown = listOf<unknown>(property.people);
+  if (shown.length < SHOWN_REFERENCES) return names(shown);
+  const items = await allPropertyItems(reader, pageId, property.id);
+  return names(items.map((item) => objectOf(item)?.people));
 }

@@ -33,6 +33,15 @@ export interface NotionReader {
   /** Throws NotionNotFoundError when the integration cannot see it. */
   retrievePage(pageId: string): Promise<PageObjectResponse>;
   retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse>;
+  /**
+   * One page (up to 100) of a page property's items: how a relation or people value past the 25
+   * references a page object shows is read whole.
+   */
+  listPropertyItems(
+    pageId: string,
+    propertyId: string,
+    cursor: string | undefined,
+  ): Promise<Listing<unknown>>;
 }
 
 /** Limits that keep a huge page from exhausting memory: past them, extraction fails, never truncates. */
