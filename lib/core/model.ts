@@ -98,6 +98,12 @@ export interface RunCounts {
   /** Pinecone list / query requests, and upsert / delete requests. */
   pineconeReadRequests?: number;
   pineconeWriteRequests?: number;
+  /**
+   * Blocks left out of the index, by type: types Notion answers as `unsupported` or this version does
+   * not read, and synced blocks whose original the integration cannot see. The rest of the page is
+   * indexed; these say what is missing from it.
+   */
+  gaps?: Record<string, number>;
 }
 
 export interface Lease {

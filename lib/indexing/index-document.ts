@@ -264,6 +264,7 @@ class IndexRun {
       notionRequests: extracted.stats.requests,
       pineconeReadRequests: this.meter.pineconeReads,
       pineconeWriteRequests: this.meter.pineconeWrites,
+      ...(extracted.stats.skipped > 0 ? { gaps: { ...extracted.stats.skippedTypes } } : {}),
     };
     const completedAt = ports.clock.now();
     // Stored only now that the content is in the index (rule 5).

@@ -10,7 +10,7 @@ import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { removeGenerations } from "../../lib/indexing/remove-generations.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SyncResult } from "../../lib/sync/sync-document.js";
-import { heading1, paragraph } from "../../local/notion-blocks.js";
+import { block, heading1, paragraph } from "../../local/notion-blocks.js";
 import {
   countCalls,
   DATASET,
@@ -102,6 +102,31 @@ describe("sync → index", () => {
     const segment = (await h.store.listSegments(documentId))[0];
     expect(segment?.source).toMatch(/^https:\/\/www\.notion\.so\/.+#[0-9a-f]{32}$/);
     expect(segment?.headingPath).toEqual(["Handbook overview"]);
+  });
+
+  it("indexes the rest of a page around blocks it cannot read, and notes the gap in the document", async () => {
+    const original = h.workspace.addPage({ title: "Private source", blocks: [] });
+    const hidden = h.workspace.appendParagraph(original, "Only for the security team.");
+    h.workspace.unsharePage(original);
+    const pageId = h.workspace.addPage({
+      title: "Edges",
+      blocks: [
+        paragraph("Kept before."),
+        block("unsupported", {}),
+        block("synced_block", { synced_from: { type: "block_id", block_id: hidden } }),
+        paragraph("Kept after."),
+      ],
+    });
+    const [documentId] = (await h.register(pageId)) as [string];
+    const { indexed } = await h.syncAndIndex(documentId);
+    expect(indexed.map((result) => result.outcome)).toEqual(["completed"]);
+    const content = (await h.store.listSegments(documentId)).map((segment) => segment.content).join("\n");
+    expect(content).toContain("Kept before.");
+    expect(content).toContain("Kept after.");
+    expect(content).not.toContain("security team");
+    const document = await h.store.getDocument(documentId);
+    expect(document?.indexingStatus).toBe("completed");
+    expect(document?.lastRun?.gaps).toEqual({ unsupported: 1, synced_block: 1 });
   });
 
   it("leaves an unchanged page alone: no content fetch, no write to DynamoDB or Pinecone", async () => {

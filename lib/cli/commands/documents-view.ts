@@ -52,6 +52,8 @@ export function runView(run: RunCounts) {
     cacheRequests: run.cacheRequests ?? null,
     estimatedCostUsd: cost.totalUsd,
     costPriced: cost.priced,
+    /** Blocks left out of the index, by type (unsupported, an original the integration cannot see). */
+    gaps: run.gaps ?? {},
   };
 }
 
