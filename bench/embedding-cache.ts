@@ -7,7 +7,10 @@
  *   2. one paragraph edited: a sentence rewritten at about the same length, then re-synced;
  *   3. the same paragraph edited again: a sentence added (~30 tokens longer), then re-synced;
  *   4. the page touched in Notion without a change (a new last_edited_time, the same text): a re-index
- *      forced through the whole pipeline.
+ *      forced through the whole pipeline;
+ *   5. the page renamed.
+ * Chunks are embedded after their page title and heading path (lib/indexing/embedded-text.ts); the
+ * same run with the cache on embeds them alone, to show what that context costs.
  * "Texts embedded" is counted by the provider stand-in itself (inputs received at `/embed`); the
  * document's `lastRun` (what `status --json` shows) must agree with it.
  *
@@ -81,8 +84,9 @@ interface Step {
   ms: number;
 }
 
-async function scenario(cache: "on" | "off"): Promise<Step[]> {
+async function scenario(cache: "on" | "off", embedContext = true): Promise<Step[]> {
   const rig = await startRig({
+    embedContext,
     dimension: DIMENSION,
     embedding: {
       EMBEDDING_PROVIDER: "pinecone",
@@ -135,6 +139,7 @@ async function scenario(cache: "on" | "off"): Promise<Step[]> {
     await run("a sentence rewritten (same length)", edit(false));
     await run("a sentence added (+~30 tokens)", edit(true));
     await run("forced re-sync, text unchanged", edit(true));
+    await run("page renamed", () => rig.workspace.setTitle(pageId, "Operations handbook (2026)"));
     return steps;
   } finally {
     await rig.close();
@@ -143,24 +148,26 @@ async function scenario(cache: "on" | "off"): Promise<Step[]> {
 
 // ---------------------------------------------------------------- report
 
-function table(withCache: Step[], withoutCache: Step[]): string {
+function table(withCache: Step[], withoutCache: Step[], noContext: Step[]): string {
   const rows = withCache.map((step, i) => {
     const off = withoutCache[i];
-    return `| ${step.step} | ${step.segments} | ${off?.embedded ?? "?"} | ${step.embedded} | ${step.cached} | ${off?.tokens ?? "?"} | ${step.tokens} | ${off?.ms ?? "?"} | ${step.ms} |`;
+    const bare = noContext[i];
+    return `| ${step.step} | ${step.segments} | ${off?.embedded ?? "?"} | ${step.embedded} | ${step.cached} | ${bare?.embedded ?? "?"} | ${off?.tokens ?? "?"} | ${step.tokens} | ${bare?.tokens ?? "?"} | ${off?.ms ?? "?"} | ${step.ms} |`;
   });
   return [
-    "| step | chunks | texts embedded, no cache | texts embedded, cache | from cache | tokens, no cache | tokens, cache | ms, no cache | ms, cache |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| step | chunks | texts embedded, no cache | texts embedded, cache | from cache | texts embedded, cache, no context | tokens, no cache | tokens, cache | tokens, cache, no context | ms, no cache | ms, cache |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }
 
 const withoutCache = await scenario("off");
 const withCache = await scenario("on");
+const noContext = await scenario("on", false);
 if (process.argv.includes("--json")) {
-  console.log(JSON.stringify({ withCache, withoutCache }));
+  console.log(JSON.stringify({ withCache, withoutCache, noContext }));
 } else {
-  console.log(table(withCache, withoutCache));
+  console.log(table(withCache, withoutCache, noContext));
   const [, rewritten, added, forced] = withCache.map((step) => step.embedded);
   console.log(
     `\ngoal: ≤ 3 texts re-embedded after a one-paragraph edit (got ${rewritten} for a rewritten sentence, ` +

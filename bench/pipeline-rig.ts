@@ -35,7 +35,12 @@ const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
 // The AWS SDK would print its Node 20 notice into the benchmark's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-export async function startRig(options: { dimension: number; embedding: Record<string, string> }) {
+export async function startRig(options: {
+  dimension: number;
+  embedding: Record<string, string>;
+  /** Embed chunks after their title and heading path (the default), or alone. */
+  embedContext?: boolean;
+}) {
   const clock = new BenchClock();
   const workspace = new NotionWorkspace({ clock });
   const aws = await startAwsStandIns({ visibilityTimeoutSeconds: 60 });
@@ -70,7 +75,7 @@ export async function startRig(options: { dimension: number; embedding: Record<s
   });
 
   const ports = { ...adapters, clock, log: quiet };
-  const handlerOptions = { leaseSeconds: LEASE_SECONDS };
+  const handlerOptions = { leaseSeconds: LEASE_SECONDS, embedContext: options.embedContext };
   const syncHandler = createSyncRecordHandler(
     { ...ports, deadLetters: adapters.syncDeadLetters },
     handlerOptions,

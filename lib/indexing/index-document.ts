@@ -47,6 +47,7 @@ import type {
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
+import { embeddedText } from "./embedded-text.js";
 import { metadataText } from "./metadata-text.js";
 import { removeGenerations } from "./remove-generations.js";
 
@@ -76,6 +77,11 @@ export interface IndexOptions {
   stopBeforeDeadlineMs?: number;
   /** A long read saves a checkpoint and renews its lease this often (default 60 s). */
   checkpointEveryMs?: number;
+  /**
+   * Embed each chunk after its page's title and heading path (lib/indexing/embedded-text.ts); default
+   * true. Off only to measure what the context costs (npm run bench:embedding).
+   */
+  embedContext?: boolean;
 }
 
 /** The invocation a run lives in: how long it has left (Lambda's getRemainingTimeInMillis). */
@@ -235,8 +241,11 @@ class IndexRun {
     const embedder = ports.embedders?.forDataset(this.dataset) ?? ports.embedder;
 
     await this.enterStage("indexing", { splittingCompletedAt: ports.clock.now().toISOString() });
-    const embedded = await embedder.embedDocuments(chunks.map((chunk) => chunk.content));
     const title = extracted.title || state.title;
+    const withContext = this.options.embedContext ?? true;
+    const embedded = await embedder.embedDocuments(
+      chunks.map((chunk) => (withContext ? embeddedText(chunk, title) : chunk.content)),
+    );
     await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title), this.meter);
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);

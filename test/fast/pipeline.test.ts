@@ -116,6 +116,8 @@ describe("sync and index over in-memory ports", () => {
     const segments = await w.ports.store.listSegments(documentId);
     expect(segments.map((s) => `${documentId}#1#${s.position}`).sort()).toEqual(vectorIds(w).sort());
     expect((await w.ports.store.getDocument(documentId))?.indexingStatus).toBe("completed");
+    // The title is embedded with each chunk but is not part of what a reader is shown.
+    expect((await w.ports.store.listSegments(documentId))[0]?.content.startsWith("Runbook")).toBe(false);
   });
 
   it("leaves an unchanged page alone: no claim, no extraction, no message", async () => {
