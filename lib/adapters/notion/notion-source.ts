@@ -47,7 +47,7 @@ import { extractPage } from "./extraction/extract-page.js";
 import { label } from "./extraction/labels.js";
 import { pageTitle } from "./extraction/properties.js";
 import type { ExtractionLimits, Listing, NotionReader } from "./extraction/reader.js";
-import { richTextToLabel, richTextToPlain } from "./extraction/rich-text.js";
+import { richTextToLabel } from "./extraction/rich-text.js";
 import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
 import { isIncomplete } from "./request-status.js";
 
