@@ -273,7 +273,7 @@ class IndexRun {
       notionRequests: extracted.stats.requests,
       pineconeReadRequests: this.meter.pineconeReads,
       pineconeWriteRequests: this.meter.pineconeWrites,
-      ...(extracted.stats.skipped > 0 ? { gaps: { ...extracted.stats.skippedTypes } } : {}),
+      ...(extracted.stats.skipped > 0 ? { gaps: gapsByType(extracted.stats.skippedTypes) } : {}),
     };
     const completedAt = ports.clock.now();
     // Stored only now that the content is in the index (rule 5).
@@ -529,4 +529,19 @@ function splitFor(dataset: Dataset, blocks: ExtractedBlock[]): { chunks: Embedde
     return { chunks: splitBlocks(blocks, dataset.processRule), parents: [] };
   const { children, parents } = splitHierarchical(blocks, dataset.processRule);
   return { chunks: children, parents };
+}
+
+/**
+ * What was left out, by block type, as the document keeps it. A type is Notion's data: one that is
+ * not a plain name (`__proto__`, `constructor`, an odd string) is counted as `other`, so it can
+ * never be a key with a meaning of its own.
+ */
+function gapsByType(skipped: Record<string, number>): Record<string, number> {
+  const gaps = new Map<string, number>();
+  for (const [type, count] of Object.entries(skipped)) {
+    // Names an object already has (`constructor`) would confuse the DynamoDB marshaller.
+    const name = /^[a-z][a-z0-9_]{0,63}$/.test(type) && !(type in Object.prototype) ? type : "other";
+    gaps.set(name, (gaps.get(name) ?? 0) + count);
+  }
+  return Object.fromEntries(gaps);
 }

@@ -25,7 +25,7 @@ import {
 } from "./render-blocks.js";
 import { richTextToLabel } from "./rich-text.js";
 import type { TitleCache } from "./titles.js";
-import { notionIdOf, textOf } from "./untrusted.js";
+import { notionIdOf, objectOf, textOf } from "./untrusted.js";
 import { wellFormed } from "./well-formed.js";
 
 /** Where walked blocks belong: their page's URL, their unit (a database row), a heading path prefix. */
@@ -50,6 +50,13 @@ export interface Frame {
   table?: TableRows;
   /** The original of a synced block, which may sit in a page the integration cannot see. */
   syncedOriginal?: boolean;
+  /**
+   * Blocks whose children are read after this frame's, in order, in the same frame: the sections of
+   * AI meeting notes (summary, notes, transcript), which the meeting notes block names by id.
+   */
+  then?: string[];
+  /** What a parent that cannot be read is counted as (skipped); default: it fails the page. */
+  unreadableAs?: string;
 }
 
 interface TableRows {
@@ -206,6 +213,11 @@ export class BlockWalk {
         if (child !== undefined) stack.push(child);
       } else if (top.cursor !== undefined) {
         await this.fill(top);
+      } else if (top.then !== undefined && top.then.length > 0) {
+        // The next section of the same block: read into this frame, as a continuation of it.
+        top.parentId = top.then.shift() as string;
+        top.cursor = null;
+        top.listNumber = 0;
       } else {
         stack.pop();
         if (top.table !== undefined) this.addTable(top.table, place, headings);
@@ -265,9 +277,11 @@ export class BlockWalk {
       frame.buffer.push(...listing.results);
       frame.cursor = listing.nextCursor;
     } catch (error) {
-      if (!(frame.syncedOriginal && error instanceof NotionNotFoundError)) throw error;
-      // The original sits in a page not shared with the integration: none of it can be read.
-      this.skip("synced_block");
+      const unreadableAs = frame.unreadableAs ?? (frame.syncedOriginal ? "synced_block" : undefined);
+      if (!(unreadableAs !== undefined && error instanceof NotionNotFoundError)) throw error;
+      // A synced block's original in a page not shared with the integration, or a meeting's section
+      // that is gone: none of it can be read, the rest of the page can.
+      this.skip(unreadableAs);
       frame.cursor = undefined;
     }
   }
@@ -281,7 +295,15 @@ export class BlockWalk {
 
   private skip(type: string): void {
     this.skipped += 1;
-    this.skippedTypes[type] = (this.skippedTypes[type] ?? 0) + 1;
+    // A type is Notion's data: "constructor" or "__proto__" must count like any other name.
+    const counts = this.skippedTypes;
+    const before = Object.hasOwn(counts, type) ? (counts[type] as number) : 0;
+    Object.defineProperty(counts, type, {
+      value: before + 1,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 
@@ -308,6 +330,19 @@ class Headings {
   path(): string[] {
     return [...this.prefix, ...this.entries.map((entry) => entry.text)];
   }
+}
+
+/**
+ * AI meeting notes (`meeting_notes`, formerly `transcription`) keep their summary, notes and
+ * transcript in other blocks, named by id: those are read, in that order, instead of the children.
+ */
+function meetingSections(block: BlockObjectResponse): string[] | undefined {
+  if (block.type !== "meeting_notes" && block.type !== "transcription") return undefined;
+  const content = objectOf((block as unknown as Record<string, unknown>)[block.type]);
+  const children = objectOf(content?.children);
+  return [children?.summary_block_id, children?.notes_block_id, children?.transcript_block_id]
+    .map(notionIdOf)
+    .filter((id): id is string => id !== undefined);
 }
 
 function newFrame(parentId: string, depth: number): Frame {
@@ -345,6 +380,12 @@ function childFrame(block: BlockObjectResponse, frame: Frame): Frame | undefined
     const original = notionIdOf(block.synced_block?.synced_from?.block_id);
     // A reference shows its original's children: they are read there.
     if (original !== undefined) return { ...newFrame(original, frame.depth), syncedOriginal: true };
+  }
+  const sections = meetingSections(block);
+  if (sections !== undefined) {
+    const [first, ...rest] = sections;
+    if (first === undefined) return undefined;
+    return { ...newFrame(first, frame.depth), then: rest, unreadableAs: block.type };
   }
   if (!block.has_children) return undefined;
   if (block.type === "table") {

@@ -85,9 +85,20 @@ function ownText(block: BlockObjectResponse, context: RenderContext): string | u
     case "synced_block":
     case "table":
       return "";
+    case "meeting_notes":
+    case "transcription":
+      return meetingNotesText(block);
     default:
       return olderShapeText(block);
   }
+}
+
+/** `Meeting notes: Title (start)`; its sections are read as its content (block-walk.ts). */
+function meetingNotesText(block: BlockObjectResponse): string {
+  const content = objectOf((block as unknown as Record<string, unknown>)[block.type]);
+  const title = richTextToPlain(listOf<RichTextItemResponse>(content?.title));
+  const start = textOf(objectOf(content?.calendar_event)?.start_time);
+  return `Meeting notes: ${title || "Untitled"}${start ? ` (${start})` : ""}`;
 }
 
 /**
