@@ -54,7 +54,7 @@ export interface Frame {
    * Blocks whose children are read after this frame's, in order, in the same frame: the sections of
    * AI meeting notes (summary, notes, transcript), which the meeting notes block names by id.
    */
-  then?: string[];
+  nextParents?: string[];
   /** What a parent that cannot be read is counted as (skipped); default: it fails the page. */
   unreadableAs?: string;
 }
@@ -213,9 +213,9 @@ export class BlockWalk {
         if (child !== undefined) stack.push(child);
       } else if (top.cursor !== undefined) {
         await this.fill(top);
-      } else if (top.then !== undefined && top.then.length > 0) {
+      } else if (top.nextParents !== undefined && top.nextParents.length > 0) {
         // The next section of the same block: read into this frame, as a continuation of it.
-        top.parentId = top.then.shift() as string;
+        top.parentId = top.nextParents.shift() as string;
         top.cursor = null;
         top.listNumber = 0;
       } else {
@@ -385,7 +385,7 @@ function childFrame(block: BlockObjectResponse, frame: Frame): Frame | undefined
   if (sections !== undefined) {
     const [first, ...rest] = sections;
     if (first === undefined) return undefined;
-    return { ...newFrame(first, frame.depth), then: rest, unreadableAs: block.type };
+    return { ...newFrame(first, frame.depth), nextParents: rest, unreadableAs: block.type };
   }
   if (!block.has_children) return undefined;
   if (block.type === "table") {
