@@ -126,6 +126,8 @@ export function retrievePageProperty(workspace: NotionWorkspace, { params, url }
   if (!("references" in found)) return found;
   const references = found.references as Record<string, unknown>[];
   const pageSize = queryPageSize(url.searchParams.get("page_size"));
+  // Every item of one property has the property's id, so the cursor is an offset, not an item id
+  // (`paginate` pages by id).
   const cursor = url.searchParams.get("start_cursor");
   const start = cursor === null ? 0 : Number(cursor.replace(/^offset-/, ""));
   if (!Number.isInteger(start) || start < 0) throw validation(`start_cursor provided is invalid: ${cursor}`);
