@@ -72,6 +72,18 @@ export interface StackConfig {
   sync: FunctionSettings;
   index: FunctionSettings;
   webhook: WebhookSettings;
+  query: QuerySettings;
+}
+
+/** The query function (the retrieval API, behind a function URL). */
+export interface QuerySettings {
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Reserved concurrency: caps what a flood of requests can cost, and keeps the pipeline's share. */
+  reservedConcurrency: number;
+  /** Each API key's request rate (all instances together) and burst. */
+  requestsPerSecond: number;
+  burst: number;
 }
 
 /** The webhook function (Notion's integration webhooks, behind a function URL). */
@@ -122,6 +134,11 @@ export const CONTEXT_KEYS = {
   webhookDebounceSeconds: "webhookDebounceSeconds",
   webhookReplayWindowSeconds: "webhookReplayWindowSeconds",
   webhookTokenSecretPrefix: "webhookTokenSecretPrefix",
+  queryMemoryMb: "queryMemoryMb",
+  queryTimeoutSeconds: "queryTimeoutSeconds",
+  queryReservedConcurrency: "queryReservedConcurrency",
+  queryRequestsPerSecond: "queryRequestsPerSecond",
+  queryBurst: "queryBurst",
 } as const;
 
 /**
@@ -160,6 +177,12 @@ export const DEFAULTS = {
   webhookReservedConcurrency: 5,
   webhookDebounceSeconds: 30,
   webhookReplayWindowSeconds: 600,
+  // A query embeds one text and reads Pinecone and the table: quick, and light on memory.
+  queryMemoryMb: 512,
+  queryTimeoutSeconds: 15,
+  queryReservedConcurrency: 10,
+  queryRequestsPerSecond: 10,
+  queryBurst: 20,
 } as const;
 
 export class StackConfigError extends Error {
@@ -236,6 +259,12 @@ const contextSchema = z.object({
   [k.webhookReplayWindowSeconds]: z._default(integer(60, 86_400), D.webhookReplayWindowSeconds),
   /** Default derived from the stack name. */
   [k.webhookTokenSecretPrefix]: z.optional(shaped(SECRET_PREFIX, SECRET_PREFIX_EXPECTED)),
+  [k.queryMemoryMb]: z._default(integer(128, 10_240), D.queryMemoryMb),
+  // Function URLs wait at most 15 minutes, but a caller waiting for search gives up long before.
+  [k.queryTimeoutSeconds]: z._default(integer(1, 60), D.queryTimeoutSeconds),
+  [k.queryReservedConcurrency]: z._default(integer(1, 1000), D.queryReservedConcurrency),
+  [k.queryRequestsPerSecond]: z._default(integer(1, 10_000), D.queryRequestsPerSecond),
+  [k.queryBurst]: z._default(integer(1, 10_000), D.queryBurst),
 });
 
 /** Reads and validates the stack configuration from an App's context. */
@@ -294,6 +323,13 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       debounceSeconds: c.webhookDebounceSeconds,
       replayWindowSeconds: c.webhookReplayWindowSeconds,
       tokenSecretPrefix: c.webhookTokenSecretPrefix ?? `notion-index-sync/${c.stackName}/webhook/`,
+    },
+    query: {
+      memoryMb: c.queryMemoryMb,
+      timeoutSeconds: c.queryTimeoutSeconds,
+      reservedConcurrency: c.queryReservedConcurrency,
+      requestsPerSecond: c.queryRequestsPerSecond,
+      burst: c.queryBurst,
     },
   };
 

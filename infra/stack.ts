@@ -24,7 +24,7 @@ import {
 import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
-import { grantTableData, WEBHOOK_TABLE_ACTIONS } from "./table-access.js";
+import { grantTableData, QUERY_TABLE_ACTIONS, WEBHOOK_TABLE_ACTIONS } from "./table-access.js";
 
 export interface NotionIndexSyncStackProps extends StackProps {
   config: StackConfig;
@@ -48,6 +48,7 @@ export class NotionIndexSyncStack extends Stack {
   readonly secrets: ProjectSecrets;
   readonly alarms: OperationsAlarms;
   readonly webhook: { fn: ServiceFunction; url: FunctionUrl };
+  readonly query: { fn: ServiceFunction; url: FunctionUrl };
 
   constructor(scope: Construct, id: string, props: NotionIndexSyncStackProps) {
     super(scope, id, props);
@@ -97,6 +98,7 @@ export class NotionIndexSyncStack extends Stack {
     this.index = { ...indexQueues, fn: indexFn };
 
     this.webhook = this.createWebhook(config, removalPolicy);
+    this.query = this.createQuery(config, removalPolicy, pineconeIndexHost);
 
     this.consume(this.sync, config.sync);
     this.consume(this.index, config.index);
@@ -232,6 +234,36 @@ export class NotionIndexSyncStack extends Stack {
     return { fn, url };
   }
 
+  /**
+   * The retrieval API: `POST /v1/query` for the applications that read the index. A function URL
+   * with auth NONE, because applications hold an API key, not AWS credentials: every request is
+   * authenticated by the function (a key kept as a hash, compared in constant time), and each key's
+   * rate is limited in the table. Reserved concurrency caps the rest.
+   */
+  private createQuery(config: StackConfig, removalPolicy: RemovalPolicy, pineconeIndexHost: string) {
+    const fn = new ServiceFunction(this, "QueryFunction", {
+      entry: "functions/query/handler.ts",
+      description: "Retrieval API: keyed, filtered queries of the index",
+      memoryMb: config.query.memoryMb,
+      timeoutSeconds: config.query.timeoutSeconds,
+      logLevel: config.logLevel,
+      logRemovalPolicy: removalPolicy,
+      reservedConcurrency: config.query.reservedConcurrency,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        PINECONE_INDEX_HOST: pineconeIndexHost,
+        QUERY_REQUESTS_PER_SECOND: String(config.query.requestsPerSecond),
+        QUERY_BURST: String(config.query.burst),
+      },
+    });
+    const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    grantTableData(this.table, [], fn.function, QUERY_TABLE_ACTIONS);
+    this.secrets.allowPineconeKey(fn);
+    // A query is embedded by the model its dataset was indexed with: the same access as the index's.
+    allowEmbedding(fn, config.embedding, this.secrets);
+    return { fn, url };
+  }
+
   /** SQS event source; partial batch failures so one bad record does not retry the whole batch. */
   private consume(pair: QueuePair & { fn: ServiceFunction }, settings: FunctionSettings): void {
     pair.fn.function.addEventSource(
@@ -262,7 +294,8 @@ export class NotionIndexSyncStack extends Stack {
     this.index.deadLetterQueue.grantSendMessages(fn);
     this.secrets.allowPineconeKey(this.index.fn);
     this.secrets.allowNotionTokens(this.index.fn);
-    // Only the index function embeds: the provider's key or model permission is its alone.
+    // The index function embeds passages (and the query function questions): the provider's key or
+    // model permission is theirs alone.
     allowEmbedding(this.index.fn, config.embedding, this.secrets);
   }
 
@@ -333,6 +366,8 @@ export class NotionIndexSyncStack extends Stack {
       WebhookUrl: this.webhook.url.url,
       WebhookTokenSecretPrefix: config.webhook.tokenSecretPrefix,
       WebhookFunctionName: this.webhook.fn.function.functionName,
+      QueryUrl: this.query.url.url,
+      QueryFunctionName: this.query.fn.function.functionName,
       ...(config.embedding.provider === "openai"
         ? { OpenaiApiKeySecretName: config.openaiApiKeySecretName }
         : {}),

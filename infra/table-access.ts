@@ -33,6 +33,18 @@ export const WEBHOOK_TABLE_ACTIONS = [
   "dynamodb:Query",
 ];
 
+/**
+ * What the public query function calls: single and batched reads (datasets, documents, API keys),
+ * queries of one document's segments (parents), and one update (each key's rate budget). It can
+ * neither write content, scan nor delete.
+ */
+export const QUERY_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:UpdateItem",
+];
+
 export function grantTableData(
   table: Table,
   indexNames: readonly string[],

@@ -63,6 +63,8 @@ export interface LocalStackOptions {
    * serves a workspace). `false`: no webhook at all.
    */
   webhooks?: false | { debounceSeconds?: number; deliveryDelayMs?: number; port?: number };
+  /** The retrieval API on 127.0.0.1 (default on). `false`: none. */
+  query?: false | { port?: number };
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /**
    * Time runs this many times faster than in AWS (default: NOTION_INDEX_SYNC_TIME_SCALE, else 1): the
@@ -272,6 +274,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const status = await sender.handshake();
         if (status !== 200) throw new Error(`the local webhook refused the handshake (HTTP ${status})`);
       }
+    }
+
+    if (options.query !== false) {
+      const queryModule: { handler: FunctionUrlHandler } = await import("../functions/query/handler.js");
+      const server = await startFunctionUrlServer(queryModule.handler, {
+        port: options.query?.port ?? 0,
+        functionName: "notion-index-sync-query",
+      });
+      stoppers.push(() => server.close());
+      info.queryUrl = server.url;
     }
 
     if (options.writeInfo ?? true) await writeLocalInfo(info, stateDir);

@@ -9,8 +9,8 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { loadWebhookConfig } from "../../lib/composition/config.js";
 import { systemClock } from "../../lib/core/clock.js";
-import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
-import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
+import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
+import { createWebhookRequestHandler, WEBHOOK_FAILURE } from "../../lib/webhooks/handle-request.js";
 import { createWebhookAdapters, webhookOptionsFrom } from "./adapters.js";
 
 const config = loadWebhookConfig(process.env);
@@ -19,7 +19,7 @@ const handleRequest = createWebhookRequestHandler(
   { ...createWebhookAdapters(config), clock: systemClock, log: logger },
   webhookOptionsFrom(config),
 );
-const handleEvent = createFunctionUrlHandler(handleRequest, logger);
+const handleEvent = createFunctionUrlHandler(handleRequest, logger, WEBHOOK_FAILURE);
 
 export const handler = middy((event: APIGatewayProxyEventV2) => handleEvent(event)).use(
   // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it can hold a secret (the

@@ -43,6 +43,8 @@ export interface LocalStackInfo {
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
   /** The webhook endpoint's base URL; a binding's URL is `<webhookUrl>notion/<tenant>/<workspace>`. */
   webhookUrl?: string;
+  /** The retrieval API's base URL: `POST <queryUrl>v1/query` with `Authorization: Bearer <key>`. */
+  queryUrl?: string;
   /** The Secrets Manager stand-in: Notion tokens and the webhook's verification tokens. */
   secretsManagerEndpoint: string;
   webhookTokenSecretPrefix?: string;

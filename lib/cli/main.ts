@@ -172,9 +172,10 @@ program
   .command("query")
   .description("nearest segments to a text")
   .argument("<text>")
-  .option("--dataset <id>", "dataset to search")
+  .option("--dataset <id...>", "dataset(s) to search (one embedding model)")
   .option("--tenant <id>", "tenant the dataset belongs to")
-  .option("--top-k <n>", "how many matches", positiveInt, 5)
+  .option("--top-k <n>", "how many matches (at most 50)", positiveInt, 5)
+  .option("--filter <json>", "the API's filter, as JSON (docs/retrieval-api.md)")
   .option("--full", "print each match's whole chunk (default: the part around the query's words)")
   .option("--json", "print JSON")
   .action(
@@ -234,6 +235,40 @@ program
   .action(
     withConnection(async (connection, options) =>
       (await import("./commands/connect.js")).connectCommand(connection, options),
+    ),
+  );
+
+const apikey = program.command("apikey").description("keys of the retrieval API (POST /v1/query)");
+apikey
+  .command("create")
+  .description("create a key for a tenant (and only some of its datasets); prints it once")
+  .option("--tenant <id>", "tenant the key reaches")
+  .option("--dataset <id...>", "only these datasets of the tenant")
+  .option("--name <name>", "a label, for `apikey list`")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/apikey.js")).apiKeyCreateCommand(connection, options),
+    ),
+  );
+apikey
+  .command("list")
+  .description("list the keys (never their secrets)")
+  .option("--tenant <id>", "only this tenant's")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/apikey.js")).apiKeyListCommand(connection, options),
+    ),
+  );
+apikey
+  .command("revoke")
+  .description("revoke a key: its requests get 401 from then on")
+  .argument("<keyId>")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, keyId: string, options) =>
+      (await import("./commands/apikey.js")).apiKeyRevokeCommand(connection, keyId, options),
     ),
   );
 

@@ -14,6 +14,10 @@ const id = z
     z.maxLength(128),
     z.regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed"),
   );
+
+/** The same rule for every id a caller names (datasets, documents, tenants), in messages and in the query API. */
+export { id as entityIdSchema };
+
 const positiveWhole = z.int().check(z.positive());
 
 export const unitSyncMessage = z.strictObject({

@@ -123,6 +123,12 @@ export interface Document {
   indexingStatus: IndexingStatus;
   /** Bumped by every claim; segments and vectors carry it (rule 4). 0 = never claimed. */
   generation: number;
+  /**
+   * The generation a query answers from: the newest whose vectors and segments were all written.
+   * While a reindex runs it stays on the old one, so no reader sees two generations of a document.
+   * Absent on documents last indexed before it existed (lib/retrieval/serving.ts says what then).
+   */
+  servingGeneration?: number;
   lease?: Lease;
   createdAt: string;
   processingStartedAt?: string;

@@ -43,6 +43,8 @@ export interface DocumentStore {
   /** Replaces an existing dataset's record (its settings); PermanentError when there is no such dataset. */
   saveDataset(dataset: Dataset): Promise<void>;
   getDocument(documentId: string): Promise<Document | undefined>;
+  /** The documents of these ids that exist, in no particular order (a query's matches: up to 1,000). */
+  getDocuments(documentIds: string[]): Promise<Document[]>;
   /** Creates the document unless it exists; returns the stored one and whether it was created. */
   createDocument(document: Document): Promise<{ document: Document; created: boolean }>;
   listDocuments(scope: DocumentScope): Promise<Document[]>;
@@ -242,7 +244,8 @@ export interface VectorIndex {
   query(
     namespace: string,
     vector: number[],
-    options: { topK: number; filter?: Record<string, string> },
+    /** `filter` is Pinecone's metadata filter language ($eq, $in, $and, …). */
+    options: { topK: number; filter?: Record<string, unknown> },
     meter?: RequestMeter,
   ): Promise<VectorMatch[]>;
 }
@@ -344,4 +347,29 @@ export interface WebhookTokenStore {
   createToken(tenantId: string, workspaceId: string, token: string): Promise<boolean>;
   /** Replaces the stored token (a reset the operator armed). */
   replaceToken(tenantId: string, workspaceId: string, token: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- query API keys
+
+/** A query API key as stored: its secret only as a hash (lib/retrieval/api-keys.ts). */
+export interface ApiKeyRecord {
+  keyId: string;
+  tenantId: string;
+  /** The datasets the key reaches; all of the tenant's when absent. */
+  datasetIds?: string[];
+  name?: string;
+  /** sha256 of the key's secret part, hex. */
+  secretHash: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeyStore {
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Creates the key; ConflictError when its id exists. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /** Every key, or one tenant's, revoked ones included. */
+  list(tenantId?: string): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked (idempotent); false when there is no such key. */
+  revoke(keyId: string, at: string): Promise<boolean>;
 }

@@ -7,7 +7,7 @@ import type { DocumentStore, VectorMatch } from "../core/ports.js";
 
 /** Parent text by vector id, for the matches that have one. */
 export async function parentContexts(
-  store: DocumentStore,
+  store: Pick<DocumentStore, "listSegments">,
   matches: VectorMatch[],
 ): Promise<Map<string, string>> {
   const contexts = new Map<string, string>();

@@ -249,6 +249,8 @@ class IndexRun {
     await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title), this.meter);
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);
+    // Queries switch to this generation now that all of it is written, before the old one goes.
+    await ports.store.updateDocument(documentId, generation, { servingGeneration: generation });
     // Older generations, and what an earlier attempt at this one wrote beyond our positions, go:
     // exactly one generation stays, equal to the segments id for id (rule 4).
     const removed = await removeGenerations(ports, {

@@ -28,6 +28,9 @@ export const INFO_OUTPUTS = [
   "WebhookUrl",
   "WebhookTokenSecretPrefix",
   "WebhookFunctionName",
+  // The retrieval API (issue 17): its base URL and its function.
+  "QueryUrl",
+  "QueryFunctionName",
 ] as const;
 
 export type SettingOutput = keyof typeof SETTING_OUTPUTS;

@@ -13,6 +13,7 @@
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
  * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
  * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
+ * | API key   | APIKEY#{keyId}         | APIKEY                     | APIKEYS                       | {tenant}#{keyId} |
  * | Checkpoint| CHECKPOINT#{key}       | HEADER                     |                               |            |
  * | (its data)| CHECKPOINT#{key}       | PART#{saveId}#{part}       |                               |            |
  *
@@ -67,6 +68,10 @@ export const keys = {
   }),
   /** A rate budget's schedule (one per Notion binding: lib/adapters/aws/dynamodb-rate-budget.ts). */
   rateBudget: (key: string) => ({ pk: `BUDGET#${key}`, sk: "BUDGET" }),
+  /** A query API key (its secret only as a hash); gsi1 lists them, a tenant's with a key prefix. */
+  apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: "APIKEY" }),
+  apiKeys: "APIKEYS",
+  apiKeySortKey: (tenantId: string, keyId?: string) => `${tenantId}#${keyId ?? ""}`,
   /** Cached vector of one text for one model: the hash leads, so entries spread over partitions. */
   embedding: (hash: string, space: { provider: string; model: string; dimension: number }) => ({
     pk: `EMBED#${hash}`,

@@ -8,19 +8,9 @@
  */
 import * as z from "zod/mini";
 import "../core/zod-english.js";
+import { notionIdSchema } from "../core/notion-id.js";
 
-/** Notion ids are UUIDs, dashed or not; we compare them dashed and lower-case. */
-const notionId = z.pipe(
-  z
-    .string()
-    .check(
-      z.regex(
-        /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/,
-        "not a Notion id",
-      ),
-    ),
-  z.transform(dashedId),
-);
+const notionId = notionIdSchema;
 
 /** A string of `min` to `max` characters. */
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
@@ -82,9 +72,4 @@ function reasonOf(error: z.core.$ZodError): string {
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`);
   return `has the wrong shape (${issues.join("; ")})`;
-}
-
-export function dashedId(id: string): string {
-  const hex = id.replaceAll("-", "").toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -24,6 +24,7 @@ import type {
   WebhookStore,
   WebhookTokenStore,
 } from "../core/ports.js";
+import type { HttpRequest, HttpResponse } from "../http/function-url-event.js";
 import { FOREIGN_WORKSPACE_ALERT } from "../shared/alerts.js";
 import { PermanentError } from "../shared/errors.js";
 import { targetsOf } from "./event-targets.js";
@@ -51,19 +52,18 @@ export interface WebhookOptions {
   maxBodyBytes: number;
 }
 
-export interface WebhookRequest {
-  method: string;
-  path: string;
-  /** Lower-cased names. */
-  headers: Record<string, string | undefined>;
-  /** The raw bytes: the signature is over them. */
-  body: Buffer;
-}
+/** What the function URL hands over: the body's raw bytes, since the signature is over them. */
+export type WebhookRequest = HttpRequest;
 
-export interface WebhookResponse {
-  status: number;
+export interface WebhookResponse extends HttpResponse {
   body: Record<string, unknown>;
 }
+
+/** A failure the handler did not answer itself: Notion retries the event on a 5xx. */
+export const WEBHOOK_FAILURE = {
+  message: "webhook request failed; Notion will retry it",
+  body: { error: "internal error" },
+};
 
 /** SQS delays a message by at most 15 minutes. */
 const MAX_DEBOUNCE_SECONDS = 900;

@@ -4,7 +4,7 @@
  * else the id pinned on the binding by its first verified event. Undefined: not known yet.
  */
 import type { DataSourceBinding } from "../core/model.js";
-import { dashedId } from "./events.js";
+import { dashedId } from "../core/notion-id.js";
 
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 

@@ -150,7 +150,7 @@ describe("the hierarchical doc form", () => {
     expect(matches).toHaveLength(3);
     for (const match of matches) {
       expect(Object.keys(match)).toEqual(
-        expect.arrayContaining(["documentId", "indexNodeId", "score", "content", "source", "parentContent"]),
+        expect.arrayContaining(["documentId", "id", "score", "content", "sourceUrl", "parentContent"]),
       );
       expect(match.parentContent).toContain(match.content);
     }

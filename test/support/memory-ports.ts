@@ -21,6 +21,8 @@ import type {
   VectorRecord,
 } from "../../lib/core/ports.js";
 import { ConflictError, NotionNotFoundError, PermanentError } from "../../lib/shared/errors.js";
+import { matchesFilter } from "../../local/pinecone-filters.js";
+import type { Metadata } from "../../local/pinecone-state.js";
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -61,6 +63,12 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
     },
     async getDocument(documentId) {
       return copy(documents.get(documentId));
+    },
+    async getDocuments(documentIds) {
+      return [...new Set(documentIds)].flatMap((documentId) => {
+        const document = documents.get(documentId);
+        return document ? [copy(document)] : [];
+      });
     },
     async createDocument(document) {
       const existing = documents.get(document.documentId);
@@ -188,16 +196,27 @@ export function createMemoryVectorIndex(): VectorIndex & {
       index.requests += 1;
       return [...space(namespace).keys()].filter((id) => id.startsWith(prefix)).sort();
     },
-    async query(namespace: string, vector: number[], options: { topK: number }): Promise<VectorMatch[]> {
+    async query(
+      namespace: string,
+      vector: number[],
+      options: { topK: number; filter?: Record<string, unknown> },
+    ): Promise<VectorMatch[]> {
       index.requests += 1;
-      return [...space(namespace).values()]
-        .map((record) => ({
-          id: record.id,
-          score: dot(record.values, vector),
-          metadata: copy(record.metadata),
-        }))
-        .sort((a, b) => b.score - a.score)
-        .slice(0, options.topK);
+      const { filter } = options;
+      return (
+        [...space(namespace).values()]
+          // Filters mean what they mean in Pinecone: the stand-in's evaluator decides.
+          .filter(
+            (record) => filter === undefined || matchesFilter(record.metadata as unknown as Metadata, filter),
+          )
+          .map((record) => ({
+            id: record.id,
+            score: dot(record.values, vector),
+            metadata: copy(record.metadata),
+          }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, options.topK)
+      );
     },
   };
   return index;

@@ -7,8 +7,8 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createWebhookAdapters, webhookOptionsFrom } from "../../functions/webhook/adapters.js";
 import { webhookTokenSecretName } from "../../lib/adapters/aws/webhook-token-store.js";
 import { loadWebhookConfig } from "../../lib/composition/config.js";
-import { createFunctionUrlHandler } from "../../lib/webhooks/function-url-event.js";
-import { createWebhookRequestHandler } from "../../lib/webhooks/handle-request.js";
+import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
+import { createWebhookRequestHandler, WEBHOOK_FAILURE } from "../../lib/webhooks/handle-request.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { webhookPath } from "../../lib/webhooks/webhook-path.js";
@@ -50,6 +50,7 @@ export async function startWebhookHarness() {
       handler = createFunctionUrlHandler(
         createWebhookRequestHandler(ports, { ...options, debounceSeconds }),
         ports.log,
+        WEBHOOK_FAILURE,
       );
       handlers.set(debounceSeconds, handler);
     }

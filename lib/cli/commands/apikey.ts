@@ -1,0 +1,101 @@
+/**
+ * `apikey create | list | revoke`: the retrieval API's keys (docs/retrieval-api.md). A key is printed
+ * once, when created; the table keeps only its secret's hash, so a lost key is revoked and replaced.
+ */
+import { createDynamoDbApiKeyStore } from "../../adapters/aws/dynamodb-api-key-store.js";
+import type { ApiKeyStore } from "../../core/ports.js";
+import { newApiKey } from "../../retrieval/api-keys.js";
+import { PermanentError } from "../../shared/errors.js";
+import type { Connection } from "../connect.js";
+import { printJson, printLine } from "../output.js";
+import { formatTable, terminalWidth } from "../table.js";
+import { knownDataset } from "./known.js";
+
+export function apiKeyStoreOf(connection: Connection): ApiKeyStore {
+  const tableName =
+    connection.local?.tableName ?? connection.stack?.outputs.TableName ?? process.env.TABLE_NAME;
+  if (!tableName) throw new PermanentError("no table to keep keys in: set TABLE_NAME, or use --stack NAME");
+  return createDynamoDbApiKeyStore(connection.adapters.dynamodb, tableName);
+}
+
+export interface CreateOptions {
+  tenant?: string;
+  dataset?: string[];
+  name?: string;
+  json?: boolean;
+}
+
+export async function apiKeyCreateCommand(connection: Connection, options: CreateOptions): Promise<void> {
+  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const datasetIds = options.dataset ?? [];
+  for (const datasetId of datasetIds) {
+    const dataset = await knownDataset(connection.adapters.store, datasetId);
+    if (dataset.tenantId !== tenantId)
+      throw new PermanentError(`dataset ${datasetId} belongs to tenant ${dataset.tenantId}, not ${tenantId}`);
+  }
+  const created = await createApiKey(apiKeyStoreOf(connection), { tenantId, datasetIds, name: options.name });
+  const url = connection.local?.queryUrl ?? connection.stack?.outputs.QueryUrl;
+  if (options.json) {
+    printJson({ key: created.key, keyId: created.record.keyId, tenantId, datasetIds, url });
+    return;
+  }
+  printLine(created.key);
+  printLine(
+    `key ${created.record.keyId} for tenant ${tenantId}${datasetIds.length > 0 ? `, datasets ${datasetIds.join(", ")}` : ", all its datasets"}: store it now, it is not shown again`,
+  );
+  if (url) printLine(`API: POST ${url}v1/query with Authorization: Bearer <key>`);
+}
+
+/** Creates a key; returns it (the only time its secret exists outside the caller). */
+export async function createApiKey(
+  keys: ApiKeyStore,
+  owner: { tenantId: string; datasetIds?: string[]; name?: string | undefined },
+) {
+  const created = newApiKey(
+    {
+      tenantId: owner.tenantId,
+      ...(owner.datasetIds ? { datasetIds: owner.datasetIds } : {}),
+      ...(owner.name ? { name: owner.name } : {}),
+    },
+    new Date(),
+  );
+  await keys.create(created.record);
+  return created;
+}
+
+export async function apiKeyListCommand(
+  connection: Connection,
+  options: { tenant?: string; json?: boolean },
+): Promise<void> {
+  const records = await apiKeyStoreOf(connection).list(options.tenant);
+  // Never the hash: it is no use to a reader and need not travel.
+  const keys = records.map(({ secretHash: _hash, ...record }) => record);
+  if (options.json) {
+    printJson({ keys });
+    return;
+  }
+  if (keys.length === 0) {
+    printLine("no API keys (create one with `apikey create --tenant T`)");
+    return;
+  }
+  const columns = [
+    { header: "KEY ID", cells: keys.map((key) => key.keyId) },
+    { header: "TENANT", cells: keys.map((key) => key.tenantId) },
+    { header: "DATASETS", cells: keys.map((key) => key.datasetIds?.join(",") ?? "all"), minWidth: 8 },
+    { header: "NAME", cells: keys.map((key) => key.name ?? ""), dropPriority: 1, minWidth: 8 },
+    { header: "CREATED", cells: keys.map((key) => key.createdAt), dropPriority: 2 },
+    { header: "REVOKED", cells: keys.map((key) => key.revokedAt ?? "") },
+  ];
+  for (const line of formatTable(columns, terminalWidth())) printLine(line);
+}
+
+export async function apiKeyRevokeCommand(
+  connection: Connection,
+  keyId: string,
+  options: { json?: boolean },
+) {
+  const revoked = await apiKeyStoreOf(connection).revoke(keyId, new Date().toISOString());
+  if (!revoked) throw new PermanentError(`no API key ${keyId} (\`apikey list\` shows the keys)`);
+  if (options.json) printJson({ keyId, revoked: true });
+  else printLine(`key ${keyId} revoked: requests with it now get 401`);
+}
