@@ -44,6 +44,8 @@ export const BUNDLING: BundlingOptions = {
 /** Data files each function reads at run time, copied beside its bundle (lib/shared/bundle-assets.ts). */
 export const BUNDLE_ASSETS: Record<string, readonly string[]> = {
   "functions/index/handler.ts": [TOKENIZER_RANKS],
+  // A query is embedded by the dataset's model; the local model counts tokens with the same ranks.
+  "functions/query/handler.ts": [TOKENIZER_RANKS],
 };
 
 /** A function's assets: where each is installed, and the file name it gets beside the bundle. */

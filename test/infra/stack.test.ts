@@ -128,8 +128,8 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("runs both functions on nodejs22.x / arm64 with tracing, bundled ESM and the config's sizes", () => {
-    // sync, index and the webhook (test/infra/webhook.test.ts checks the webhook's own settings).
-    template.resourceCountIs("AWS::Lambda::Function", 3);
+    // sync, index, the webhook and the query API (test/infra/webhook.test.ts and query.test.ts check theirs).
+    template.resourceCountIs("AWS::Lambda::Function", 4);
     for (const { fn, settings } of pairs) {
       expect(props(template, fn)).toMatchObject({
         Runtime: "nodejs22.x",
@@ -143,7 +143,7 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("keeps logs one month in a log group of the function's own", () => {
-    template.resourceCountIs("AWS::Logs::LogGroup", 3);
+    template.resourceCountIs("AWS::Logs::LogGroup", 4);
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
     for (const { fn } of pairs) {
       const logGroup = (props(template, fn).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -394,7 +394,8 @@ describe("NotionIndexSyncStack context overrides", () => {
       Properties: { Environment?: { Variables?: Record<string, unknown> } };
     }[];
     const hosts = functions.map((fn) => fn.Properties.Environment?.Variables?.PINECONE_INDEX_HOST);
-    expect(hosts.filter((host) => host !== undefined)).toEqual([ref, ref]);
+    // sync, index and query talk to Pinecone; the webhook does not.
+    expect(hosts.filter((host) => host !== undefined)).toEqual([ref, ref, ref]);
   });
 
   it("with pineconeIndexHost, has no parameter", () => {

@@ -17,8 +17,13 @@ const packageJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.jso
   devDependencies: Record<string, string>;
 };
 const DEV_DEPENDENCIES = Object.keys(packageJson.devDependencies);
-const DEV_ONLY_FILE = /^(local\/|test\/|bench\/)/;
-const FUNCTIONS = ["functions/sync/handler.ts", "functions/index/handler.ts", "functions/webhook/handler.ts"];
+const DEV_ONLY_FILE = /^(local\/|test\/|bench\/|scripts\/)/;
+const FUNCTIONS = [
+  "functions/sync/handler.ts",
+  "functions/index/handler.ts",
+  "functions/webhook/handler.ts",
+  "functions/query/handler.ts",
+];
 
 /** `…/node_modules/<pkg>/…` (the innermost, for nested installs) → `<pkg>`. */
 function packageOfInput(file: string): string | undefined {

@@ -34,7 +34,8 @@ describe("webhook", () => {
       AuthType: "NONE",
       TargetFunctionArn: getAtt(fnId),
     });
-    template.resourceCountIs("AWS::Lambda::Url", 1);
+    // The webhook's and the query API's.
+    template.resourceCountIs("AWS::Lambda::Url", 2);
   });
 
   it("runs with the configured reserved concurrency, memory and a short timeout", () => {
