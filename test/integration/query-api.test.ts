@@ -33,6 +33,7 @@ import {
   TEST_TOKEN_REF,
   WORKSPACE,
 } from "../support/harness.js";
+import { openApiValidator } from "../support/openapi-validator.js";
 
 const OTHER_TENANT = "globex";
 const OTHER_DATASET = "globex-handbook";
@@ -158,12 +159,22 @@ async function createKey(owner: { tenantId: string; datasetIds?: string[] }): Pr
   return created.key;
 }
 
+/** Every answer the API gave in this file, checked against the OpenAPI document at the end. */
+const answers: { status: number; body: unknown }[] = [];
+
+/** fetch, keeping each answer. */
+const recordingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  answers.push({ status: response.status, body: await response.clone().json() });
+  return response;
+};
+
 function client(key: string) {
-  return createQueryClient({ url, apiKey: key });
+  return createQueryClient({ url, apiKey: key, fetch: recordingFetch });
 }
 
 async function post(body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(new URL("v1/query", url), {
+  const response = await recordingFetch(new URL("v1/query", url), {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -253,7 +264,7 @@ describe("keys", () => {
     try {
       const key = await createKey({ tenantId: TENANT });
       const send = (apiKey: string) =>
-        fetch(new URL("v1/query", limited.url), {
+        recordingFetch(new URL("v1/query", limited.url), {
           method: "POST",
           headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
           body: JSON.stringify(ask({ topK: 1 })),
@@ -492,7 +503,7 @@ describe("errors", () => {
       [post(JSON.stringify({ ...ask(), query: "x".repeat(40_000) }), auth), 413, "payload_too_large"],
       [post(ask({ datasetId: "nope" }), auth), 404, "not_found"],
       [
-        fetch(new URL("v1/query", url), { headers: auth }).then(async (r) => ({
+        recordingFetch(new URL("v1/query", url), { headers: auth }).then(async (r) => ({
           status: r.status,
           body: (await r.json()) as Answer,
         })),
@@ -500,7 +511,7 @@ describe("errors", () => {
         "method_not_allowed",
       ],
       [
-        fetch(new URL("v2/else", url), { method: "POST", headers: auth }).then(async (r) => ({
+        recordingFetch(new URL("v2/else", url), { method: "POST", headers: auth }).then(async (r) => ({
           status: r.status,
           body: (await r.json()) as Answer,
         })),
@@ -523,5 +534,21 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(QueryApiError);
     expect(error).toMatchObject({ status: 400, code: "invalid_request" });
     expect((error as Error).message).toContain("topK");
+  });
+});
+
+describe("the contract", () => {
+  it("every answer above is what docs/api/openapi.json says its status answers", () => {
+    const validator = openApiValidator();
+    expect(new Set(answers.map((answer) => answer.status))).toEqual(
+      new Set([200, 400, 401, 403, 404, 405, 413, 415, 429]),
+    );
+    const broken = answers
+      .map((answer) => ({
+        status: answer.status,
+        problem: validator.checkAnswer(answer.status, answer.body),
+      }))
+      .filter((checked) => checked.problem !== null);
+    expect(broken).toEqual([]);
   });
 });
