@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { PROJECT_ROOT } from "../../infra/function-defaults.js";
 
 type Json = Record<string, unknown>;

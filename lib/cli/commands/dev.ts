@@ -6,12 +6,15 @@
 import { rm } from "node:fs/promises";
 import { DEMO_DATABASE, DEMO_PAGES } from "../../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../../local/stack.js";
+import { createQueryClient } from "../../client/query-client.js";
 import type { Document } from "../../core/model.js";
 import { registerDocuments } from "../../documents/register.js";
 import { PermanentError } from "../../shared/errors.js";
+import type { Connection } from "../connect.js";
 import { localInfoPath, readLocalInfo, STATE_DIR } from "../local-stack-info.js";
 import { printLine } from "../output.js";
 import { type Column, formatTable, terminalWidth } from "../table.js";
+import { apiKeyStoreOf, createApiKey } from "./apikey.js";
 import { createRunLog } from "./run-log.js";
 
 export interface DevOptions {
@@ -101,6 +104,7 @@ function printStack(stack: LocalStack): void {
       `  webhook   ${base}  (debounce ${info.webhookDebounceSeconds ?? "?"} s${sender}; \`webhook url\` prints it)`,
     );
   }
+  if (info.queryUrl) printLine(`  query API ${info.queryUrl}v1/query  (keys: \`apikey create\`)`);
   printLine(`  state     ${STATE_DIR}/  (endpoints in ${localInfoPath()})`);
   printLine();
 }
@@ -149,6 +153,7 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
         `the other ${registered.length - reindexed.length} were unchanged in Notion and left alone.`,
     );
   }
+  if (info.queryUrl) await showQueryApi(stack, info.queryUrl);
   printLine();
   printLine(
     exitsAfter ? "Start it with `npm start`, then try:" : "Try (in another terminal, while this runs):",
@@ -185,4 +190,36 @@ function printDocuments(documents: Document[]): void {
     },
   ];
   for (const line of formatTable(columns, terminalWidth())) printLine(line);
+}
+
+const DEMO_QUESTION = "who do I page when the database is down?";
+const DEMO_KEY_NAME = "demo";
+
+/**
+ * Step 3: the retrieval API, with a demo key made for this run (the previous run's is revoked), and
+ * the `curl` line that asks it; the same request is sent here first, so the line is known to work.
+ */
+async function showQueryApi(stack: LocalStack, queryUrl: string): Promise<void> {
+  const { info } = stack;
+  const keys = apiKeyStoreOf({ adapters: stack.adapters, local: info } as Connection);
+  const now = new Date().toISOString();
+  for (const old of await keys.list(info.defaults.tenantId)) {
+    if (old.name === DEMO_KEY_NAME && old.revokedAt === undefined) await keys.revoke(old.keyId, now);
+  }
+  const { key } = await createApiKey(keys, { tenantId: info.defaults.tenantId, name: DEMO_KEY_NAME });
+  const body = JSON.stringify({ query: DEMO_QUESTION, datasetId: info.defaults.datasetId, topK: 3 });
+  const { matches } = await createQueryClient({ url: queryUrl, apiKey: key }).query(JSON.parse(body));
+  printLine();
+  printLine(
+    `3. The retrieval API answers on ${queryUrl}v1/query; a demo key for tenant ${info.defaults.tenantId} was made for this run (the last run's is revoked):`,
+  );
+  printLine(
+    `   curl -s ${queryUrl}v1/query -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '${body}'`,
+  );
+  const best = matches[0];
+  printLine(
+    best
+      ? `   it answers ${matches.length} matches, the best "${best.title}" (score ${best.score.toFixed(3)}, ${best.sourceUrl})`
+      : "   it answers no matches yet",
+  );
 }
