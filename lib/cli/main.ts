@@ -106,6 +106,19 @@ for (const verb of ["create", "set"] as const) {
 }
 
 dataset
+  .command("reindex")
+  .description("re-index the documents whose vectors predate the current metadata (or --all)")
+  .argument("<datasetId>")
+  .option("--tenant <id>", "tenant")
+  .option("--all", "every document of the dataset")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, datasetId: string, options) =>
+      (await import("./commands/dataset.js")).datasetReindexCommand(connection, datasetId, options),
+    ),
+  );
+
+dataset
   .command("show")
   .description("a dataset's settings")
   .argument("<datasetId>")

@@ -76,7 +76,16 @@ export interface NotionDataSourceInfo {
   ruleFingerprint?: string;
   /** A database's data sources when it was last indexed: the sweep asks them for edited rows. */
   dataSourceIds?: string[];
+  /** VECTOR_METADATA_VERSION of the indexed vectors; absent for vectors written before version 2. */
+  metadataVersion?: number;
 }
+
+/**
+ * What the vectors' metadata holds, by version: 1 the text, title, heading path and source; 2 also
+ * pageId, databaseId, lastEditedTime and row properties (the retrieval API's filters).
+ * `dataset reindex` re-indexes documents whose vectors are older.
+ */
+export const VECTOR_METADATA_VERSION = 2;
 
 /** A run's counts, shown by `status` as `lastRun`. */
 export interface RunCounts {

@@ -6,7 +6,7 @@
  * completes (lib/indexing/index-document.ts), so no document keeps chunks of the old rule.
  */
 import { ruleFingerprint } from "../chunking/rules.js";
-import type { Dataset, Document } from "../core/model.js";
+import { type Dataset, type Document, VECTOR_METADATA_VERSION } from "../core/model.js";
 import type { DocumentStore, MessagePublisher } from "../core/ports.js";
 import { ConflictError } from "../shared/errors.js";
 
@@ -17,19 +17,30 @@ export interface ReindexCounts {
   queued: number;
 }
 
+/**
+ * Which documents are re-indexed: those cut with other settings (always), those whose vectors
+ * predate the current metadata (`outdatedMetadata`: `dataset reindex`), or all (`all`: `--all`).
+ */
+export interface ReindexScope {
+  outdatedMetadata?: boolean;
+  all?: boolean;
+}
+
 export async function reindexDataset(
   ports: { store: DocumentStore; syncQueue: MessagePublisher },
   dataset: Dataset,
+  scope: ReindexScope = {},
 ): Promise<ReindexCounts> {
   const fingerprint = ruleFingerprint(dataset.processRule, dataset.docForm);
   const documents = await ports.store.listDocuments({
     tenantId: dataset.tenantId,
     datasetId: dataset.datasetId,
   });
-  const stale = documents.filter(
-    (document) =>
-      document.enabled && !document.archived && document.dataSourceInfo.ruleFingerprint !== fingerprint,
-  );
+  const isStale = ({ dataSourceInfo: info }: Document) =>
+    scope.all === true ||
+    info.ruleFingerprint !== fingerprint ||
+    (scope.outdatedMetadata === true && info.metadataVersion !== VECTOR_METADATA_VERSION);
+  const stale = documents.filter((document) => document.enabled && !document.archived && isStale(document));
   for (const document of stale) {
     await markStale(ports.store, document);
     await ports.syncQueue.send({

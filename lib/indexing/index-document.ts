@@ -25,6 +25,7 @@ import {
   type NotionDataSourceInfo,
   type RunCounts,
   type Segment,
+  VECTOR_METADATA_VERSION,
   vectorId,
 } from "../core/model.js";
 import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
@@ -286,6 +287,7 @@ class IndexRun {
       contentReadAt: readAt,
       contentHash: contentHash(extracted),
       ruleFingerprint: fingerprint,
+      metadataVersion: VECTOR_METADATA_VERSION,
       ...(extracted.dataSourceIds === undefined ? {} : { dataSourceIds: extracted.dataSourceIds }),
     };
     await ports.store.updateDocument(

@@ -1,6 +1,7 @@
 /**
- * `dataset create|set|show`: a dataset's process rule and doc form. `set` re-indexes the dataset's
- * documents when the new settings would cut them differently.
+ * `dataset create|set|show|reindex`: a dataset's process rule and doc form. `set` re-indexes the
+ * dataset's documents when the new settings would cut them differently; `reindex` those whose vectors
+ * predate the current metadata (or all of them), as an upgrade asks.
  */
 import { DEFAULT_CHILD_MAX_TOKENS } from "../../chunking/rules.js";
 import {
@@ -11,6 +12,7 @@ import {
   requireDataset,
 } from "../../core/datasets.js";
 import { AUTOMATIC_RULE, type Dataset, type ProcessRule } from "../../core/model.js";
+import { reindexDataset } from "../../documents/reindex.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
@@ -65,6 +67,25 @@ export async function datasetSetCommand(connection: Connection, datasetId: strin
     printLine(`dataset ${datasetId}: ${describe(result.dataset)}`);
     printLine(`${queued} of ${documents} document(s) queued for re-indexing`);
   }
+}
+
+export async function datasetReindexCommand(
+  connection: Connection,
+  datasetId: string,
+  options: { tenant?: string; all?: boolean; json?: boolean },
+) {
+  const { store, syncQueue } = connection.adapters;
+  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const dataset = await requireDataset(store, tenantId, datasetId);
+  const counts = await reindexDataset({ store, syncQueue }, dataset, {
+    outdatedMetadata: true,
+    all: options.all === true,
+  });
+  if (options.json) printJson(counts);
+  else
+    printLine(
+      `${counts.queued} of ${counts.documents} document(s) of ${datasetId} queued for re-indexing${options.all ? "" : " (vectors older than the current metadata, or cut with other settings)"}`,
+    );
 }
 
 export async function datasetShowCommand(connection: Connection, datasetId: string, options: DatasetOptions) {
