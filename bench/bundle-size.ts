@@ -1,5 +1,5 @@
 /**
- * Bundle budget: builds both functions' bundles with the stack's own esbuild settings
+ * Bundle budget: builds every function's bundle with the stack's own esbuild settings
  * (infra/esbuild-options.ts), then reports per function
  * - the minified size against the 1 MB goal, its gzip size (about what the zip upload weighs) and
  *   the packages that weigh most (from esbuild's metafile);
@@ -28,6 +28,7 @@ const FUNCTIONS = [
   { name: "sync", entry: "functions/sync/handler.ts" },
   { name: "index", entry: "functions/index/handler.ts" },
   { name: "webhook", entry: "functions/webhook/handler.ts" },
+  { name: "query", entry: "functions/query/handler.ts" },
 ] as const;
 
 interface BundleReport {
