@@ -22,22 +22,51 @@ export interface FunctionUrlServer {
 
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded)|text\/)/i;
 
+/** A function URL takes at most 6 MB of request body (Lambda's synchronous payload limit). */
+const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+/** What Lambda answers when the function fails, times out or cannot take the request. */
+const failed = (statusCode: number, message: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ message }),
+});
+
 export async function startFunctionUrlServer(
   handler: FunctionUrlHandler,
-  options: { port?: number; functionName: string },
+  options: {
+    port?: number;
+    functionName: string;
+    /** The function's timeout, enforced as Lambda does: past it the caller gets 502 (default 10 s). */
+    timeoutMs?: number;
+    memoryMb?: number;
+  },
 ): Promise<FunctionUrlServer> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
       let result: APIGatewayProxyStructuredResultV2;
-      try {
-        result = await handler(
-          functionUrlEvent(req, body),
-          localLambdaContext(options.functionName, { timeoutMs: 10_000, memoryMb: 256 }),
-        );
-      } catch {
-        // Lambda answers 502 when the function itself fails.
-        result = { statusCode: 502, body: JSON.stringify({ message: "Internal Server Error" }) };
+      if (body.length > MAX_REQUEST_BYTES) {
+        result = failed(413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+      } else {
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<APIGatewayProxyStructuredResultV2>((resolve) => {
+          timer = setTimeout(() => resolve(failed(502, "Internal Server Error")), timeoutMs);
+        });
+        try {
+          result = await Promise.race([
+            handler(
+              functionUrlEvent(req, body),
+              localLambdaContext(options.functionName, { timeoutMs, memoryMb: options.memoryMb ?? 256 }),
+            ),
+            timedOut,
+          ]);
+        } catch {
+          // Lambda answers 502 when the function itself fails.
+          result = failed(502, "Internal Server Error");
+        } finally {
+          clearTimeout(timer);
+        }
       }
       res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
       res.end(result.body ?? "");

@@ -38,7 +38,7 @@ export const LOCAL_WEBHOOK_TOKEN_PREFIX = "notion-index-sync/local/webhook/";
  */
 export const LOCAL_WEBHOOK_DEBOUNCE_SECONDS = 5;
 /** The deployed functions' timeouts (infra/config.ts defaults): the local runner gives each as much. */
-export const FUNCTION_TIMEOUT_SECONDS = { sync: 60, index: 300 };
+export const FUNCTION_TIMEOUT_SECONDS = { sync: 60, index: 300, webhook: 10, query: 15 };
 
 export interface LocalStackOptions {
   stateDir?: string;
@@ -256,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const server = await startFunctionUrlServer(webhookModule.handler, {
         port: webhookOptions.port ?? 0,
         functionName: "notion-index-sync-webhook",
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.webhook * 1000) / timeScale,
       });
       stoppers.push(() => server.close());
       info.webhookUrl = server.url;
@@ -281,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const server = await startFunctionUrlServer(queryModule.handler, {
         port: options.query?.port ?? 0,
         functionName: "notion-index-sync-query",
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.query * 1000) / timeScale,
       });
       stoppers.push(() => server.close());
       info.queryUrl = server.url;
