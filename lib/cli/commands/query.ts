@@ -26,6 +26,7 @@ export async function queryCommand(
   text: string,
   options: QueryOptions,
 ): Promise<void> {
+  if (text.trim() === "") throw new PermanentError("nothing to search for: the query text is empty");
   const { store, vectors, embedders } = connection.adapters;
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const client = createQueryClient({
