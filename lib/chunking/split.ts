@@ -22,6 +22,8 @@ export interface Chunk {
   blockId: string;
   sourceUrl: string;
   headingPath: string[];
+  /** The anchor block's unit (a database row's page id): a chunk never holds two. */
+  unit?: string;
 }
 
 export interface SplitOptions {
@@ -77,6 +79,7 @@ export class Splitter {
       blockId: anchor.blockId,
       sourceUrl: anchor.sourceUrl,
       headingPath: [...anchor.headingPath],
+      ...(anchor.unit === undefined ? {} : { unit: anchor.unit }),
     };
   }
 }

@@ -152,6 +152,19 @@ export interface ExtractedDocument {
   children: ChildObject[];
   /** A database's data sources. */
   dataSourceIds?: string[];
+  /** What filters need of each unit (a database row, by its page id): lib/indexing/vector-metadata.ts. */
+  units?: Record<string, UnitFacts>;
+}
+
+/** A value Pinecone's metadata filters compare: string, number, boolean or list of strings. */
+export type FilterValue = string | number | boolean | string[];
+
+/** A database row's facts for the retrieval API's filters. */
+export interface UnitFacts {
+  /** The row's own `last_edited_time`. */
+  lastEditedTime?: string;
+  /** Its properties' values by property name, typed for filters (bounded by the extraction). */
+  properties?: Record<string, FilterValue>;
 }
 
 export interface NotionSource {
@@ -213,6 +226,16 @@ export interface VectorMetadata {
   title: string;
   source: string;
   headingPath: string[];
+  /**
+   * The chunk's Notion page (a row's own page for rows), its database (rows only), and the edit time
+   * of its content in epoch ms: for the retrieval API's filters. Absent on vectors written before
+   * VECTOR_METADATA_VERSION 2.
+   */
+  pageId?: string;
+  databaseId?: string;
+  lastEditedTime?: number;
+  /** A row's property values, `prop:<name>` (lib/indexing/vector-metadata.ts bounds them). */
+  [property: `prop:${string}`]: FilterValue;
 }
 
 export interface VectorRecord {

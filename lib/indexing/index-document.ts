@@ -49,8 +49,8 @@ import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } fr
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { contentHash, sha256 } from "./content-hash.js";
 import { embeddedText } from "./embedded-text.js";
-import { metadataText } from "./metadata-text.js";
 import { removeGenerations } from "./remove-generations.js";
+import { type VectorMetadataInput, vectorMetadata } from "./vector-metadata.js";
 
 export interface IndexPorts extends NotionAccessPorts {
   vectors: VectorIndex;
@@ -247,7 +247,13 @@ class IndexRun {
     const embedded = await embedder.embedDocuments(
       chunks.map((chunk) => (withContext ? embeddedText(chunk, title) : chunk.content)),
     );
-    await ports.vectors.upsert(namespace, this.vectorRecords(chunks, embedded.vectors, title), this.meter);
+    const records = this.vectorRecords(chunks, embedded.vectors, {
+      title,
+      type: state.type,
+      lastEditedTime: state.lastEditedTime,
+      units: extracted.units,
+    });
+    await ports.vectors.upsert(namespace, records, this.meter);
     const segments = chunks.map((chunk, position) => this.segment(chunk, position, chunks, parents));
     await ports.store.putSegments(segments);
     // Queries switch to this generation now that all of it is written, before the old one goes.
@@ -471,21 +477,16 @@ class IndexRun {
     };
   }
 
-  private vectorRecords(chunks: EmbeddedChunk[], vectors: number[][], title: string): VectorRecord[] {
-    const { tenantId, datasetId, documentId, generation } = this.document;
+  private vectorRecords(
+    chunks: EmbeddedChunk[],
+    vectors: number[][],
+    facts: Pick<VectorMetadataInput, "title" | "type" | "lastEditedTime" | "units">,
+  ): VectorRecord[] {
+    const { documentId, generation } = this.document;
     return chunks.map((chunk, position) => ({
       id: vectorId(documentId, generation, position),
       values: vectors[position] ?? [],
-      metadata: {
-        tenantId,
-        datasetId,
-        documentId,
-        position,
-        text: metadataText(chunk.content),
-        title,
-        source: chunk.sourceUrl,
-        headingPath: chunk.headingPath,
-      },
+      metadata: vectorMetadata({ document: this.document, chunk, position, ...facts }),
     }));
   }
 

@@ -11,9 +11,16 @@ import { createKeyedQueryApi, createQueryAdapters } from "../../functions/query/
 import { createQueryClient, QueryApiError, type QueryRequest } from "../../lib/client/query-client.js";
 import { loadQueryConfig } from "../../lib/composition/config.js";
 import { createDataset } from "../../lib/core/datasets.js";
-import { AUTOMATIC_RULE, generationOfVectorId } from "../../lib/core/model.js";
+import {
+  AUTOMATIC_RULE,
+  type Dataset,
+  type Document,
+  generationOfVectorId,
+  VECTOR_METADATA_VERSION,
+} from "../../lib/core/model.js";
 import type { VectorIndex } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
+import { reindexDataset } from "../../lib/documents/reindex.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { newApiKey } from "../../lib/retrieval/api-keys.js";
 import { QUERY_FAILURE } from "../../lib/retrieval/query-api.js";
@@ -393,7 +400,8 @@ describe("filters", () => {
     const rows = (filter: QueryRequest["filter"]) =>
       client(keys.acme)
         .query(ask({ topK: 20, filter: { databaseIds: [databaseId], ...filter } }))
-        .then(({ matches }) => new Set(matches.map((match) => match.title)));
+        // A row's chunks sit under its title (the heading path's first entry); `title` is the database's.
+        .then(({ matches }) => new Set(matches.map((match) => match.headingPath[0])));
     const all = await rows({});
     expect(all.size).toBe(3);
     expect(await rows({ properties: { Severity: "high" } })).toEqual(
@@ -488,6 +496,33 @@ describe("generations", () => {
     expect((await h.store.getDocument(runbook))?.archived).toBe(true);
     const after = await client(keys.acme).query(ask({ topK: 50 }));
     expect(after.matches.map((match) => match.documentId)).not.toContain(runbook);
+  });
+});
+
+describe("vectors indexed before the filter metadata", () => {
+  it("`dataset reindex` re-indexes the documents whose vectors predate it, once; --all every one", async () => {
+    const documentId = documentOf(NARROW_DATASET, pages.narrow);
+    const document = (await h.store.getDocument(documentId)) as Document;
+    expect(document.dataSourceInfo.metadataVersion).toBe(VECTOR_METADATA_VERSION);
+    // As a document indexed by an earlier version looks.
+    const { metadataVersion: _current, ...older } = document.dataSourceInfo;
+    await h.store.updateDocument(documentId, document.generation, { dataSourceInfo: older });
+    const dataset = (await h.store.getDataset(NARROW_DATASET)) as Dataset;
+    const ports = { store: h.store, syncQueue: h.adapters.syncQueue };
+    expect(await reindexDataset(ports, dataset, { outdatedMetadata: true })).toEqual({
+      documents: 1,
+      queued: 1,
+    });
+    await h.settle();
+    const reindexed = (await h.store.getDocument(documentId)) as Document;
+    expect(reindexed.generation).toBe(document.generation + 1);
+    expect(reindexed.dataSourceInfo.metadataVersion).toBe(VECTOR_METADATA_VERSION);
+    expect(await reindexDataset(ports, dataset, { outdatedMetadata: true })).toEqual({
+      documents: 1,
+      queued: 0,
+    });
+    expect(await reindexDataset(ports, dataset, { all: true })).toEqual({ documents: 1, queued: 1 });
+    await h.settle();
   });
 });
 

@@ -37,7 +37,12 @@ export interface RowsState {
 }
 
 /** What extraction needs of a row, and no more. */
-export type RowOfDatabase = Pick<PageObjectResponse, "object" | "id" | "url" | "created_time" | "properties">;
+export type RowOfDatabase = Pick<
+  PageObjectResponse,
+  "object" | "id" | "url" | "created_time" | "properties"
+> &
+  // Absent in checkpoints saved before the retrieval API's filters needed it.
+  Partial<Pick<PageObjectResponse, "last_edited_time">>;
 
 /** The checkpoint to go on from, when it is this extraction's (its subject and version). */
 export function resumePoint(

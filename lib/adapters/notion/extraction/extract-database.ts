@@ -11,10 +11,11 @@
  */
 import type { PageObjectResponse } from "@notionhq/client";
 import { type ExtractionControl, ExtractionSuspended } from "../../../core/extraction-control.js";
-import type { ExtractedDocument } from "../../../core/ports.js";
+import type { ExtractedDocument, FilterValue, UnitFacts } from "../../../core/ports.js";
 import { PermanentError } from "../../../shared/errors.js";
 import { BlockWalk } from "./block-walk.js";
 import { type NotionCheckpoint, type RowOfDatabase, type RowsState, resumePoint } from "./checkpoint.js";
+import { filterValues } from "./filter-values.js";
 import { label } from "./labels.js";
 import { readingNotion } from "./malformed.js";
 import { pageTitle, propertyLines } from "./properties.js";
@@ -108,7 +109,11 @@ export function extractDatabase(
       rows.walking = false;
       rows.walked += 1;
     }
-    return { ...walk.document(title, url), dataSourceIds: rows.dataSourceIds };
+    return {
+      ...walk.document(title, url),
+      dataSourceIds: rows.dataSourceIds,
+      units: unitsOf(rows.collected),
+    };
   });
 }
 
@@ -135,6 +140,7 @@ async function readRows(
       id: row.id,
       url: row.url,
       created_time: row.created_time,
+      last_edited_time: row.last_edited_time,
       properties: row.properties,
     });
     // Relations between rows of this database need no look-up.
@@ -162,4 +168,16 @@ async function readRows(
 function requireId(id: unknown, what: string): string {
   if (typeof id !== "string" || id === "") throw new PermanentError(`Notion returned ${what} without an id`);
   return id;
+}
+
+/** Each row's edit time and typed property values, for the vectors' filter metadata. */
+function unitsOf(rows: RowOfDatabase[]): Record<string, UnitFacts> {
+  const units: Record<string, UnitFacts> = Object.create(null);
+  for (const row of rows) {
+    const properties: Record<string, FilterValue> = Object.create(null);
+    for (const [name, value] of filterValues(row)) properties[name] = value;
+    const edited = textOf(row.last_edited_time);
+    units[row.id] = { ...(edited === "" ? {} : { lastEditedTime: edited }), properties };
+  }
+  return units;
 }
