@@ -16,13 +16,13 @@ export function filterValues(row: { properties?: unknown }): Map<string, FilterV
   for (const [name, raw] of Object.entries(objectOf(row.properties) ?? {})) {
     const property = objectOf(raw);
     if (property === undefined) continue;
-    const value = valueOf(textOf(property.type), property);
+    const value = typedValue(textOf(property.type), property);
     if (value !== undefined) values.set(name, value);
   }
   return values;
 }
 
-function valueOf(type: string, property: Record<string, unknown>): FilterValue | undefined {
+function typedValue(type: string, property: Record<string, unknown>): FilterValue | undefined {
   const value = property[type];
   switch (type) {
     case "select":
