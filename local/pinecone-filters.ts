@@ -76,8 +76,13 @@ export function matchesFilter(metadata: Metadata | undefined, filter: Record<str
     if (key === "$and") return subFilters(condition, key).every((sub) => matchesFilter(metadata, sub));
     if (key === "$or") return subFilters(condition, key).some((sub) => matchesFilter(metadata, sub));
     if (key.startsWith("$")) throw badRequest(`Unsupported top-level filter operator: ${key}`);
-    return matchesField(metadata?.[key], condition);
+    return matchesField(fieldOf(metadata, key), condition);
   });
+}
+
+/** A field the vector has: `constructor` or `__proto__` of a vector without one is absent, not Object's. */
+function fieldOf(metadata: Metadata | undefined, key: string): MetadataValue | undefined {
+  return metadata !== undefined && Object.hasOwn(metadata, key) ? metadata[key] : undefined;
 }
 
 export function parseFilter(raw: unknown): Record<string, unknown> | undefined {

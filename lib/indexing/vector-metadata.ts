@@ -34,7 +34,31 @@ export interface VectorMetadataInput {
   units?: Record<string, UnitFacts>;
 }
 
+/** The whole metadata's JSON, at most: a margin under Pinecone's limit. */
+export const MAX_METADATA_JSON_BYTES = 39 * 1024;
+export const MAX_SOURCE_BYTES = 2048;
+
+/**
+ * The metadata, bounded. The text's 32 KB are UTF-8 bytes, but Pinecone counts the JSON, where a
+ * quote, a backslash or a newline takes two bytes and a control character six: when the JSON is over
+ * MAX_METADATA_JSON_BYTES, the text is cut further until it fits.
+ */
 export function vectorMetadata(input: VectorMetadataInput): VectorMetadata {
+  const metadata = unboundedTextMetadata(input);
+  for (;;) {
+    const excess = Buffer.byteLength(JSON.stringify(metadata), "utf8") - MAX_METADATA_JSON_BYTES;
+    const text = metadata.text.endsWith("…") ? metadata.text.slice(0, -1) : metadata.text;
+    if (excess <= 0 || text === "") return metadata;
+    // Keep the share of the text that fits, as its JSON weighs now (escapes are usually spread
+    // evenly); the loop checks again, and the text only gets shorter.
+    const textBytes = Buffer.byteLength(text, "utf8");
+    const textJsonBytes = Buffer.byteLength(JSON.stringify(text), "utf8");
+    const share = Math.max(0, (textJsonBytes - excess) / textJsonBytes);
+    metadata.text = `${cutUtf8(text, Math.max(0, Math.min(textBytes - 1, Math.floor(textBytes * share) - 8)))}…`;
+  }
+}
+
+function unboundedTextMetadata(input: VectorMetadataInput): VectorMetadata {
   const { document, chunk } = input;
   const info = document.dataSourceInfo;
   const isDatabase = input.type === "database";
@@ -47,7 +71,7 @@ export function vectorMetadata(input: VectorMetadataInput): VectorMetadata {
     position: input.position,
     text: metadataText(chunk.content),
     title: cutUtf8(input.title, MAX_TITLE_BYTES),
-    source: chunk.sourceUrl,
+    source: cutUtf8(chunk.sourceUrl, MAX_SOURCE_BYTES),
     headingPath: boundedHeadingPath(chunk.headingPath),
     // A row's chunks name the row's own page; the rest of a database (its description) the database.
     pageId: isDatabase ? (chunk.unit ?? info.pageId) : info.pageId,
@@ -106,6 +130,7 @@ function boundedHeadingPath(path: string[]): string[] {
 
 /** The longest prefix within `maxBytes` of UTF-8, never cutting a surrogate pair. */
 export function cutUtf8(text: string, maxBytes: number): string {
+  if (maxBytes <= 0) return "";
   if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
   const cut = Buffer.from(text, "utf8").subarray(0, maxBytes).toString("utf8");
   // A character cut in two decodes as U+FFFD at the end: drop it.

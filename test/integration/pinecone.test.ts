@@ -120,6 +120,61 @@ describe("Pinecone stand-in with the real client", () => {
     expect(otherNamespace).toEqual([]);
   });
 
+  it("filters the retrieval API's metadata: $in on a list, number ranges, $ne, $nin, $exists", async () => {
+    // Two rows of a database and a page: the page has no `prop:` fields at all.
+    const edited = [1_767_225_600_000, 1_767_225_660_000, 1_767_225_720_000];
+    await vectors.upsert(NS, [
+      record("row1#1#0", unit(0), {
+        lastEditedTime: edited[0],
+        "prop:Tags": ["db", "payments"],
+        "prop:Minutes": 95,
+        "prop:Resolved": true,
+      }),
+      record("row2#1#0", unit(1), {
+        lastEditedTime: edited[1],
+        "prop:Tags": ["db"],
+        "prop:Minutes": 12,
+        "prop:Resolved": false,
+      }),
+      record("page#1#0", unit(2), { lastEditedTime: edited[2] }),
+    ]);
+    const ids = async (filter: Record<string, unknown>) =>
+      (await vectors.query(NS, unit(0), { topK: 10, filter })).map((match) => match.id).sort();
+
+    expect(await ids({ "prop:Tags": { $in: ["payments"] } })).toEqual(["row1#1#0"]);
+    expect(await ids({ "prop:Tags": { $in: ["db", "other"] } })).toEqual(["row1#1#0", "row2#1#0"]);
+    expect(await ids({ "prop:Tags": "payments" })).toEqual(["row1#1#0"]);
+    expect(await ids({ "prop:Tags": { $eq: "db" } })).toEqual(["row1#1#0", "row2#1#0"]);
+    // A list matches $nin (and $ne) only when none of its items is named.
+    expect(
+      await ids({ $and: [{ "prop:Tags": { $exists: true } }, { "prop:Tags": { $nin: ["payments"] } }] }),
+    ).toEqual(["row2#1#0"]);
+    expect(
+      await ids({ $and: [{ "prop:Tags": { $exists: true } }, { "prop:Tags": { $ne: "payments" } }] }),
+    ).toEqual(["row2#1#0"]);
+
+    expect(await ids({ "prop:Minutes": { $gte: 12, $lte: 30 } })).toEqual(["row2#1#0"]);
+    expect(await ids({ "prop:Minutes": { $gte: 13 } })).toEqual(["row1#1#0"]);
+    expect(await ids({ "prop:Minutes": { $lte: 95 } })).toEqual(["row1#1#0", "row2#1#0"]);
+    expect(await ids({ "prop:Minutes": { $gt: 12, $lt: 95 } })).toEqual([]);
+    expect(await ids({ lastEditedTime: { $gte: edited[1] } })).toEqual(["page#1#0", "row2#1#0"]);
+    expect(await ids({ lastEditedTime: { $gte: edited[0], $lt: edited[2] } })).toEqual([
+      "row1#1#0",
+      "row2#1#0",
+    ]);
+    expect(await ids({ lastEditedTime: { $lte: edited[0] } })).toEqual(["row1#1#0"]);
+
+    expect(await ids({ "prop:Resolved": false })).toEqual(["row2#1#0"]);
+    expect(await ids({ "prop:Minutes": { $exists: false } })).toEqual(["page#1#0"]);
+    expect(await ids({ $or: [{ "prop:Resolved": true }, { lastEditedTime: { $gt: edited[1] } }] })).toEqual([
+      "page#1#0",
+      "row1#1#0",
+    ]);
+    // A name every object has is only a field when the vector has it.
+    expect(await ids({ constructor: { $exists: true } })).toEqual([]);
+    expect(await ids({ toString: { $exists: false } })).toHaveLength(3);
+  });
+
   it("deletes by ids, and an empty list sends no request at all", async () => {
     await vectors.upsert(NS, docRecords("doc", 1, 3));
     const before = countOf("POST /vectors/delete");
@@ -309,6 +364,28 @@ describe("Pinecone stand-in limits", () => {
       /Unsupported filter operator/,
     );
     await expect(ns.query({ vector: unit(0), topK: 10_001 })).rejects.toThrow(/topK/);
+  });
+
+  it("refuses metadata Pinecone refuses: null, nested objects, lists of non-strings, over 40 KB", async () => {
+    const upsert = (metadata: unknown) =>
+      fetch(`${server.url}/vectors/upsert`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ vectors: [{ id: "m", values: unit(0), metadata }] }),
+      });
+    for (const value of [null, { nested: "x" }, [1, 2], ["a", 1], [["a"]]]) {
+      const response = await upsert({ field: value });
+      expect(response.status, JSON.stringify(value)).toBe(400);
+      expect(JSON.stringify(await response.json())).toMatch(/string, number, boolean or list of strings/);
+    }
+    // 40 KB is counted over the whole metadata, not per field.
+    const fields = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`f${i}`, "y".repeat(8_200)]));
+    const tooBig = await upsert(fields);
+    expect(tooBig.status).toBe(400);
+    expect(JSON.stringify(await tooBig.json())).toMatch(/exceeds the limit of 40960 bytes/);
+    const accepted = await upsert({ s: "x", n: 1.5, b: false, l: ["a", "b"] });
+    expect(accepted.status).toBe(200);
+    expect(server.ids("")).toEqual(["m"]);
   });
 
   it("answers unknown routes with 404 JSON", async () => {

@@ -9,6 +9,7 @@ import { MAX_METADATA_TEXT_BYTES } from "../../lib/indexing/metadata-text.js";
 import {
   cutUtf8,
   MAX_HEADING_PATH_BYTES,
+  MAX_METADATA_JSON_BYTES,
   MAX_PROPERTIES,
   MAX_PROPERTIES_BYTES,
   MAX_PROPERTY_LIST_ITEMS,
@@ -121,6 +122,17 @@ describe("vector metadata", () => {
       expect(items.length).toBeLessThanOrEqual(MAX_PROPERTY_LIST_ITEMS);
       for (const item of items)
         expect(Buffer.byteLength(String(item))).toBeLessThanOrEqual(MAX_PROPERTY_STRING_BYTES);
+    }
+  });
+
+  it("stays under it when the text is all characters JSON escapes (quotes, backslashes, control characters)", () => {
+    for (const character of ["\\", '"', "\n", "\u0001"]) {
+      const metadata = vectorMetadata(
+        input({ chunk: { ...input().chunk, content: character.repeat(40_000) } }),
+      );
+      expect(bytes(metadata)).toBeLessThanOrEqual(MAX_METADATA_JSON_BYTES);
+      expect(metadata.text.endsWith("…")).toBe(true);
+      expect(metadata.text.length).toBeGreaterThan(1000);
     }
   });
 

@@ -7,7 +7,7 @@
  * much is kept are the index run's (lib/indexing/vector-metadata.ts).
  */
 import type { FilterValue } from "../../../core/ports.js";
-import { richTextToPlain } from "./rich-text.js";
+import { richTextToLabel } from "./rich-text.js";
 import { listOf, objectOf, textOf } from "./untrusted.js";
 
 /** Property name → value, in the row's property order. A Map: names such as `__proto__` are data. */
@@ -35,7 +35,8 @@ function typedValue(type: string, property: Record<string, unknown>): FilterValu
       return names.length > 0 ? names : undefined;
     }
     case "rich_text":
-      return nonEmpty(richTextToPlain(listOf(value)));
+      // The text as it reads, without link markup: `{"Notes": "see docs"}` must match a linked "see docs".
+      return nonEmpty(richTextToLabel(listOf(value)));
     case "url":
     case "email":
     case "phone_number":
