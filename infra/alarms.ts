@@ -120,6 +120,26 @@ export class OperationsAlarms extends Construct {
     });
   }
 
+  /**
+   * The retrieval API's function URL: the share of requests it failed (5xx: our failures, or
+   * Pinecone, the embedder or DynamoDB down). 4xx are the callers' (bad keys, bodies, rates): not
+   * an operator's page.
+   */
+  watchQuery(fn: IFunction): void {
+    const sum = (metricName: string) => fn.metric(metricName, { period: PERIOD, statistic: "Sum" });
+    this.alarm("QueryUrl5xxRate", {
+      metric: new MathExpression({
+        expression: "IF(FILL(requests, 0) >= 5, 100 * FILL(errors, 0) / FILL(requests, 1), 0)",
+        usingMetrics: { requests: sum("UrlRequestCount"), errors: sum("Url5xxCount") },
+        period: PERIOD,
+        label: "Url5xxCount as % of requests",
+      }),
+      threshold: 5,
+      description:
+        "5% or more of the retrieval API's requests (at least 5 in 5 minutes) failed with 5xx: applications get no answers. See the query function's log group ('query failed' lines name the reason: Pinecone, the embedder or DynamoDB).",
+    });
+  }
+
   private alarm(id: string, options: { metric: IMetric; threshold: number; description: string }): void {
     const alarm = new Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${id}`,

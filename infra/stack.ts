@@ -124,6 +124,7 @@ export class NotionIndexSyncStack extends Stack {
       email: config.alarmEmail,
     });
     this.alarms.watchWebhook(this.webhook.fn.function, this.webhook.fn.logGroup);
+    this.alarms.watchQuery(this.query.fn.function);
     this.addOutputs(config, pineconeIndexHost);
   }
 

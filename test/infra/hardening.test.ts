@@ -82,8 +82,9 @@ describe("alarms", () => {
 
   it("sends every alarm, and its recovery, to the one topic", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    // 4 per pipeline, and the webhook URL's 4xx and 5xx rates.
-    expect(alarms).toHaveLength(11);
+    // 4 per pipeline, the webhook URL's 4xx and 5xx rates, its foreign-workspace events, and the
+    // query URL's 5xx rate.
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);

@@ -97,6 +97,15 @@ describe("query API", () => {
     expect(other).toEqual([]);
   });
 
+  it("alarms when 5% or more of its requests fail with 5xx", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: `${config.stackName}-QueryUrl5xxRate`,
+      Threshold: 5,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      AlarmActions: [{ Ref: logicalId(stack, stack.alarms.topic) }],
+    });
+  });
+
   it("names its URL and function in the outputs", () => {
     expect(INFO_OUTPUTS).toContain("QueryUrl");
     template.hasOutput("QueryUrl", {
