@@ -7,6 +7,8 @@
 
 /** The default bound: a log line or a status reason, not a page. */
 export const SAFE_TEXT_LENGTH = 300;
+/** A retrieval API key (lib/retrieval/api-keys.ts): its id may show, its secret never. */
+const API_KEY_SECRET = /\b(nis_[0-9a-f]{16}_)[A-Za-z0-9_-]{43}/g;
 
 export function safeOneLine(
   text: string,
@@ -18,6 +20,7 @@ export function safeOneLine(
     // Shorter values would match ordinary text; no real token or key is that short.
     if (secret && secret.length >= 4) redacted = redacted.split(secret).join("***");
   }
+  redacted = redacted.replace(API_KEY_SECRET, "$1***");
   const flat = redacted.replace(/\s+/g, " ").trim();
   // By code points, so a surrogate pair is never cut in half.
   const characters = Array.from(flat);

@@ -38,6 +38,9 @@ describe("safe text", () => {
 
   it("bounds the length and ignores secrets too short to be real", () => {
     expect(safeOneLine("x".repeat(400))).toBe(`${"x".repeat(300)}…`);
+    // A retrieval API key keeps its id, never its secret, wherever it turns up.
+    const key = `nis_0123456789abcdef_${"A".repeat(43)}`;
+    expect(safeOneLine(`refused ${key} today`)).toBe("refused nis_0123456789abcdef_*** today");
     expect(safeOneLine("abc abc", ["abc"])).toBe("abc abc");
   });
 

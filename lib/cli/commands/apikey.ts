@@ -4,7 +4,7 @@
  */
 import { createDynamoDbApiKeyStore } from "../../adapters/aws/dynamodb-api-key-store.js";
 import type { ApiKeyStore } from "../../core/ports.js";
-import { newApiKey } from "../../retrieval/api-keys.js";
+import { keyIdOf, newApiKey } from "../../retrieval/api-keys.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
@@ -89,11 +89,9 @@ export async function apiKeyListCommand(
   for (const line of formatTable(columns, terminalWidth())) printLine(line);
 }
 
-export async function apiKeyRevokeCommand(
-  connection: Connection,
-  keyId: string,
-  options: { json?: boolean },
-) {
+export async function apiKeyRevokeCommand(connection: Connection, key: string, options: { json?: boolean }) {
+  // The key id, or the whole key pasted by mistake: its secret is never echoed back.
+  const keyId = keyIdOf(key) ?? key;
   const revoked = await apiKeyStoreOf(connection).revoke(keyId, new Date().toISOString());
   if (!revoked) throw new PermanentError(`no API key ${keyId} (\`apikey list\` shows the keys)`);
   if (options.json) printJson({ keyId, revoked: true });
