@@ -9,64 +9,18 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Document } from "../../lib/core/model.js";
-import { namespaceFor } from "../../lib/core/model.js";
-import { createLocalEmbedder } from "../../lib/embedding/local-embedder.js";
-import { createQueryApi, MAX_QUERY_BODY_BYTES } from "../../lib/retrieval/query-api.js";
-import { createMemoryStore, createMemoryVectorIndex } from "../support/memory-ports.js";
+import { MAX_QUERY_BODY_BYTES } from "../../lib/retrieval/query-api.js";
+import { createMemoryQueryApi, MEMORY_DATASET } from "../support/memory-retrieval.js";
 import { openApiValidator } from "../support/openapi-validator.js";
 import { FUZZ_TIMEOUT_MS, printSummaries, runsFor, Tally } from "./fuzz-runs.js";
 
-const TENANT = "acme";
-const DATASET = "handbook";
-const store = createMemoryStore();
-const vectors = createMemoryVectorIndex();
-const embedder = createLocalEmbedder(64);
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const api = createQueryApi({
-  retrieval: { store, vectors, embedders: { forDataset: () => embedder } },
-  authenticate: async () => ({ tenantId: TENANT }),
-  log: quiet,
-});
+const DATASET = MEMORY_DATASET;
+const api = await createMemoryQueryApi();
 const validator = openApiValidator();
 const tallies = {
   broken: new Tally("query bodies broken by construction (query API)", "bodies"),
   arbitrary: new Tally("arbitrary JSON and near-valid query bodies (query API)", "bodies"),
 };
-
-await store.ensureDataset({
-  tenantId: TENANT,
-  datasetId: DATASET,
-  name: DATASET,
-  processRule: {
-    mode: "automatic",
-    maxTokens: 500,
-    overlap: 50,
-    removeExtraSpaces: true,
-    removeUrlsEmails: false,
-  },
-  docForm: "text",
-  embeddingModel: embedder.model,
-  vectorNamespace: namespaceFor(TENANT, DATASET),
-  createdAt: new Date().toISOString(),
-} as never);
-const document = { tenantId: TENANT, datasetId: DATASET, documentId: "doc-1" } as Document;
-await vectors.upsert(namespaceFor(TENANT, DATASET), [
-  {
-    id: "doc-1#1#0",
-    values: (await embedder.embedQuery("refunds")) as number[],
-    metadata: {
-      tenantId: TENANT,
-      datasetId: DATASET,
-      documentId: document.documentId,
-      position: 0,
-      text: "refunds",
-      title: "FAQ",
-      source: "https://www.notion.so/x",
-      headingPath: [],
-    } as never,
-  },
-]);
 
 afterAll(() => printSummaries(Object.values(tallies)));
 

@@ -7,13 +7,16 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../infra/function-defaults.js";
-import { namespaceFor } from "../../lib/core/model.js";
-import { createLocalEmbedder } from "../../lib/embedding/local-embedder.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { ApiError } from "../../lib/retrieval/api-error.js";
-import { createQueryApi, QUERY_FAILURE } from "../../lib/retrieval/query-api.js";
+import { QUERY_FAILURE } from "../../lib/retrieval/query-api.js";
 import { type FunctionUrlServer, startFunctionUrlServer } from "../../local/function-url-server.js";
-import { createMemoryStore, createMemoryVectorIndex } from "../support/memory-ports.js";
+import {
+  createMemoryQueryApi,
+  MEMORY_CHUNK,
+  MEMORY_PAGE,
+  MEMORY_TENANT,
+} from "../support/memory-retrieval.js";
 
 const run = promisify(execFile);
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -21,66 +24,9 @@ let server: FunctionUrlServer;
 
 beforeAll(async () => {
   await run(process.execPath, ["scripts/build-client.mjs"], { cwd: PROJECT_ROOT });
-  const store = createMemoryStore();
-  const vectors = createMemoryVectorIndex();
-  const embedder = createLocalEmbedder(64);
-  await store.ensureDataset({
-    tenantId: "acme",
-    datasetId: "handbook",
-    name: "handbook",
-    processRule: {
-      mode: "automatic",
-      maxTokens: 500,
-      overlap: 50,
-      removeExtraSpaces: true,
-      removeUrlsEmails: false,
-    },
-    docForm: "text",
-    embeddingModel: embedder.model,
-    vectorNamespace: namespaceFor("acme", "handbook"),
-    createdAt: new Date().toISOString(),
-  } as never);
-  await store.createDocument({
-    tenantId: "acme",
-    datasetId: "handbook",
-    documentId: "doc-1",
-    title: "FAQ",
-    dataSourceType: "notion_import",
-    dataSourceInfo: { workspaceId: "ws", pageId: "11111111-1111-4111-8111-111111111111", type: "page" },
-    indexingStatus: "completed",
-    generation: 1,
-    servingGeneration: 1,
-    createdAt: new Date().toISOString(),
-    isPaused: false,
-    wordCount: 1,
-    tokens: 1,
-    segmentCount: 1,
-    enabled: true,
-    archived: false,
-  });
-  await vectors.upsert(namespaceFor("acme", "handbook"), [
-    {
-      id: "doc-1#1#0",
-      values: await embedder.embedQuery("refund policy"),
-      metadata: {
-        tenantId: "acme",
-        datasetId: "handbook",
-        documentId: "doc-1",
-        position: 0,
-        text: "Refunds within 30 days.",
-        title: "FAQ",
-        source: "https://www.notion.so/faq#1",
-        headingPath: ["Refunds"],
-      },
-    },
-  ]);
-  const api = createQueryApi({
-    retrieval: { store, vectors, embedders: { forDataset: () => embedder } },
-    authenticate: async (authorization) => {
-      if (authorization !== "Bearer good-key") throw new ApiError("unauthorized", "the API key is not valid");
-      return { tenantId: "acme" };
-    },
-    log: quiet,
+  const api = await createMemoryQueryApi(async (authorization) => {
+    if (authorization !== "Bearer good-key") throw new ApiError("unauthorized", "the API key is not valid");
+    return { tenantId: MEMORY_TENANT };
   });
   server = await startFunctionUrlServer(createFunctionUrlHandler(api, quiet, QUERY_FAILURE), {
     functionName: "client-package-test",
