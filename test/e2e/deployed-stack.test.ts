@@ -7,7 +7,7 @@
  */
 
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,12 +18,17 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptionsFor } from "../../infra/esbuild-options.js";
+import { bundleAssets } from "../../infra/function-defaults.js";
+import { createDynamoDbApiKeyStore } from "../../lib/adapters/aws/dynamodb-api-key-store.js";
 import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
 import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
 import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
+import { createQueryClient } from "../../lib/client/query-client.js";
 import { registerDocuments } from "../../lib/documents/register.js";
+import { newApiKey } from "../../lib/retrieval/api-keys.js";
 import { startAwsStandIns } from "../../local/aws-stand-ins.js";
 import { type CloudFormationStandIn, startCloudFormationServer } from "../../local/cloudformation-server.js";
+import { type FunctionUrlHandler, startFunctionUrlServer } from "../../local/function-url-server.js";
 import { paragraph } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";
@@ -373,6 +378,53 @@ describe("the deployed sync function's bundle", () => {
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = "local";
     }
+  }, 60_000);
+});
+
+describe("the deployed query function's bundle", () => {
+  it("cold-starts from secret names alone and answers a keyed query through its function URL", async () => {
+    // The bundle `cdk deploy` uploads, with the assets the stack copies beside it.
+    const outdir = await mkdtemp(join(tmpdir(), "nis-query-bundle-"));
+    stoppers.push(() => rm(outdir, { recursive: true, force: true }));
+    const entry = "functions/query/handler.ts";
+    const options = esbuildOptionsFor(entry, outdir);
+    await build({ ...options, sourcemap: false });
+    for (const { source, name } of bundleAssets(entry)) await copyFile(source, join(outdir, name));
+
+    Object.assign(process.env, functionsEnvironment());
+    delete process.env.PINECONE_API_KEY;
+    const keys = createDynamoDbApiKeyStore(
+      new DynamoDBClient({
+        region: "us-east-1",
+        endpoint: endpoints.DYNAMODB_ENDPOINT,
+        credentials: CREDENTIALS,
+      }),
+      TABLE,
+    );
+    const created = newApiKey({ tenantId: "acme", datasetIds: ["handbook"] }, new Date());
+    await keys.create(created.record);
+    const bundled: { handler: FunctionUrlHandler } = await import(
+      pathToFileURL(options.outfile as string).href
+    );
+    const server = await startFunctionUrlServer(bundled.handler, {
+      functionName: "nis-query",
+      timeoutMs: 15_000,
+    });
+    stoppers.push(() => server.close());
+
+    const client = createQueryClient({ url: server.url, apiKey: created.key });
+    const { matches } = await client.query({
+      query: "who do I page when the database is down?",
+      datasetId: "handbook",
+    });
+    expect(matches[0]?.content).toContain("on-call engineer");
+    expect(matches[0]?.pageId).toBe(pageId);
+    await expect(
+      createQueryClient({ url: server.url, apiKey: `${created.key.slice(0, -1)}x` }).query({
+        query: "x",
+        datasetId: "handbook",
+      }),
+    ).rejects.toMatchObject({ status: 401, code: "unauthorized" });
   }, 60_000);
 });
 
