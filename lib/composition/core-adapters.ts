@@ -6,6 +6,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDataClients } from "../adapters/aws/aws-clients.js";
 import { createDynamoDbCheckpointStore } from "../adapters/aws/dynamodb-checkpoint-store.js";
+import { createDynamoDbParentIndex } from "../adapters/aws/dynamodb-parent-index.js";
 import { createDynamoDbRateBudget } from "../adapters/aws/dynamodb-rate-budget.js";
 import { createDynamoDbStore } from "../adapters/aws/dynamodb-store.js";
 import { createSecretStore } from "../adapters/aws/secret-store.js";
@@ -19,6 +20,7 @@ import type {
   DocumentStore,
   MessagePublisher,
   NotionConnector,
+  ParentIndex,
   SecretStore,
   VectorIndex,
 } from "../core/ports.js";
@@ -27,6 +29,7 @@ import type { Config } from "./config.js";
 export interface CoreAdapters {
   store: DocumentStore;
   checkpoints: CheckpointStore;
+  parents: ParentIndex;
   vectors: VectorIndex;
   notion: NotionConnector;
   secrets: SecretStore;
@@ -43,6 +46,7 @@ export function createCoreAdapters(config: Config): CoreAdapters {
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
     checkpoints: createDynamoDbCheckpointStore(dynamodb, config.TABLE_NAME),
+    parents: createDynamoDbParentIndex(dynamodb, config.TABLE_NAME),
     vectors: createPineconeVectorIndex({
       apiKey: config.PINECONE_API_KEY,
       indexHost: config.PINECONE_INDEX_HOST,

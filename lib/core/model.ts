@@ -56,7 +56,41 @@ export interface Dataset {
   /** Pinecone namespace: one per tenant and dataset, so a query can never cross tenants. */
   vectorNamespace: string;
   createdAt: string;
+  /** Which part of Notion the dataset follows (lib/scopes); absent: `pages`, its explicit list only. */
+  scope?: DatasetScope;
+  /**
+   * Paused datasets take no new work: discovery registers nothing, syncs stop before claiming, and
+   * resuming queues what was left (`dataset pause|resume`).
+   */
+  paused?: boolean;
 }
+
+/**
+ * - `pages`: the documents registered one by one (`add`).
+ * - `subtree`: also every page and database under the roots, at any depth.
+ * - `workspace`: also everything the integration can see.
+ * Rows are never documents of their own: their database is.
+ */
+export type ScopeKind = "pages" | "subtree" | "workspace";
+
+export interface DatasetScope {
+  kind: ScopeKind;
+  /** The binding whose workspace is followed. */
+  workspaceId: string;
+  /** `subtree`: the root pages and databases (dashed ids); themselves included. */
+  roots: string[];
+  /** Registration stops at this many documents in the dataset (explicit ones included). */
+  maxDocuments: number;
+  setAt: string;
+  /** A full listing is owed (the scope is new or wider): set by `dataset set`, cleared by the sweep. */
+  backfillPending?: boolean;
+  /** Documents of the dataset at the last sweep of its binding (what the webhook checks the limit on). */
+  documents?: number;
+  /** Set when the scope holds more than the maximum: how many it would hold, and when that was seen. */
+  overLimit?: { wanted: number; at: string };
+}
+
+export const DEFAULT_MAX_DOCUMENTS = 50_000;
 
 export type NotionObjectType = "page" | "database";
 
@@ -155,6 +189,11 @@ export interface Document {
   enabled: boolean;
   archived: boolean;
   lastRun?: RunCounts;
+  /**
+   * `scope`: registered by the dataset's scope (lib/scopes), and removed when its page leaves it.
+   * Absent: registered explicitly (`add`), kept whatever the scope.
+   */
+  registeredBy?: "scope";
 }
 
 export interface Segment {

@@ -4,7 +4,14 @@
  */
 import { NotionAuthError, PermanentError } from "../shared/errors.js";
 import type { DataSourceBinding, Document } from "./model.js";
-import type { DocumentStore, NotionAccess, NotionConnector, NotionSource, SecretStore } from "./ports.js";
+import type {
+  BindingRef,
+  DocumentStore,
+  NotionAccess,
+  NotionConnector,
+  NotionSource,
+  SecretStore,
+} from "./ports.js";
 
 export interface NotionAccessPorts {
   store: DocumentStore;
@@ -13,8 +20,17 @@ export interface NotionAccessPorts {
 }
 
 export async function openNotionFor(ports: NotionAccessPorts, document: Document): Promise<NotionSource> {
-  const { tenantId } = document;
-  const { workspaceId } = document.dataSourceInfo;
+  return openNotionForBinding(ports, {
+    tenantId: document.tenantId,
+    workspaceId: document.dataSourceInfo.workspaceId,
+  });
+}
+
+/** The binding's source, for work that is not about one document (a dataset's scope). */
+export async function openNotionForBinding(
+  ports: NotionAccessPorts,
+  { tenantId, workspaceId }: BindingRef,
+): Promise<NotionSource> {
   const binding = await ports.store.getBinding(tenantId, workspaceId);
   if (!binding || binding.disabled) {
     const state = binding ? "is disabled" : "is missing";

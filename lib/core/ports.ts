@@ -38,6 +38,8 @@ export interface ClaimRequest {
 
 export interface DocumentStore {
   getDataset(datasetId: string): Promise<Dataset | undefined>;
+  /** A tenant's datasets, or every dataset without a tenant. */
+  listDatasets(tenantId?: string): Promise<Dataset[]>;
   /** Creates the dataset unless it exists; returns the stored one. */
   ensureDataset(dataset: Dataset): Promise<Dataset>;
   /** Replaces an existing dataset's record (its settings); PermanentError when there is no such dataset. */
@@ -116,6 +118,45 @@ export interface NotionObjectState {
   archived: boolean;
   inTrash: boolean;
   url: string;
+  /** Where the object sits in the workspace (a row's parent is its database). */
+  parent?: NotionParent;
+}
+
+/**
+ * Where a Notion object sits: the workspace's top level, a page, a database (for rows: Notion's
+ * `data_source_id` parent is kept as its database) or a block (a page in a toggle or a column).
+ */
+export type NotionParent = { type: "workspace" } | { type: "page" | "database" | "block"; id: string };
+
+/** A row is a page whose parent is a database: never a document of its own. */
+export type NotionObjectKind = "page" | "row" | "database" | "block";
+
+/** One object's place in the workspace, as the parent index keeps it. */
+export interface ParentLink {
+  id: string;
+  kind: NotionObjectKind;
+  parent: NotionParent;
+}
+
+/** One binding's workspace: whose parent index an operation reads. */
+export interface BindingRef {
+  tenantId: string;
+  workspaceId: string;
+}
+
+/**
+ * Which object sits under which, per binding, kept current by the sweep's listings, the webhook's
+ * events and the syncs (docs/scopes.md): deciding "under this root" never needs a walk through Notion.
+ */
+export interface ParentIndex {
+  /** Every link recorded for the binding (a sweep loads them once per invocation). */
+  loadAll(binding: BindingRef): Promise<ParentLink[]>;
+  /** The recorded links of these ids (those known). */
+  get(binding: BindingRef, ids: string[]): Promise<Map<string, ParentLink>>;
+  /** Records these links (idempotent). */
+  put(binding: BindingRef, links: ParentLink[]): Promise<void>;
+  /** Forgets these objects (gone from the workspace). */
+  remove(binding: BindingRef, ids: string[]): Promise<void>;
 }
 
 /** How the chunker may cut a block: code and tables only between lines; headings start sections. */
@@ -183,6 +224,11 @@ export interface NotionSource {
   listWorkspacePage(cursor?: string): Promise<WorkspacePage>;
   /** Whether any row of the data source was edited on or after `since` (one request). */
   hasRowsEditedSince(dataSourceId: string, since: string): Promise<boolean>;
+  /**
+   * The object's place in the workspace (one request): how an ancestry the parent index does not
+   * know is completed. NotionNotFoundError when the integration cannot see it.
+   */
+  getParentLink(id: string, kind: "page" | "database" | "block"): Promise<ParentLink>;
 }
 
 /** One page (up to 100 objects) of the workspace listing. */
@@ -201,6 +247,8 @@ export interface ListedNotionObject {
   lastEditedTime: string;
   /** For data sources: the database they belong to. */
   databaseId?: string;
+  /** A page's parent; for a data source, its database's parent. Absent when Notion left it out. */
+  parent?: NotionParent;
 }
 
 /** Whose rate budget a source's requests take their slots from: one per binding. */

@@ -18,6 +18,8 @@ export interface RegisterRequest {
   /** Dashed Notion ids. */
   pageIds: string[];
   embeddingModel: string;
+  /** `scope`: found by the dataset's scope, and removed when it leaves it (lib/scopes). */
+  registeredBy?: "scope";
 }
 
 export interface RegisteredDocument {
@@ -106,7 +108,12 @@ export async function registerWithSubpages(
   });
 }
 
-function newDocument(request: RegisterRequest, pageId: string, now: Date): Document {
+/** The document a page becomes in a dataset, before its first sync. */
+export function newDocument(
+  request: Omit<RegisterRequest, "pageIds" | "embeddingModel">,
+  pageId: string,
+  now: Date,
+): Document {
   return {
     tenantId: request.tenantId,
     datasetId: request.datasetId,
@@ -123,5 +130,6 @@ function newDocument(request: RegisterRequest, pageId: string, now: Date): Docum
     segmentCount: 0,
     enabled: true,
     archived: false,
+    ...(request.registeredBy === undefined ? {} : { registeredBy: request.registeredBy }),
   };
 }

@@ -10,6 +10,7 @@
  * | (registry)| DATASETS               | {datasetId}                |                               |            |
  * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
  * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
+ * | Parent    | PARENTS#{tenant}#{ws}  | {objectId}                 |                               |            |
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
  * | Event seen| WEBHOOK#{tenant}#{ws}  | EVENT#{eventId}            |                               |            |
  * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
@@ -22,6 +23,9 @@
  * table that already exists (UpdateTable only changes throughput there), and lookup items need no
  * table change in AWS either. A document's workspace and page never change, so an entry is written
  * once (createDocument, and `webhook url` / the local stack for documents registered before).
+ *
+ * The parent index (lib/scopes) keeps one binding's links in one partition: a sweep reads them all with
+ * one paged query, and a webhook or sync reads one link by its key.
  *
  * A document and its segments share a partition, so one query lists a document's segments by
  * generation (zero-padded, so they sort numerically).
@@ -50,6 +54,12 @@ export const keys = {
   pageIndexEntry: (tenantId: string, workspaceId: string, pageId: string, documentId: string) => ({
     pk: `PAGE#${tenantId}#${workspaceId}#${pageId}`,
     sk: `DOC#${documentId}`,
+  }),
+  /** Where a Notion object sits (its parent), within one tenant's workspace. */
+  parentLinks: (tenantId: string, workspaceId: string) => `PARENTS#${tenantId}#${workspaceId}`,
+  parentLink: (tenantId: string, workspaceId: string, objectId: string) => ({
+    pk: `PARENTS#${tenantId}#${workspaceId}`,
+    sk: objectId,
   }),
   /** The webhook's debounce marker, in the document's partition. */
   pendingSync: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "WEBHOOK#PENDING" }),

@@ -12,14 +12,32 @@
  *   and Notion did not cut it short (`request_status: incomplete`).
  * - Database documents are asked for rows edited since their content was read, one request each.
  *
+ * - Datasets that follow a scope (lib/scopes) are swept with their binding even before they hold a
+ *   document: the listing keeps the parent index current, and registers what their scope holds.
+ *
  * `mode: "reconcile"` (daily by default) checks every registered document directly instead,
  * spread out in time, and catches whatever the listing got wrong.
  */
 
 import type { SweepMessage } from "../core/messages.js";
-import type { DataSourceBinding, Document } from "../core/model.js";
-import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
-import type { CheckpointStore, Clock, Log, MessagePublisher, NotionSource } from "../core/ports.js";
+import type { DataSourceBinding, Dataset, Document } from "../core/model.js";
+import { type NotionAccessPorts, openNotionForBinding } from "../core/notion-access.js";
+import type {
+  BindingRef,
+  CheckpointStore,
+  Clock,
+  Log,
+  MessagePublisher,
+  NotionSource,
+  ParentIndex,
+} from "../core/ports.js";
+import {
+  type FollowCounts,
+  type FollowState,
+  ListingFollower,
+  newFollowState,
+} from "../scopes/follow-listing.js";
+import { follows } from "../scopes/scope-settings.js";
 import { ConflictError, NotionAuthError, NotionNotFoundError } from "../shared/errors.js";
 import { floorToMinute } from "./edit-time.js";
 import { type CheckReason, pageCheckReason, rowsEditedSince } from "./plan-sweep.js";
@@ -30,6 +48,8 @@ export interface SweepPorts extends NotionAccessPorts {
   clock: Clock;
   /** Where a listing that spans invocations keeps its place; without it, a listing never stops. */
   checkpoints?: CheckpointStore;
+  /** Where objects sit in each workspace (what scopes are decided on). */
+  parents: ParentIndex;
 }
 
 export interface SweepOptions {
@@ -60,6 +80,8 @@ export interface SweepResult {
   state?: "continued" | "busy" | "superseded";
   /** Notion cut the listing short: absence was not taken as deletion. */
   incomplete?: boolean;
+  /** What the listing did for the datasets that follow a scope. */
+  followed?: FollowCounts;
   reasons: Partial<Record<CheckReason | "reconcile" | "binding-unusable", number>>;
 }
 
@@ -89,6 +111,14 @@ interface ListingState {
   enqueued: number;
   reasons: SweepResult["reasons"];
   savedAt: string;
+  /** Following datasets' part of the listing. */
+  followed?: FollowState;
+}
+
+/** One binding's share of a sweep: its registered documents, and the datasets that follow a scope in it. */
+interface BindingWork extends BindingRef {
+  documents: Document[];
+  followers: Dataset[];
 }
 
 export async function sweep(
@@ -107,7 +137,14 @@ export async function sweep(
       document.dataSourceType === "notion_import" &&
       (message.workspaceId === undefined || document.dataSourceInfo.workspaceId === message.workspaceId),
   );
-  const groups = groupByBinding(documents);
+  const followers = (await ports.store.listDatasets(message.tenantId)).filter(
+    (dataset) =>
+      follows(dataset.scope) &&
+      dataset.paused !== true &&
+      (message.datasetId === undefined || dataset.datasetId === message.datasetId) &&
+      (message.workspaceId === undefined || dataset.scope.workspaceId === message.workspaceId),
+  );
+  const groups = groupByBinding(documents, mode === "listing" ? followers : []);
   const result: SweepResult = {
     mode,
     documents: documents.length,
@@ -136,11 +173,10 @@ export async function sweep(
   if (groups.length > 1) {
     // One sweep per binding: each on its own Notion budget, each its own continuations.
     for (const group of groups) {
-      const { tenantId, dataSourceInfo } = group[0] as Document;
       await ports.syncQueue.send({
         type: "sweep",
-        tenantId,
-        workspaceId: dataSourceInfo.workspaceId,
+        tenantId: group.tenantId,
+        workspaceId: group.workspaceId,
         ...(message.datasetId === undefined ? {} : { datasetId: message.datasetId }),
       });
     }
@@ -161,16 +197,14 @@ async function sweepBinding(
   ports: SweepPorts,
   message: SweepMessage,
   options: SweepOptions,
-  documents: Document[],
+  work: BindingWork,
   invocation: SweepInvocation | undefined,
 ): Promise<Partial<SweepResult>> {
-  const first = documents[0] as Document;
-  const { tenantId } = first;
-  const { workspaceId } = first.dataSourceInfo;
+  const { tenantId, workspaceId, documents } = work;
   const binding = await ports.store.getBinding(tenantId, workspaceId);
   let source: NotionSource;
   try {
-    source = await openNotionFor(ports, first);
+    source = await openNotionForBinding(ports, { tenantId, workspaceId });
   } catch (error) {
     if (!(error instanceof NotionAuthError)) throw error;
     // Each unit sync records "reconnect Notion" on its document, without calling Notion.
@@ -198,8 +232,15 @@ async function sweepBinding(
     }
     generation = Math.max(now.getTime(), (stored?.generation ?? 0) + 1);
     sequence = 0;
-    state = newListing(binding, options, now);
+    // A scope set or widened is owed a full listing: an incremental one sees only recent edits.
+    const owed = work.followers.some((dataset) => dataset.scope?.backfillPending === true);
+    state = newListing(binding, options, now, owed);
   }
+  state.followed ??= newFollowState();
+  const follower =
+    work.followers.length === 0
+      ? undefined
+      : await ListingFollower.start(ports, { tenantId, workspaceId }, work.followers, state.followed);
 
   const byPage = new Map<string, Document[]>();
   for (const document of documents) {
@@ -218,6 +259,7 @@ async function sweepBinding(
   while (!listingDone) {
     if (ports.checkpoints !== undefined && pagesThisInvocation > 0 && deadlineNear()) {
       state.seen = [...seen];
+      if (follower !== undefined) state.followed = follower.snapshot();
       state.savedAt = ports.clock.now().toISOString();
       sequence += 1;
       try {
@@ -245,6 +287,7 @@ async function sweepBinding(
     const page = await source.listWorkspacePage(state.cursor);
     pagesThisInvocation += 1;
     state.incomplete ||= page.incomplete;
+    await follower?.recordPage(page.objects);
     for (const object of page.objects) {
       if (state.since !== undefined && object.lastEditedTime < state.since) {
         listingDone = true;
@@ -307,17 +350,27 @@ async function sweepBinding(
     }
   }
 
+  const followed = await follower?.finish(source, {
+    completeFull: state.listing === "full" && !state.incomplete,
+  });
+
   await recordListing(ports, binding, state, now);
   await ports.checkpoints?.delete(key);
-  return summary(state);
+  return { ...summary(state), ...(followed === undefined ? {} : { followed }) };
 }
 
-function newListing(binding: DataSourceBinding | undefined, options: SweepOptions, now: Date): ListingState {
+function newListing(
+  binding: DataSourceBinding | undefined,
+  options: SweepOptions,
+  now: Date,
+  fullOwed: boolean,
+): ListingState {
   const info = binding?.sweep;
   const small =
     (info?.listedObjects ?? 0) <= (options.fullListingMaxObjects ?? DEFAULT_FULL_LISTING_MAX_OBJECTS);
   const lastFull = info?.lastFullListingAt === undefined ? 0 : Date.parse(info.lastFullListingAt);
   const full =
+    fullOwed ||
     info?.listedObjects === undefined ||
     info.watermark === undefined ||
     small ||
@@ -405,13 +458,23 @@ function summary(state: ListingState, outcome?: "continued"): Partial<SweepResul
   };
 }
 
-function groupByBinding(documents: Document[]): Document[][] {
-  const groups = new Map<string, Document[]>();
+function groupByBinding(documents: Document[], followers: Dataset[]): BindingWork[] {
+  const groups = new Map<string, BindingWork>();
+  const groupOf = (tenantId: string, workspaceId: string) => {
+    const key = `${tenantId}\u0000${workspaceId}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { tenantId, workspaceId, documents: [], followers: [] };
+      groups.set(key, group);
+    }
+    return group;
+  };
   for (const document of documents) {
-    const key = `${document.tenantId}\u0000${document.dataSourceInfo.workspaceId}`;
-    const group = groups.get(key) ?? [];
-    group.push(document);
-    groups.set(key, group);
+    groupOf(document.tenantId, document.dataSourceInfo.workspaceId).documents.push(document);
+  }
+  for (const dataset of followers) {
+    if (dataset.scope !== undefined)
+      groupOf(dataset.tenantId, dataset.scope.workspaceId).followers.push(dataset);
   }
   return [...groups.values()];
 }

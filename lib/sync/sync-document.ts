@@ -19,15 +19,20 @@ import type {
   MessagePublisher,
   NotionObjectState,
   NotionSource,
+  ParentIndex,
   VectorIndex,
 } from "../core/ports.js";
+import { removeDocument } from "../documents/remove.js";
 import { contentHash } from "../indexing/content-hash.js";
-import { ConflictError, NotionAuthError, NotionNotFoundError } from "../shared/errors.js";
+import { scopeVerdict } from "../scopes/scope-check.js";
+import { ConflictError, NotionAuthError, NotionNotFoundError, PermanentError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "./archive-document.js";
 import { readInsideEditMinute } from "./edit-time.js";
 
 export interface SyncPorts extends NotionAccessPorts {
   vectors: VectorIndex;
+  /** Where objects sit in each workspace: a scope-registered document is checked against it. */
+  parents: ParentIndex;
   indexQueue: MessagePublisher;
   clock: Clock;
   log: Log;
@@ -46,6 +51,7 @@ export type SyncOutcome =
   | "unchanged"
   | "queued" // claimed (new generation, status parsing), index message published; old content stays until the index run replaces it
   | "archived" // gone from Notion: content removed
+  | "left-scope" // registered by its dataset's scope, no longer in it: removed with its content
   | "error"; // status set to `error` with a reason the user can act on
 
 export interface SyncResult {
@@ -86,6 +92,8 @@ export async function syncDocument(
   assertMessageScope(message, document);
   if (!document.enabled) return result("disabled");
   if (document.isPaused) return result("paused");
+  const dataset = await datasetOf(ports.store, document);
+  if (dataset.paused === true) return result("paused");
   const now = ports.clock.now();
   if (WORKING_STATUSES.includes(document.indexingStatus) && leaseIsLive(document.lease, now)) {
     return result("busy", { generation: document.generation });
@@ -99,6 +107,11 @@ export async function syncDocument(
   } catch (error) {
     if (error instanceof NotionAuthError) return markError(ports, document, error.message);
     if (!(error instanceof NotionNotFoundError)) throw error;
+    if (document.registeredBy === "scope") {
+      // Deleted or unshared: it left what the integration can see, so it leaves the scope too.
+      await ports.parents.remove(bindingOf(document), [document.dataSourceInfo.pageId]);
+      return leaveScope(ports, document, "the page was deleted or is no longer shared with the integration");
+    }
     return archive(
       ports,
       document,
@@ -113,6 +126,19 @@ export async function syncDocument(
       options,
       `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`,
     );
+  }
+  if (
+    document.registeredBy === "scope" &&
+    (await scopeVerdict(
+      ports,
+      source,
+      bindingOf(document),
+      dataset.scope,
+      document.dataSourceInfo.pageId,
+      state,
+    )) === "out"
+  ) {
+    return leaveScope(ports, document, "the page is no longer in the dataset's scope");
   }
   if (await isUpToDate(ports, source, document, state, message.recheck === true)) return result("unchanged");
 
@@ -206,6 +232,29 @@ async function archive(
     ...removed,
   });
   return { ...base, ...removed, outcome: "archived", generation: claimed.generation, reason };
+}
+
+/** A scope-registered document whose page left the scope: its content and the document go. */
+async function leaveScope(ports: SyncPorts, document: Document, reason: string): Promise<SyncResult> {
+  const base = { documentId: document.documentId, segmentsDeleted: 0, vectorsDeleted: 0 };
+  try {
+    const removed = await removeDocument(ports, document.documentId);
+    ports.log.info("document left its dataset's scope; removed with its content", {
+      documentId: document.documentId,
+      datasetId: document.datasetId,
+      reason,
+      ...removed,
+    });
+    return { ...base, ...removed, outcome: "left-scope", reason };
+  } catch (error) {
+    // Claimed meanwhile by another run: the next sync of the document decides again.
+    if (error instanceof PermanentError) return { ...base, outcome: "busy" };
+    throw error;
+  }
+}
+
+function bindingOf(document: Document) {
+  return { tenantId: document.tenantId, workspaceId: document.dataSourceInfo.workspaceId };
 }
 
 /** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */

@@ -13,6 +13,7 @@ import { syncDocument } from "../../lib/sync/sync-document.js";
 import {
   createFakeNotion,
   createMemoryCheckpoints,
+  createMemoryParentIndex,
   createMemoryQueue,
   createMemoryStore,
   createMemoryVectorIndex,
@@ -33,6 +34,7 @@ function world() {
     store: createMemoryStore(),
     vectors: createMemoryVectorIndex(),
     checkpoints: createMemoryCheckpoints(),
+    parents: createMemoryParentIndex(),
     indexQueue: createMemoryQueue(),
     syncQueue: createMemoryQueue(),
     secrets: memorySecrets({ "secretsmanager:acme-notion": TOKEN }),

@@ -6,6 +6,7 @@
  */
 import type { DataSourceBinding, Dataset, Document, Segment } from "../../lib/core/model.js";
 import type {
+  BindingRef,
   Checkpoint,
   CheckpointStore,
   ClaimRequest,
@@ -15,6 +16,8 @@ import type {
   NotionConnector,
   NotionObjectState,
   NotionSource,
+  ParentIndex,
+  ParentLink,
   SecretStore,
   VectorIndex,
   VectorMatch,
@@ -56,6 +59,11 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
     async ensureDataset(dataset) {
       if (!datasets.has(dataset.datasetId)) datasets.set(dataset.datasetId, copy(dataset));
       return copy(datasets.get(dataset.datasetId) as Dataset);
+    },
+    async listDatasets(tenantId) {
+      return [...datasets.values()]
+        .filter((dataset) => tenantId === undefined || dataset.tenantId === tenantId)
+        .map((dataset) => copy(dataset) as Dataset);
     },
     async saveDataset(dataset) {
       if (!datasets.has(dataset.datasetId)) throw new PermanentError(`no dataset ${dataset.datasetId}`);
@@ -263,6 +271,40 @@ export function createMemoryCheckpoints(): CheckpointStore {
   };
 }
 
+/** The parent index in memory: links by binding and object id. */
+export function createMemoryParentIndex(): ParentIndex {
+  const links = new Map<string, Map<string, ParentLink>>();
+  const of = ({ tenantId, workspaceId }: BindingRef) => {
+    const key = `${tenantId}#${workspaceId}`;
+    let binding = links.get(key);
+    if (binding === undefined) {
+      binding = new Map();
+      links.set(key, binding);
+    }
+    return binding;
+  };
+  return {
+    async loadAll(binding) {
+      return [...of(binding).values()].map((link) => copy(link) as ParentLink);
+    },
+    async get(binding, ids) {
+      const known = of(binding);
+      return new Map(
+        ids.flatMap((id) => {
+          const link = known.get(id);
+          return link ? [[id, copy(link) as ParentLink] as const] : [];
+        }),
+      );
+    },
+    async put(binding, put) {
+      for (const link of put) of(binding).set(link.id, copy(link) as ParentLink);
+    },
+    async remove(binding, ids) {
+      for (const id of ids) of(binding).delete(id);
+    },
+  };
+}
+
 export const memorySecrets = (secrets: Record<string, string>): SecretStore => ({
   async getSecret(ref) {
     const value = secrets[ref];
@@ -340,6 +382,10 @@ export function createFakeNotion(
         },
         async hasRowsEditedSince() {
           return false;
+        },
+        async getParentLink(id) {
+          page(id);
+          return { id, kind: "page" as const, parent: { type: "workspace" as const } };
         },
       };
     },

@@ -3,18 +3,16 @@
  * the generation number: no transactions, no TTL (docs/architecture.md, Data).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
 import { ConflictError, PermanentError, RetryableError } from "../../shared/errors.js";
 import { GSI1, keys } from "../../shared/table-layout.js";
+import { batchGetAll } from "./dynamodb-batch-get.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { documentClient, type Item, queryAll as queryItems, stripKeys } from "./dynamodb-document-client.js";
 import { putPageIndexEntries } from "./dynamodb-webhook-store.js";
 import { UpdateExpression } from "./update-expression.js";
-
-/** BatchGetItem reads at most 100 keys a request. */
-const BATCH_GET_LIMIT = 100;
 
 export function createDynamoDbStore(client: DynamoDBClient, tableName: string): DocumentStore {
   const db = documentClient(client);
@@ -52,6 +50,23 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     async getDataset(datasetId) {
       const result = await db.send(new GetCommand({ TableName: tableName, Key: keys.dataset(datasetId) }));
       return result.Item ? (stripKeys(result.Item) as unknown as Dataset) : undefined;
+    },
+
+    async listDatasets(tenantId) {
+      if (tenantId !== undefined) {
+        const items = await queryAll({
+          IndexName: GSI1,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(tenantId) },
+        });
+        return items.map((item) => stripKeys(item) as unknown as Dataset);
+      }
+      const registry = await queryAll({
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.datasetRegistry("").pk },
+      });
+      const datasets = await Promise.all(registry.map((entry) => this.getDataset(String(entry.sk))));
+      return datasets.filter((dataset): dataset is Dataset => dataset !== undefined);
     },
 
     async ensureDataset(dataset) {
@@ -101,28 +116,13 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     },
 
     async getDocuments(documentIds) {
-      const found: Document[] = [];
       const unique = [...new Set(documentIds)];
-      for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-        let requested: Record<string, unknown>[] = unique
-          .slice(start, start + BATCH_GET_LIMIT)
-          .map((documentId) => keys.document(documentId));
-        // Keys DynamoDB left unprocessed (throttling) are asked again, after a short pause.
-        for (let attempt = 0; requested.length > 0; attempt += 1) {
-          if (attempt > 0)
-            await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-          if (attempt > 8) throw new RetryableError("DynamoDB kept documents of a batch read unprocessed");
-          const result = await db.send(
-            new BatchGetCommand({
-              RequestItems: { [tableName]: { Keys: requested, ConsistentRead: true } },
-            }),
-          );
-          for (const item of result.Responses?.[tableName] ?? [])
-            found.push(stripKeys(item) as unknown as Document);
-          requested = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-        }
-      }
-      return found;
+      const items = await batchGetAll(
+        db,
+        tableName,
+        unique.map((documentId) => keys.document(documentId)),
+      );
+      return items.map((item) => stripKeys(item) as unknown as Document);
     },
 
     async createDocument(document) {

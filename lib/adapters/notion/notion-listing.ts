@@ -5,6 +5,7 @@
  */
 import type { Client } from "@notionhq/client";
 import type { ListedNotionObject, WorkspacePage } from "../../core/ports.js";
+import { notionParent } from "./parent.js";
 import { isIncomplete } from "./request-status.js";
 
 const PAGE_SIZE = 100;
@@ -45,10 +46,21 @@ function listedObject(
 ): ListedNotionObject | undefined {
   const lastEditedTime = result.last_edited_time;
   if (typeof lastEditedTime !== "string") return undefined;
-  if (result.object === "page") return { object: "page", id: result.id, lastEditedTime };
+  if (result.object === "page") {
+    const parent = notionParent(result.parent);
+    return { object: "page", id: result.id, lastEditedTime, ...(parent ? { parent } : {}) };
+  }
   if (result.object !== "data_source") return undefined;
   const parent = result.parent as { type?: string; database_id?: string } | undefined;
-  return { object: "data_source", id: result.id, lastEditedTime, databaseId: parent?.database_id };
+  // A data source's `parent` is its database; where the database sits is `database_parent`.
+  const databaseParent = notionParent(result.database_parent);
+  return {
+    object: "data_source",
+    id: result.id,
+    lastEditedTime,
+    databaseId: parent?.database_id,
+    ...(databaseParent ? { parent: databaseParent } : {}),
+  };
 }
 
 export async function hasRowsEditedSince(

@@ -33,6 +33,7 @@ import type {
   NotionConnector,
   NotionObjectState,
   NotionSource,
+  ParentLink,
   WorkspacePage,
 } from "../../core/ports.js";
 import { type HeaderReader, retryAfterMs } from "../../core/retry-after.js";
@@ -49,6 +50,7 @@ import { pageTitle } from "./extraction/properties.js";
 import type { ExtractionLimits, Listing, NotionReader } from "./extraction/reader.js";
 import { richTextToLabel } from "./extraction/rich-text.js";
 import { hasRowsEditedSince, listWorkspacePage } from "./notion-listing.js";
+import { notionParent, pageKind } from "./parent.js";
 import { isIncomplete } from "./request-status.js";
 
 export const NOTION_VERSION = "2025-09-03";
@@ -207,6 +209,18 @@ class NotionClientSource implements NotionSource {
     );
   }
 
+  async getParentLink(id: string, kind: "page" | "database" | "block"): Promise<ParentLink> {
+    const retrieved =
+      kind === "database"
+        ? await this.retrieveDatabase(id)
+        : kind === "page"
+          ? await this.retrievePage(id)
+          : await this.reader().retrieveBlock(id);
+    const parent = notionParent(retrieved.parent);
+    if (parent === undefined) throw new PermanentError(`Notion gave ${kind} ${id} a parent of an unknown type`);
+    return { id, kind: kind === "page" ? pageKind(parent) : kind, parent };
+  }
+
   // ---------------------------------------------------------------- calls and errors
 
   private retrievePage(pageId: string): Promise<PageObjectResponse> {
@@ -291,6 +305,12 @@ class ClientReader implements NotionReader {
     return { results: response.results, nextCursor: nextCursor(response) };
   }
 
+  async retrieveBlock(blockId: string): Promise<{ parent: unknown }> {
+    const block = await this.call("retrieve block", () => this.client.blocks.retrieve({ block_id: blockId }));
+    if (!("parent" in block)) throw new PermanentError(`Notion returned a partial block for ${blockId}`);
+    return block;
+  }
+
   async retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
     const database = await this.call("retrieve database", () =>
       this.client.databases.retrieve({ database_id: databaseId }),
@@ -328,7 +348,9 @@ function isFullBlock(block: { object: "block"; id: string }): block is BlockObje
 // ---------------------------------------------------------------- states and rows
 
 function pageState(page: PageObjectResponse): NotionObjectState {
+  const parent = notionParent(page.parent);
   return {
+    ...(parent ? { parent } : {}),
     type: "page",
     title: pageTitle(page),
     lastEditedTime: page.last_edited_time,
@@ -339,7 +361,9 @@ function pageState(page: PageObjectResponse): NotionObjectState {
 }
 
 function databaseState(database: DatabaseObjectResponse): NotionObjectState {
+  const parent = notionParent(database.parent);
   return {
+    ...(parent ? { parent } : {}),
     type: "database",
     title: label(richTextToLabel(database.title)),
     lastEditedTime: database.last_edited_time,
