@@ -31,8 +31,10 @@ interface Lifecycle {
   inTrash: boolean;
   /** Permanently deleted: 404 for everyone. */
   deleted: boolean;
-  /** No longer shared with the integration: 404 for it. */
+  /** Its connection to the integration was removed: 404 for it and, as in Notion, for what is below it. */
   unshared: boolean;
+  /** Shared with the integration by itself: visible even when an ancestor is not. */
+  sharedExplicitly?: boolean;
 }
 
 interface StoredBlock {
@@ -149,15 +151,19 @@ export class NotionWorkspace {
     id?: string;
     title: string;
     parentPageId?: string;
+    /** A block of a page (a toggle, a column): the page sits inside it, its parent a `block_id`. */
+    parentBlockId?: string;
     icon?: string;
     blocks?: BlockSpec[];
   }): string {
     const id = this.freshId(spec.id);
     const now = this.stamp();
     const parent: Parent =
-      spec.parentPageId === undefined
-        ? { type: "workspace", workspace: true }
-        : { type: "page_id", page_id: this.requireId(spec.parentPageId) };
+      spec.parentBlockId !== undefined
+        ? { type: "block_id", block_id: this.requireBlock(spec.parentBlockId).id }
+        : spec.parentPageId === undefined
+          ? { type: "workspace", workspace: true }
+          : { type: "page_id", page_id: this.requireId(spec.parentPageId) };
     this.pages.set(id, {
       id,
       title: spec.title,
@@ -170,6 +176,7 @@ export class NotionWorkspace {
     });
     this.replaceBlocks(id, spec.blocks ?? [], now);
     if (parent.type === "page_id") this.addChildBlock(parent.page_id, id, "child_page", spec.title, now);
+    if (parent.type === "block_id") this.addChildBlockInBlock(parent.block_id, id, spec.title, now);
     this.emitPage("page.created", id);
     if (parent.type === "page_id") this.emitPage("page.content_updated", parent.page_id, [id]);
     return id;
@@ -345,11 +352,16 @@ export class NotionWorkspace {
 
   /** The integration loses access: 404 for it, as Notion answers for pages not shared with it. */
   unsharePage(id: string): void {
-    this.requireObject(id).unshared = true;
+    const object = this.requireObject(id);
+    object.unshared = true;
+    object.sharedExplicitly = false;
   }
 
+  /** Shares the object (and so what is below it) with the integration. */
   sharePage(id: string): void {
-    this.requireObject(id).unshared = false;
+    const object = this.requireObject(id);
+    object.unshared = false;
+    object.sharedExplicitly = true;
   }
 
   // ---------------------------------------------------------------- reads for the server
@@ -357,12 +369,12 @@ export class NotionWorkspace {
   /** A page the integration can see (trashed pages included), else undefined. */
   visiblePage(id: string): StoredPage | undefined {
     const page = this.pages.get(id);
-    return page !== undefined && isVisible(page) ? page : undefined;
+    return page !== undefined && this.isVisible(page) ? page : undefined;
   }
 
   visibleDatabase(id: string): StoredDatabase | undefined {
     const database = this.databases.get(id);
-    return database !== undefined && isVisible(database) ? database : undefined;
+    return database !== undefined && this.isVisible(database) ? database : undefined;
   }
 
   visibleDataSource(id: string): StoredDataSource | undefined {
@@ -433,7 +445,7 @@ export class NotionWorkspace {
   /** Everything search can find: visible, not trashed pages and data sources. */
   searchable(): { object: "page" | "data_source"; title: string; json: Record<string, unknown> }[] {
     const pages = [...this.pages.values()]
-      .filter((page) => isVisible(page) && !page.inTrash)
+      .filter((page) => this.isVisible(page) && !page.inTrash)
       .map((page) => ({ object: "page" as const, title: page.title, json: this.pageObject(page) }));
     const dataSources = [...this.dataSources.values()]
       .filter((dataSource) => {
@@ -586,6 +598,33 @@ export class NotionWorkspace {
 
   // ---------------------------------------------------------------- internals
 
+  /**
+   * Notion's sharing: access to a page reaches everything below it. An object is visible unless it
+   * is deleted, or its connection was removed on it or on its nearest ancestor that has one set.
+   */
+  private isVisible(object: StoredPage | StoredDatabase, depth = 0): boolean {
+    if (object.deleted) return false;
+    if (object.sharedExplicitly) return true;
+    if (object.unshared || depth > 64) return false;
+    const parent = this.parentObject(object.parent);
+    return parent === undefined || this.isVisible(parent, depth + 1);
+  }
+
+  private parentObject(parent: Parent): StoredPage | StoredDatabase | undefined {
+    switch (parent.type) {
+      case "workspace":
+        return undefined;
+      case "page_id":
+        return this.pages.get(parent.page_id);
+      case "data_source_id":
+        return this.databases.get(parent.database_id);
+      case "block_id": {
+        const block = this.blocks.get(parent.block_id);
+        return block === undefined ? undefined : this.pages.get(block.pageId);
+      }
+    }
+  }
+
   private hasChildren(stored: StoredBlock): boolean {
     if (stored.type === "child_page" || stored.type === "child_database") {
       const object = this.pages.get(stored.id) ?? this.databases.get(stored.id);
@@ -623,6 +662,25 @@ export class NotionWorkspace {
     this.blocks.set(id, stored);
     parent.blocks.push(stored);
     this.touch(parent, now);
+  }
+
+  /** A child page inside a block (a toggle, a column): its `child_page` block is the block's child. */
+  private addChildBlockInBlock(blockId: string, id: string, title: string, now: string): void {
+    const container = this.requireBlock(blockId);
+    const stored: StoredBlock = {
+      id,
+      pageId: container.pageId,
+      parent: { type: "block_id", block_id: container.id },
+      type: "child_page",
+      content: { title },
+      children: [],
+      createdTime: now,
+      lastEditedTime: now,
+    };
+    this.blocks.set(id, stored);
+    container.children.push(stored);
+    const page = this.requirePage(container.pageId);
+    this.touch(page, now);
   }
 
   private pageProperties(page: StoredPage): Record<string, unknown> {
@@ -780,6 +838,12 @@ export class NotionWorkspace {
     return page;
   }
 
+  private requireBlock(id: string): StoredBlock {
+    const block = this.blocks.get(this.requireId(id));
+    if (block === undefined) throw new Error(`no block ${id}`);
+    return block;
+  }
+
   private requireDataSource(id: string): StoredDataSource {
     const dataSource = this.dataSources.get(this.requireId(id));
     if (dataSource === undefined) throw new Error(`no data source ${id}`);
@@ -792,8 +856,4 @@ export class NotionWorkspace {
     if (object === undefined) throw new Error(`no page or database ${id}`);
     return object;
   }
-}
-
-function isVisible(object: Lifecycle): boolean {
-  return !object.deleted && !object.unshared;
 }

@@ -1,10 +1,11 @@
 /**
  * The webhook function's adapters, from its validated configuration: the table (bindings, page
- * index, debounce markers, events seen), the sync queue and the token secrets. Nothing else: no
+ * index, parent index, debounce markers, events seen), the sync queue and the token secrets. Nothing else: no
  * Notion, Pinecone or embedder, so its bundle stays small and its cold start short. The local
  * stack and the tests build the same ones.
  */
 import { createDataClients } from "../../lib/adapters/aws/aws-clients.js";
+import { createDynamoDbParentIndex } from "../../lib/adapters/aws/dynamodb-parent-index.js";
 import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
 import { createDynamoDbWebhookStore } from "../../lib/adapters/aws/dynamodb-webhook-store.js";
 import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
@@ -25,6 +26,7 @@ export function createWebhookAdapters(config: WebhookConfig): Omit<WebhookPorts,
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
     webhooks: createDynamoDbWebhookStore(dynamodb, config.TABLE_NAME),
+    parents: createDynamoDbParentIndex(dynamodb, config.TABLE_NAME),
     tokens: createWebhookTokenStore(secretsManager, { prefix: config.WEBHOOK_TOKEN_SECRET_PREFIX }),
     syncQueue: createSqsPublisher(sqs, config.SYNC_QUEUE_URL),
   };

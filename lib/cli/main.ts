@@ -4,7 +4,8 @@
  * `--help` and light commands do not load every SDK.
  */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { PermanentError } from "../shared/errors.js";
 import type { Connection } from "./connect.js";
 import { exitAfterOutput } from "./output.js";
 import { redactSecrets } from "./redact.js";
@@ -55,13 +56,31 @@ program
   .option("--tenant <id>", "tenant")
   .option("--workspace <id>", "Notion workspace of the binding")
   .option("--wait", "wait until the documents are indexed")
-  .option("--timeout <seconds>", "how long --wait waits", positiveInt, 120)
-  .option("--recursive", "also register every page and database below the given pages")
+  .option("--timeout <seconds>", "how long --wait waits (default 120; 3600 with --follow)", positiveInt)
+  .option("--follow", "follow the pages: index everything under them, now and as Notion changes")
+  .option(
+    "--max-documents <n>",
+    "with --follow: most documents the dataset may hold (default 50000)",
+    positiveInt,
+  )
+  .option("--dry-run", "with --follow: count what would be added; change nothing")
+  .addOption(new Option("--recursive").hideHelp())
   .option("--json", "print JSON")
   .action(
-    withConnection(async (connection, ids: string[], options) =>
-      (await import("./commands/add.js")).addCommand(connection, ids, options),
-    ),
+    withConnection(async (connection, ids: string[], options) => {
+      if (options.recursive) {
+        throw new PermanentError(
+          "--recursive was replaced by --follow, which also indexes pages created later (docs/scopes.md)",
+        );
+      }
+      if (options.follow) {
+        const { followCommand } = await import("./commands/scope.js");
+        const { parseNotionId } = await import("../adapters/notion/extraction/page-id.js");
+        await followCommand(connection, ids.map(parseNotionId), options);
+        return;
+      }
+      await (await import("./commands/add.js")).addCommand(connection, ids, options);
+    }),
   );
 
 const dataset = program
@@ -69,7 +88,7 @@ const dataset = program
   .description("create a dataset, or change its process rule and doc form (re-indexing its documents)");
 
 for (const verb of ["create", "set"] as const) {
-  dataset
+  const command = dataset
     .command(verb)
     .description(
       verb === "create" ? "create a dataset" : "change a dataset's settings; re-indexes its documents",
@@ -95,12 +114,40 @@ for (const verb of ["create", "set"] as const) {
       "hierarchical: largest child chunk, in tokens (default 200)",
       positiveInt,
     )
+    .option("--json", "print JSON");
+  if (verb === "set") {
+    command
+      .option("--scope <scope>", "pages | subtree | workspace: which part of Notion the dataset follows")
+      .option("--root <ids...>", "subtree: the root pages and databases (ids or URLs)")
+      .option("--workspace <id>", "the binding whose workspace is followed")
+      .option("--max-documents <n>", "most documents the dataset may hold (default 50000)", positiveInt)
+      .option("--dry-run", "count what the scope would add; change nothing");
+  }
+  command.action(
+    withConnection(async (connection, datasetId: string, options) => {
+      const commands = await import("./commands/dataset.js");
+      const run = verb === "create" ? commands.datasetCreateCommand : commands.datasetSetCommand;
+      await run(connection, datasetId, options);
+    }),
+  );
+}
+
+for (const verb of ["pause", "resume"] as const) {
+  dataset
+    .command(verb)
+    .description(
+      verb === "pause"
+        ? "stop a dataset's syncs and discovery (a backfill waits)"
+        : "resume a paused dataset: queue what it left",
+    )
+    .argument("<datasetId>")
+    .option("--tenant <id>", "tenant")
     .option("--json", "print JSON")
     .action(
       withConnection(async (connection, datasetId: string, options) => {
-        const commands = await import("./commands/dataset.js");
-        const command = verb === "create" ? commands.datasetCreateCommand : commands.datasetSetCommand;
-        await command(connection, datasetId, options);
+        const commands = await import("./commands/scope.js");
+        const run = verb === "pause" ? commands.datasetPauseCommand : commands.datasetResumeCommand;
+        await run(connection, datasetId, options);
       }),
     );
 }

@@ -248,6 +248,11 @@ export interface DataSourceBinding {
   webhookPathSecret?: string;
   /** What the sweep knows of this workspace (lib/sync/sweep.ts). */
   sweep?: BindingSweepInfo;
+  /**
+   * Datasets whose scope follows this workspace (lib/scopes/set-scope.ts keeps it): the webhook
+   * learns them from the binding it reads anyway, with no query of its own.
+   */
+  followers?: string[];
 }
 
 export interface BindingSweepInfo {

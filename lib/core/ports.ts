@@ -189,7 +189,7 @@ export interface ExtractedDocument {
   blocks: ExtractedBlock[];
   /** `skippedTypes`: how many blocks of each unsupported type were left out. */
   stats: { blocks: number; skipped: number; requests: number; skippedTypes: Record<string, number> };
-  /** Child pages and databases, in page order (what `add --recursive` registers). */
+  /** Child pages and databases, in page order (what a dataset's scope finds below a page). */
   children: ChildObject[];
   /** A database's data sources. */
   dataSourceIds?: string[];

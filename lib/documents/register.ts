@@ -1,7 +1,7 @@
 /**
  * Registers Notion pages or databases as documents of a dataset and queues their first sync.
  * Registering the same page twice in a dataset finds the same document (ids are derived).
- * With sub-pages, every page and database below the given pages is registered too.
+ * What lies below a page is followed by the dataset's scope instead (lib/scopes).
  */
 import { createHash } from "node:crypto";
 import { defaultDataset } from "../core/datasets.js";
@@ -9,7 +9,6 @@ import type { Document } from "../core/model.js";
 import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
 import type { Clock, DocumentStore, MessagePublisher } from "../core/ports.js";
 import { NotionNotFoundError, PermanentError } from "../shared/errors.js";
-import { discoverSubpages } from "./discover.js";
 
 export interface RegisterRequest {
   tenantId: string;
@@ -90,22 +89,6 @@ export async function checkVisibleInNotion(
       throw new PermanentError(`${pageId} is in Notion's trash: restore it first; nothing was registered`);
     }
   }
-}
-
-/** The pages, and every page and database below them, each a document of its own. */
-export async function registerWithSubpages(
-  ports: { store: DocumentStore; syncQueue: MessagePublisher; clock: Clock } & NotionAccessPorts,
-  request: RegisterRequest,
-): Promise<RegisteredDocument[]> {
-  const [first] = request.pageIds;
-  if (first === undefined) return [];
-  // The Notion binding is the one the first document will use.
-  const source = await openNotionFor(ports, newDocument(request, first, ports.clock.now()));
-  const below = await discoverSubpages(source, request.pageIds);
-  return registerDocuments(ports, {
-    ...request,
-    pageIds: [...request.pageIds, ...below.map((child) => child.id)],
-  });
 }
 
 /** The document a page becomes in a dataset, before its first sync. */

@@ -13,6 +13,9 @@
  * 3. a signed body that is not an event → 400 with the reason;
  * 4. a timestamp outside the replay window, or a delivery attempt seen before → 401;
  * 5. an event of another Notion workspace than the binding's, or for no registered page → ignored (200).
+ *
+ * A page created or moved inside a dataset's followed scope is registered first
+ * (lib/webhooks/discover-from-event.ts), then synced like any registered page.
  */
 
 import type {
@@ -21,12 +24,14 @@ import type {
   Log,
   MessagePublisher,
   PageIndexEntry,
+  ParentIndex,
   WebhookStore,
   WebhookTokenStore,
 } from "../core/ports.js";
 import type { HttpRequest, HttpResponse } from "../http/function-url-event.js";
 import { FOREIGN_WORKSPACE_ALERT } from "../shared/alerts.js";
 import { PermanentError } from "../shared/errors.js";
+import { discoverFromEvent } from "./discover-from-event.js";
 import { targetsOf } from "./event-targets.js";
 import { MalformedBodyError, type NotionWebhookEvent, parseWebhookBody, type WebhookBody } from "./events.js";
 import { pathSecretMatches } from "./path-secret.js";
@@ -36,8 +41,10 @@ import { type BindingPath, parseWebhookPath } from "./webhook-path.js";
 import { expectedWorkspaceId } from "./workspace-check.js";
 
 export interface WebhookPorts {
-  store: Pick<DocumentStore, "getBinding" | "putBinding">;
+  store: Pick<DocumentStore, "getBinding" | "putBinding" | "getDataset" | "createDocument">;
   webhooks: WebhookStore;
+  /** Where objects sit: new pages are placed in it, and followed scopes decided on it. */
+  parents: ParentIndex;
   tokens: WebhookTokenStore;
   syncQueue: MessagePublisher;
   clock: Clock;
@@ -221,6 +228,7 @@ async function handleEvent(
     return reply(200, { ok: true, ignored: "event of another workspace" });
   }
 
+  const discovered = await discoverFromEvent(ports, binding, event);
   const documents = await documentsFor(ports, binding, event);
   let enqueued = 0;
   const until = new Date(now.getTime() + options.debounceSeconds * 1000).toISOString();
@@ -236,11 +244,12 @@ async function handleEvent(
   }
   await ports.webhooks.markEventHandled(bindingKey, event.id);
   // Logged once per event id: later attempts are duplicates and replays are refused above.
-  ports.log.info("webhook event", { ...about, documents: documents.length, enqueued });
+  ports.log.info("webhook event", { ...about, documents: documents.length, enqueued, discovered });
   return reply(200, {
     ok: true,
     documents: documents.length,
     enqueued,
+    ...(discovered > 0 ? { discovered } : {}),
     ...(documents.length === 0 ? { ignored: "no registered document" } : {}),
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Dataset settings end to end, with the real adapters against the stand-ins: the hierarchical doc form
  * (children embedded, parents returned as context), a rule change re-indexing unchanged Notion content
- * (also when it lands while a run is splitting), the `dataset` CLI command, and `add --recursive`.
+ * (also when it lands while a run is splitting), the `dataset` CLI command (scopes: test/integration/scopes.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
@@ -10,9 +10,9 @@ import { queryCommand } from "../../lib/cli/commands/query.js";
 import type { Connection } from "../../lib/cli/connect.js";
 import { changeDatasetSettings, createDataset, type DatasetSettings } from "../../lib/core/datasets.js";
 import { AUTOMATIC_RULE, type Segment } from "../../lib/core/model.js";
-import { registerDocuments, registerWithSubpages } from "../../lib/documents/register.js";
+import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/shared/errors.js";
-import { heading1, heading2, paragraph, toggle } from "../../local/notion-blocks.js";
+import { heading1, heading2, paragraph } from "../../local/notion-blocks.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;
@@ -278,42 +278,5 @@ describe("the dataset command", () => {
     await expect(
       datasetCreateCommand(connection("bad"), "bad", { docForm: "hierarchical", childMaxTokens: 600 }),
     ).rejects.toThrow("invalid process rule: childMaxTokens (600) must not exceed the parent size (500)");
-  });
-});
-
-describe("add --recursive", () => {
-  it("registers the pages and databases below a page, however deep, each as its own document", async () => {
-    const root = h.workspace.addPage({
-      title: "Wiki",
-      blocks: [paragraph("The wiki."), toggle("More", [paragraph("x")])],
-    });
-    const child = h.workspace.addPage({ title: "Child", parentPageId: root, blocks: [paragraph("child")] });
-    const grandchild = h.workspace.addPage({ title: "Grandchild", parentPageId: child });
-    const { databaseId } = h.workspace.addDatabase({
-      title: "Tracker",
-      parentPageId: child,
-      columns: { Name: "title" },
-    });
-
-    const registered = await registerWithSubpages(
-      {
-        store: h.store,
-        syncQueue: h.adapters.syncQueue,
-        clock: h.clock,
-        secrets: h.adapters.secrets,
-        notion: h.adapters.notion,
-      },
-      {
-        tenantId: TENANT,
-        datasetId: "wiki",
-        workspaceId: WORKSPACE,
-        pageIds: [root],
-        embeddingModel: "local-hash-v1",
-      },
-    );
-    await h.receiveAll(h.queues.syncQueue.queueUrl);
-
-    expect(registered.map((document) => document.pageId)).toEqual([root, child, grandchild, databaseId]);
-    expect(new Set(registered.map((document) => document.documentId)).size).toBe(4);
   });
 });

@@ -219,10 +219,11 @@ describe("the stand-in speaks the API the real client uses", () => {
 });
 
 describe("getState", () => {
-  it("reads a page: title, minute-rounded last_edited_time, url, flags", async () => {
+  it("reads a page: title, minute-rounded last_edited_time, url, flags, parent", async () => {
     const state = await source.getState(ids.page);
     expect(state).toEqual({
       type: "page",
+      parent: { type: "workspace" },
       title: "Plain page",
       lastEditedTime: "2025-06-01T10:15:00.000Z",
       archived: false,

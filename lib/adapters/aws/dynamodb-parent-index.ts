@@ -1,8 +1,10 @@
 /**
  * The parent index in the table (lib/shared/table-layout.ts): one item per Notion object, in its
- * binding's partition, holding the object's kind and its parent.
+ * binding's partition, holding the object's kind and its parent. One link is read and written with
+ * GetItem and PutItem, many with the batch calls.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { BindingRef, NotionParent, ParentIndex, ParentLink } from "../../core/ports.js";
 import { keys } from "../../shared/table-layout.js";
 import { batchGetAll } from "./dynamodb-batch-get.js";
@@ -22,6 +24,16 @@ export function createDynamoDbParentIndex(client: DynamoDBClient, tableName: str
 
     async get({ tenantId, workspaceId }, ids) {
       const unique = [...new Set(ids)];
+      if (unique.length === 1) {
+        // One link (a webhook's, a sync's walk): GetItem, all the webhook function is granted.
+        const result = await db.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: keys.parentLink(tenantId, workspaceId, unique[0] as string),
+          }),
+        );
+        return new Map(result.Item ? [[String(result.Item.sk), linkOf(result.Item)]] : []);
+      }
       const items = await batchGetAll(
         db,
         tableName,
@@ -32,6 +44,11 @@ export function createDynamoDbParentIndex(client: DynamoDBClient, tableName: str
 
     async put(binding: BindingRef, links: ParentLink[]) {
       const latest = new Map(links.map((link) => [link.id, link]));
+      if (latest.size === 1) {
+        const [link] = latest.values();
+        await db.send(new PutCommand({ TableName: tableName, Item: itemOf(binding, link as ParentLink) }));
+        return;
+      }
       await batchWriteAll(
         db,
         tableName,
@@ -43,7 +60,9 @@ export function createDynamoDbParentIndex(client: DynamoDBClient, tableName: str
       await batchWriteAll(
         db,
         tableName,
-        [...new Set(ids)].map((id) => ({ DeleteRequest: { Key: keys.parentLink(tenantId, workspaceId, id) } })),
+        [...new Set(ids)].map((id) => ({
+          DeleteRequest: { Key: keys.parentLink(tenantId, workspaceId, id) },
+        })),
       );
     },
   };

@@ -6,7 +6,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
-import { ConflictError, PermanentError, RetryableError } from "../../shared/errors.js";
+import { ConflictError, PermanentError } from "../../shared/errors.js";
 import { GSI1, keys } from "../../shared/table-layout.js";
 import { batchGetAll } from "./dynamodb-batch-get.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";

@@ -217,7 +217,8 @@ class NotionClientSource implements NotionSource {
           ? await this.retrievePage(id)
           : await this.reader().retrieveBlock(id);
     const parent = notionParent(retrieved.parent);
-    if (parent === undefined) throw new PermanentError(`Notion gave ${kind} ${id} a parent of an unknown type`);
+    if (parent === undefined)
+      throw new PermanentError(`Notion gave ${kind} ${id} a parent of an unknown type`);
     return { id, kind: kind === "page" ? pageKind(parent) : kind, parent };
   }
 

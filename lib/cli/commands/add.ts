@@ -1,5 +1,5 @@
 import { parseNotionId } from "../../adapters/notion/extraction/page-id.js";
-import { checkVisibleInNotion, registerDocuments, registerWithSubpages } from "../../documents/register.js";
+import { checkVisibleInNotion, registerDocuments } from "../../documents/register.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { LOCAL_TOKEN_REF } from "../local-stack-info.js";
@@ -15,8 +15,6 @@ export interface AddOptions {
   json?: boolean;
   wait?: boolean;
   timeout?: number;
-  /** Also register every page and database below the given pages. */
-  recursive?: boolean;
 }
 
 export async function addCommand(
@@ -49,14 +47,7 @@ export async function addCommand(
   };
   const notionPorts = { ...ports, secrets: adapters.secrets, notion: adapters.notion };
   await checkVisibleInNotion(notionPorts, request);
-  const registered = options.recursive
-    ? await withProgress(
-        "looking for pages and databases below",
-        options,
-        () => registerWithSubpages(notionPorts, request),
-        (found) => `${plural(found.length, "document")} registered`,
-      )
-    : await registerDocuments(ports, request);
+  const registered = await registerDocuments(ports, request);
   const settled = options.wait
     ? await withProgress(
         `waiting for ${plural(registered.length, "document")} to be indexed`,
@@ -65,7 +56,7 @@ export async function addCommand(
           waitUntilSettled(
             adapters.store,
             registered.map((document) => document.documentId),
-            options.timeout,
+            options.timeout ?? 120,
             (done, total) => progress.update(`indexed ${done} of ${plural(total, "document")}`),
           ),
         (documents) => `${plural(documents.length, "document")} settled`,

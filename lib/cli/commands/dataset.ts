@@ -13,9 +13,11 @@ import {
 } from "../../core/datasets.js";
 import { AUTOMATIC_RULE, type Dataset, type ProcessRule } from "../../core/model.js";
 import { reindexDataset } from "../../documents/reindex.js";
+import { describeScope } from "../../scopes/scope-settings.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+import { datasetScopeCommand, type ScopeOptions } from "./scope.js";
 
 export interface DatasetOptions {
   tenant?: string;
@@ -52,7 +54,19 @@ export async function datasetCreateCommand(
   else printLine(`created dataset ${datasetId} (tenant ${tenantId}): ${describe(dataset)}`);
 }
 
-export async function datasetSetCommand(connection: Connection, datasetId: string, options: DatasetOptions) {
+export async function datasetSetCommand(
+  connection: Connection,
+  datasetId: string,
+  options: DatasetOptions & ScopeOptions,
+) {
+  if (options.scope !== undefined || options.maxDocuments !== undefined || options.root !== undefined) {
+    const { parseNotionId } = await import("../../adapters/notion/extraction/page-id.js");
+    await datasetScopeCommand(connection, datasetId, {
+      ...options,
+      ...(options.root ? { root: options.root.map(parseNotionId) } : {}),
+    });
+    if (!hasSettings(options)) return;
+  }
   const { store, syncQueue } = connection.adapters;
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const current = await requireDataset(store, tenantId, datasetId);
@@ -92,7 +106,25 @@ export async function datasetShowCommand(connection: Connection, datasetId: stri
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const dataset = await requireDataset(connection.adapters.store, tenantId, datasetId);
   if (options.json) printJson({ dataset });
-  else printLine(`dataset ${datasetId} (tenant ${tenantId}): ${describe(dataset)}`);
+  else {
+    printLine(`dataset ${datasetId} (tenant ${tenantId}): ${describe(dataset)}`);
+    printLine(`scope: ${describeScope(dataset.scope)}${dataset.paused ? " (paused)" : ""}`);
+  }
+}
+
+/** Whether any process-rule or doc-form option was given (a scope change alone leaves them). */
+function hasSettings(options: DatasetOptions): boolean {
+  return [
+    options.rule,
+    options.maxTokens,
+    options.overlap,
+    options.separator,
+    options.removeExtraSpaces,
+    options.removeUrlsEmails,
+    options.docForm,
+    options.parentMode,
+    options.childMaxTokens,
+  ].some((value) => value !== undefined);
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Document } from "../../core/model.js";
+import type { Dataset, Document } from "../../core/model.js";
 import { formatUsd } from "../../cost/estimate.js";
 import { PRICES_TAKEN_ON } from "../../cost/prices.js";
+import { describeScope } from "../../scopes/scope-settings.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
@@ -17,17 +18,27 @@ export interface StatusOptions {
 export async function statusCommand(connection: Connection, options: StatusOptions): Promise<void> {
   const { store } = connection.adapters;
   let documents: Document[];
+  let dataset: Dataset | undefined;
   if (options.document) {
     const document = await store.getDocument(options.document);
     if (!document) throw new PermanentError(`no document ${options.document}`);
     documents = [document];
   } else {
-    if (options.dataset !== undefined) await knownDataset(store, options.dataset);
+    if (options.dataset !== undefined) dataset = await knownDataset(store, options.dataset);
     documents = await store.listDocuments({ datasetId: options.dataset });
   }
+  const datasetSummary = dataset === undefined ? undefined : datasetView(dataset, documents);
   if (options.json) {
-    printJson({ documents: documents.map(documentView), totals: totalsView(documents) });
+    printJson({
+      documents: documents.map(documentView),
+      totals: totalsView(documents),
+      ...(datasetSummary === undefined ? {} : { dataset: datasetSummary }),
+    });
     return;
+  }
+  if (datasetSummary !== undefined) {
+    for (const line of datasetLines(datasetSummary)) printLine(line);
+    if (documents.length > 0) printLine();
   }
   if (documents.length === 0) {
     printLine("no documents yet: add a Notion page with `notion-index-sync add <page id or URL>`");
@@ -104,6 +115,41 @@ export async function statusCommand(connection: Connection, options: StatusOptio
         `${count(totals.embeddingRequests)} embedding; estimated cost ${formatUsd(totals.estimatedCostUsd)}` +
         `${totals.costPriced ? "" : " (some models unpriced)"} at prices of ${PRICES_TAKEN_ON}.`;
   for (const line of wrap(summary + runs, width)) printLine(line);
+}
+
+/** A dataset's scope and its documents counted by status (what a backfill's progress is read from). */
+function datasetView(dataset: Dataset, documents: Document[]) {
+  const byStatus: Record<string, number> = {};
+  for (const document of documents) {
+    byStatus[document.indexingStatus] = (byStatus[document.indexingStatus] ?? 0) + 1;
+  }
+  return {
+    datasetId: dataset.datasetId,
+    scope: dataset.scope ?? null,
+    paused: dataset.paused === true,
+    documents: documents.length,
+    registeredByScope: documents.filter((document) => document.registeredBy === "scope").length,
+    byStatus,
+  };
+}
+
+function datasetLines(view: ReturnType<typeof datasetView>): string[] {
+  const counts = Object.entries(view.byStatus)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => `${status} ${count(n)}`)
+    .join(", ");
+  const scope = view.scope ?? undefined;
+  const lines = [
+    `dataset ${view.datasetId}${view.paused ? " (paused)" : ""}: ${describeScope(scope)}`,
+    `${plural(view.documents, "document")} (${count(view.registeredByScope)} found by the scope)${counts ? `: ${counts}` : ""}`,
+  ];
+  if (scope?.backfillPending) lines.push("backfill: listing the workspace to find what the scope holds");
+  if (scope?.overLimit) {
+    lines.push(
+      `over the limit: the scope holds ${count(scope.overLimit.wanted)} documents, more than the maximum of ${count(scope.maxDocuments)} (seen ${scope.overLimit.at}); raise it with \`dataset set ${view.datasetId} --max-documents N\` or narrow the scope`,
+    );
+  }
+  return lines;
 }
 
 const count = (value: number) => value.toLocaleString("en-US");
