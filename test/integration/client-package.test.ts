@@ -11,12 +11,7 @@ import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { ApiError } from "../../lib/retrieval/api-error.js";
 import { QUERY_FAILURE } from "../../lib/retrieval/query-api.js";
 import { type FunctionUrlServer, startFunctionUrlServer } from "../../local/function-url-server.js";
-import {
-  createMemoryQueryApi,
-  MEMORY_CHUNK,
-  MEMORY_PAGE,
-  MEMORY_TENANT,
-} from "../support/memory-retrieval.js";
+import { createMemoryQueryApi, MEMORY_TENANT } from "../support/memory-retrieval.js";
 
 const run = promisify(execFile);
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
