@@ -388,6 +388,25 @@ export class NotionWorkspace {
     return stored !== undefined && this.visiblePage(stored.pageId) !== undefined ? stored : undefined;
   }
 
+  /**
+   * The page or database an object sits in (a page inside a block: that block's page; a row: its
+   * database), or undefined at the top level: the truth tests compare a followed scope against.
+   */
+  containerOf(id: string): string | undefined {
+    const object = this.pages.get(id) ?? this.databases.get(id);
+    if (object === undefined) return undefined;
+    switch (object.parent.type) {
+      case "workspace":
+        return undefined;
+      case "page_id":
+        return object.parent.page_id;
+      case "data_source_id":
+        return object.parent.database_id;
+      case "block_id":
+        return this.blocks.get(object.parent.block_id)?.pageId;
+    }
+  }
+
   /** What kind of object an id names, whether or not it is visible. */
   kindOf(id: string): "page" | "database" | "data_source" | "block" | undefined {
     if (this.pages.has(id)) return "page";

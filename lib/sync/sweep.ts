@@ -287,12 +287,15 @@ async function sweepBinding(
     const page = await source.listWorkspacePage(state.cursor);
     pagesThisInvocation += 1;
     state.incomplete ||= page.incomplete;
-    await follower?.recordPage(page.objects);
-    for (const object of page.objects) {
-      if (state.since !== undefined && object.lastEditedTime < state.since) {
-        listingDone = true;
-        break;
-      }
+    // What an incremental listing reads stops at the watermark: the rest of the page is not its own.
+    const cutoff =
+      state.since === undefined
+        ? -1
+        : page.objects.findIndex((object) => object.lastEditedTime < (state.since as string));
+    const objects = cutoff === -1 ? page.objects : page.objects.slice(0, cutoff);
+    if (cutoff !== -1) listingDone = true;
+    await follower?.recordPage(objects);
+    for (const object of objects) {
       state.listed += 1;
       if (object.object === "page") {
         for (const document of byPage.get(object.id) ?? []) {

@@ -119,14 +119,7 @@ export async function syncDocument(
       "the page was deleted or is no longer shared with the integration",
     );
   }
-  if (state.inTrash || state.archived) {
-    return archive(
-      ports,
-      document,
-      options,
-      `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`,
-    );
-  }
+  // First: a page its scope no longer holds leaves, whether it is in the trash or not.
   if (
     document.registeredBy === "scope" &&
     (await scopeVerdict(
@@ -139,6 +132,14 @@ export async function syncDocument(
     )) === "out"
   ) {
     return leaveScope(ports, document, "the page is no longer in the dataset's scope");
+  }
+  if (state.inTrash || state.archived) {
+    return archive(
+      ports,
+      document,
+      options,
+      `the page is ${state.inTrash ? "in trash" : "archived"} in Notion`,
+    );
   }
   if (await isUpToDate(ports, source, document, state, message.recheck === true)) return result("unchanged");
 

@@ -14,10 +14,11 @@ import { pauseDataset, resumeDataset } from "../../lib/documents/pause.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { type SetScopeRequest, setDatasetScope } from "../../lib/scopes/set-scope.js";
 import { PermanentError } from "../../lib/shared/errors.js";
+import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
 import { paragraph, toggle } from "../../local/notion-blocks.js";
 import type { WorkspaceChange } from "../../local/notion-workspace.js";
-import { type Harness, TENANT, WORKSPACE } from "../support/harness.js";
+import { type Harness, LEASE_SECONDS, TENANT, WORKSPACE } from "../support/harness.js";
 import { startWebhookHarness, type WebhookHarness } from "../support/webhook-harness.js";
 
 let webhook: WebhookHarness;
@@ -116,6 +117,40 @@ function wiki(prefix: string) {
   return { root, inToggle, child, grandchild, databaseId, outside };
 }
 
+// First: a workspace scope takes every page in the workspace, so it runs before the others add theirs.
+describe("workspace scope", () => {
+  it("workspace scope holds every page and database, never a row; back to pages, it keeps only what was added by hand", async () => {
+    const w = wiki("Lambda");
+    const explicit = h.workspace.addPage({ title: "Lambda by hand", blocks: [paragraph("added")] });
+    await registerDocuments(
+      { store: h.store, syncQueue: h.adapters.syncQueue, clock: h.clock },
+      {
+        tenantId: TENANT,
+        datasetId: "lambda",
+        workspaceId: WORKSPACE,
+        pageIds: [explicit],
+        embeddingModel: "local-hash-v1",
+      },
+    );
+    await follow("lambda", { kind: "workspace" });
+    await h.settle();
+    const pages = await pagesOf("lambda");
+    for (const id of [w.root, w.inToggle, w.child, w.grandchild, w.databaseId, w.outside, explicit]) {
+      expect(pages).toContain(id);
+    }
+    const rows = [...h.workspace.searchable()].filter(
+      (item) => (item.json.parent as { type: string }).type === "data_source_id",
+    );
+    for (const row of rows) expect(pages).not.toContain(row.json.id);
+
+    const result = await follow("lambda", { kind: "pages" });
+    expect(result.rechecked).toBeGreaterThan(0);
+    await h.settle();
+    expect(await pagesOf("lambda")).toEqual([explicit]);
+    expect((await h.store.getBinding(TENANT, WORKSPACE))?.followers).not.toContain("lambda");
+  });
+});
+
 describe("subtree scope", () => {
   it("backfills everything under the root at any depth (a page in a toggle too), and nothing else", async () => {
     const w = wiki("Alpha");
@@ -209,6 +244,42 @@ describe("subtree scope", () => {
       sorted([w.root, w.inToggle, w.child, w.grandchild, w.databaseId]),
     );
     expect((await h.pinecone.ids(namespace)).length).toBeGreaterThan(left);
+  });
+
+  it("follows a move from an incremental listing: what is below the moved page moves with it, unlisted", async () => {
+    const incremental = createSyncRecordHandler(h.syncPorts, {
+      leaseSeconds: LEASE_SECONDS,
+      fullListingMaxObjects: 0,
+      fullListingEveryMs: 24 * 3600_000,
+    });
+    const sweepIncrementally = async () => {
+      h.clock.advance(61_000);
+      const result = await incremental(h.record(JSON.stringify({ type: "sweep", tenantId: TENANT })));
+      await h.settle();
+      return result as SweepResult;
+    };
+    const w = wiki("Omicron");
+    await follow("omicron", { kind: "subtree", roots: [w.root] });
+    await h.settle();
+    // Past the watermark's margin: the wiki's pages are older than what an incremental listing reads.
+    h.clock.advance(10 * 60_000);
+    await sweepIncrementally();
+    h.clock.advance(10 * 60_000);
+
+    h.workspace.movePage(w.child, undefined);
+    const out = await sweepIncrementally();
+
+    expect(out.listing).toBe("incremental");
+    expect(out.listed).toBeLessThan(4);
+    expect(sorted(await pagesOf("omicron"))).toEqual(sorted([w.root, w.inToggle]));
+
+    h.clock.advance(10 * 60_000);
+    h.workspace.movePage(w.child, w.root);
+    const back = await sweepIncrementally();
+    expect(back.listing).toBe("incremental");
+    expect(sorted(await pagesOf("omicron"))).toEqual(
+      sorted([w.root, w.inToggle, w.child, w.grandchild, w.databaseId]),
+    );
   });
 
   it("a page.moved event takes the moved page out at once; the sweep takes what was below it", async () => {
@@ -337,37 +408,6 @@ describe("limits and safety", () => {
     await sweep();
     expect(await pagesOf("kappa-all")).toContain(added);
     expect(await pagesOf("kappa-child")).not.toContain(added);
-  });
-
-  it("workspace scope holds every page and database, never a row; back to pages, it keeps only what was added by hand", async () => {
-    const w = wiki("Lambda");
-    const explicit = h.workspace.addPage({ title: "Lambda by hand", blocks: [paragraph("added")] });
-    await registerDocuments(
-      { store: h.store, syncQueue: h.adapters.syncQueue, clock: h.clock },
-      {
-        tenantId: TENANT,
-        datasetId: "lambda",
-        workspaceId: WORKSPACE,
-        pageIds: [explicit],
-        embeddingModel: "local-hash-v1",
-      },
-    );
-    await follow("lambda", { kind: "workspace" });
-    await h.settle();
-    const pages = await pagesOf("lambda");
-    for (const id of [w.root, w.inToggle, w.child, w.grandchild, w.databaseId, w.outside, explicit]) {
-      expect(pages).toContain(id);
-    }
-    const rows = [...h.workspace.searchable()].filter(
-      (item) => (item.json.parent as { type: string }).type === "data_source_id",
-    );
-    for (const row of rows) expect(pages).not.toContain(row.json.id);
-
-    const result = await follow("lambda", { kind: "pages" });
-    expect(result.rechecked).toBeGreaterThan(0);
-    await h.settle();
-    expect(await pagesOf("lambda")).toEqual([explicit]);
-    expect((await h.store.getBinding(TENANT, WORKSPACE))?.followers).not.toContain("lambda");
   });
 
   it("a paused dataset registers and syncs nothing until resumed", async () => {
