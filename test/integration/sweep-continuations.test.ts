@@ -1,14 +1,16 @@
 /**
  * Sweeps at scale on the real stand-ins: a listing that spans invocations and still finds what was
- * deleted, an incomplete listing that deletes nothing, and an incremental listing that costs what
- * changed. The invocation "has N checks left", so the number of invocations is deterministic.
+ * deleted, an incomplete listing that deletes nothing, an incremental listing that costs what
+ * changed, and a scope's backfill that spans invocations. The invocation "has N checks left", so the number of invocations is deterministic.
  */
 import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defaultDataset } from "../../lib/core/datasets.js";
+import { setDatasetScope } from "../../lib/scopes/set-scope.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
 import { paragraph } from "../../local/notion-blocks.js";
-import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../support/harness.js";
+import { type Harness, LEASE_SECONDS, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;
 
@@ -120,5 +122,45 @@ describe("sweeps that span invocations", () => {
     const [result] = await runSweeps(1_000_000, { fullListingMaxObjects: 50 });
     expect(result).toMatchObject({ listing: "incremental", reasons: { edited: 3 } });
     expect(notionRequests("POST /v1/search")).toBe(1);
+  });
+
+  it("a scope's backfill that spans invocations registers all it holds, once, and then owes nothing", async () => {
+    const root = h.workspace.addPage({ title: "Wiki", blocks: [paragraph("wiki")] });
+    const sections = Array.from({ length: 5 }, (_, i) =>
+      h.workspace.addPage({ title: `Section ${i}`, parentPageId: root }),
+    );
+    for (const [i, section] of sections.entries()) {
+      for (let j = 0; j < 50; j++) h.workspace.addPage({ title: `Wiki ${i}.${j}`, parentPageId: section });
+    }
+    for (let i = 0; i < 100; i++) h.workspace.addPage({ title: `Elsewhere ${i}` });
+    await h.store.ensureDataset(defaultDataset(TENANT, "wiki", "local-hash-v1", h.clock.now()));
+    const { count } = await setDatasetScope(
+      { ...h.adapters, clock: h.clock },
+      { tenantId: TENANT, datasetId: "wiki", workspaceId: WORKSPACE, kind: "subtree", roots: [root] },
+    );
+    expect(count).toMatchObject({ inScope: 256, toAdd: 256 });
+
+    // The backfill sweep the scope sent, one search page an invocation.
+    const handle = sweeper();
+    const results: SweepResult[] = [];
+    let unitSyncs = 0;
+    for (let round = 0; round < 20; round++) {
+      const messages = await h.receiveAll(h.queues.syncQueue.queueUrl);
+      const sweeps = messages.filter((message) => (message.Body ?? "").includes('"sweep"'));
+      unitSyncs += messages.length - sweeps.length;
+      if (sweeps.length === 0) break;
+      for (const message of sweeps) {
+        results.push((await handle(h.record(message.Body ?? ""), invocationOf(1))) as SweepResult);
+      }
+    }
+
+    expect(results.filter((result) => result.state === "continued").length).toBeGreaterThanOrEqual(3);
+    expect(results.at(-1)).toMatchObject({ listing: "full", followed: { registered: 256, unresolved: 0 } });
+    expect(unitSyncs).toBe(256);
+    const documents = await h.store.listDocuments({ tenantId: TENANT, datasetId: "wiki" });
+    expect(documents).toHaveLength(256);
+    expect(documents.every((document) => document.registeredBy === "scope")).toBe(true);
+    expect((await h.store.getDataset("wiki"))?.scope).toMatchObject({ documents: 256 });
+    expect((await h.store.getDataset("wiki"))?.scope?.backfillPending).toBeUndefined();
   });
 });
