@@ -137,14 +137,16 @@ export async function sweep(
       document.dataSourceType === "notion_import" &&
       (message.workspaceId === undefined || document.dataSourceInfo.workspaceId === message.workspaceId),
   );
-  const followers = (await ports.store.listDatasets(message.tenantId)).filter(
+  // A reconcile checks registered documents only; a listing also serves the datasets following scopes.
+  const datasets = mode === "listing" ? await ports.store.listDatasets(message.tenantId) : [];
+  const followers = datasets.filter(
     (dataset) =>
       follows(dataset.scope) &&
       dataset.paused !== true &&
       (message.datasetId === undefined || dataset.datasetId === message.datasetId) &&
       (message.workspaceId === undefined || dataset.scope.workspaceId === message.workspaceId),
   );
-  const groups = groupByBinding(documents, mode === "listing" ? followers : []);
+  const groups = groupByBinding(documents, followers);
   const result: SweepResult = {
     mode,
     documents: documents.length,
