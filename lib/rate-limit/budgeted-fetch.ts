@@ -9,6 +9,7 @@
 
 import { retryAfterMs } from "../core/retry-after.js";
 import type { RateSpec } from "./gcra.js";
+import { slotIntervalMs } from "./gcra.js";
 import type { RateBudget } from "./rate-budget.js";
 
 export interface BudgetedFetchOptions {
@@ -33,14 +34,16 @@ export function budgetedFetch(options: BudgetedFetchOptions, inner: typeof fetch
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const granted: number[] = [];
+  const staleAfterMs = slotIntervalMs(options.spec);
   // Callers take slots in order: each waits for the one before it to have its slot.
   let queue: Promise<unknown> = Promise.resolve();
 
   /** The time this request may go out, or the refusal's first free slot. */
   async function takeSlot(): Promise<{ at: number } | { refusedUntil: number }> {
     const current = now();
-    // A slot already in the past was not used in time: that share of the budget is gone.
-    while (granted.length > 0 && (granted[0] as number) < current - 1000) granted.shift();
+    // A slot more than one interval in the past was not used in time: that share of the budget is
+    // gone. Using it late would send it together with the next ones, a burst the schedule never had.
+    while (granted.length > 0 && (granted[0] as number) < current - staleAfterMs) granted.shift();
     const next = granted.shift();
     if (next !== undefined) return { at: next };
     const reservation = await options.budget.reserve(options.key, options.spec, {

@@ -54,8 +54,12 @@ export interface FollowCounts {
   forgotten: number;
   /** Parent links written. */
   linksWritten: number;
+  /** The invocation ran out of time: the rest is registered by the next one (from its checkpoint). */
+  suspended?: boolean;
 }
 
+/** Registrations and checks an invocation makes before it may stop for its deadline: each moves on. */
+const MIN_WORK_PER_INVOCATION = 25;
 /** Notion reads a sweep may spend completing chains the index does not know (blocks, unlisted pages). */
 const MAX_LINK_READS_PER_SWEEP = 200;
 
@@ -67,6 +71,9 @@ export class ListingFollower {
   private readonly listed: Set<string>;
   private readonly moved: Set<string>;
   linksWritten = 0;
+  /** Registrations and checks sent in this invocation. */
+  private work = 0;
+  private stopNow: () => boolean = () => false;
 
   private constructor(
     private readonly ports: FollowPorts,
@@ -117,7 +124,12 @@ export class ListingFollower {
    * After the whole listing: forget what a complete full listing did not see, then register what each
    * following dataset's scope holds and queue checks of what left it.
    */
-  async finish(source: NotionSource, listing: { completeFull: boolean }): Promise<FollowCounts> {
+  async finish(
+    source: NotionSource,
+    listing: { completeFull: boolean },
+    deadlineNear: () => boolean = () => false,
+  ): Promise<FollowCounts> {
+    this.stopNow = () => this.work >= MIN_WORK_PER_INVOCATION && deadlineNear();
     const counts: FollowCounts = {
       registered: 0,
       leaving: 0,
@@ -135,6 +147,7 @@ export class ListingFollower {
     const reads = { left: MAX_LINK_READS_PER_SWEEP };
     for (const dataset of this.followers) {
       await this.followDataset(source, dataset, candidates, listing, reads, counts);
+      if (counts.suspended) break;
     }
     return counts;
   }
@@ -170,6 +183,11 @@ export class ListingFollower {
         registered?.registeredBy === "scope" &&
         !registered.archived
       ) {
+        if (this.stopNow()) {
+          counts.suspended = true;
+          return;
+        }
+        this.work += 1;
         // The sync decides again with Notion's own answer, and removes it (lib/scopes/scope-check.ts).
         await this.ports.syncQueue.send({ tenantId, datasetId, documentId: registered.documentId });
         counts.leaving += 1;
@@ -181,6 +199,12 @@ export class ListingFollower {
     const now = this.ports.clock.now();
     const admitted = wanted.slice(0, room);
     for (const pageId of admitted) {
+      if (this.stopNow()) {
+        // What is registered stays; the next invocation finds the rest still unregistered.
+        counts.suspended = true;
+        return;
+      }
+      this.work += 1;
       const document = newDocument(
         { tenantId, datasetId, workspaceId: scope.workspaceId, registeredBy: "scope" },
         pageId,

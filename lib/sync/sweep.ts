@@ -11,7 +11,6 @@
  *   itself on; the next invocation resumes it. Absence is decided only when the listing is whole
  *   and Notion did not cut it short (`request_status: incomplete`).
  * - Database documents are asked for rows edited since their content was read, one request each.
- *
  * - Datasets that follow a scope (lib/scopes) are swept with their binding even before they hold a
  *   document: the listing keeps the parent index current, and registers what their scope holds.
  *
@@ -113,6 +112,8 @@ interface ListingState {
   savedAt: string;
   /** Following datasets' part of the listing. */
   followed?: FollowState;
+  /** The listing is whole; what is left is registering what followed scopes hold. */
+  phase?: "following";
 }
 
 /** One binding's share of a sweep: its registered documents, and the datasets that follow a scope in it. */
@@ -254,37 +255,42 @@ async function sweepBinding(
   const stopBeforeMs = options.stopBeforeDeadlineMs ?? DEFAULT_STOP_BEFORE_DEADLINE_MS;
   const deadlineNear = () => (invocation?.remainingMs() ?? Number.POSITIVE_INFINITY) < stopBeforeMs;
 
-  // ---- listing, page by page
-  let listingDone = false;
+  /** Saves where the sweep stands and sends it on to the next invocation. */
+  const continueLater = async (what: string): Promise<Partial<SweepResult>> => {
+    state.seen = [...seen];
+    if (follower !== undefined) state.followed = follower.snapshot();
+    state.savedAt = ports.clock.now().toISOString();
+    sequence += 1;
+    try {
+      await ports.checkpoints?.save(key, { generation, sequence, data: state });
+    } catch (error) {
+      if (error instanceof ConflictError)
+        return { state: "superseded", enqueued: state.enqueued, reasons: state.reasons };
+      throw error;
+    }
+    await ports.syncQueue.send({
+      ...message,
+      type: "sweep",
+      tenantId,
+      workspaceId,
+      continuation: generation,
+    });
+    ports.log.info(`invocation ending: ${what}`, {
+      tenantId,
+      workspaceId,
+      listed: state.listed,
+      save: sequence,
+    });
+    return summary(state, "continued");
+  };
+
+  // ---- listing, page by page (done already when a continuation resumes the following phase)
+  let listingDone = state.phase === "following";
   // At least one page per invocation, however little time is left: every invocation moves on.
   let pagesThisInvocation = 0;
   while (!listingDone) {
     if (ports.checkpoints !== undefined && pagesThisInvocation > 0 && deadlineNear()) {
-      state.seen = [...seen];
-      if (follower !== undefined) state.followed = follower.snapshot();
-      state.savedAt = ports.clock.now().toISOString();
-      sequence += 1;
-      try {
-        await ports.checkpoints.save(key, { generation, sequence, data: state });
-      } catch (error) {
-        if (error instanceof ConflictError)
-          return { state: "superseded", enqueued: state.enqueued, reasons: state.reasons };
-        throw error;
-      }
-      await ports.syncQueue.send({
-        ...message,
-        type: "sweep",
-        tenantId,
-        workspaceId,
-        continuation: generation,
-      });
-      ports.log.info("invocation ending: the listing goes on in the next one", {
-        tenantId,
-        workspaceId,
-        listed: state.listed,
-        save: sequence,
-      });
-      return summary(state, "continued");
+      return continueLater("the listing goes on in the next one");
     }
     const page = await source.listWorkspacePage(state.cursor);
     pagesThisInvocation += 1;
@@ -329,8 +335,23 @@ async function sweepBinding(
     if (state.cursor === undefined) listingDone = true;
   }
 
+  // ---- following scopes: register what they hold (idempotent, so a continuation simply goes on)
+  state.phase = "following";
+  const followed = await follower?.finish(
+    source,
+    { completeFull: state.listing === "full" && !state.incomplete },
+    ports.checkpoints === undefined ? () => false : deadlineNear,
+  );
+  if (followed?.suspended) {
+    return { ...(await continueLater("registering what the scopes hold goes on in the next one")), followed };
+  }
+
+  // Documents registered after the listing began (by the scopes above, or by hand meanwhile) are not
+  // judged by it: their first sync is queued already.
+  const judged = documents.filter((document) => document.createdAt < state.startedAt);
+
   // ---- database documents: rows edited since their content was read (one request each)
-  for (const document of documents) {
+  for (const document of judged) {
     if (document.dataSourceInfo.type !== "database") continue;
     const listed = state.dataSources[document.documentId];
     const dataSourceIds =
@@ -348,16 +369,12 @@ async function sweepBinding(
 
   // ---- absence: only a full listing that Notion did not cut short says what is gone
   if (state.listing === "full" && !state.incomplete) {
-    for (const document of documents) {
+    for (const document of judged) {
       if (seen.has(document.documentId) || document.archived) continue;
       await enqueueCheck(ports, document, false);
       count(state, "absent");
     }
   }
-
-  const followed = await follower?.finish(source, {
-    completeFull: state.listing === "full" && !state.incomplete,
-  });
 
   await recordListing(ports, binding, state, now);
   await ports.checkpoints?.delete(key);
