@@ -35,6 +35,8 @@ export interface SetScopeResult {
   saved: boolean;
   /** Scope-registered documents queued for a check (the scope narrowed). */
   rechecked: number;
+  /** Documents the dataset would hold with the scope's additions; over `scope.maxDocuments`, refused. */
+  wouldHold: number;
 }
 
 export async function setDatasetScope(
@@ -53,6 +55,7 @@ export async function setDatasetScope(
   const documents = await ports.store.listDocuments({ tenantId, datasetId });
 
   let count: ScopeCount | undefined;
+  let wouldHold = documents.length;
   if (follows(scope)) {
     const source = await openNotionForBinding(ports, binding);
     count = await countScope(
@@ -63,13 +66,14 @@ export async function setDatasetScope(
       new Set(documents.map((document) => document.dataSourceInfo.pageId)),
       request.onProgress,
     );
-    const total = documents.length + count.toAdd;
-    if (total > scope.maxDocuments) {
-      const message = `dataset ${datasetId} would hold ${total} documents (${count.toAdd} to add), more than its maximum of ${scope.maxDocuments}: narrow the scope, or raise it with --max-documents`;
+    wouldHold = documents.length + count.toAdd;
+    if (wouldHold > scope.maxDocuments) {
+      const message = `dataset ${datasetId} would hold ${wouldHold} documents (${count.toAdd} to add), more than its maximum of ${scope.maxDocuments}: narrow the scope, or raise it with --max-documents`;
       if (!request.dryRun) throw new PermanentError(`${message}; nothing was changed`);
     }
   }
-  if (request.dryRun) return { dataset, scope, ...(count ? { count } : {}), saved: false, rechecked: 0 };
+  if (request.dryRun)
+    return { dataset, scope, ...(count ? { count } : {}), saved: false, rechecked: 0, wouldHold };
 
   const saved = { ...dataset, scope };
   await ports.store.saveDataset(saved);
@@ -87,7 +91,7 @@ export async function setDatasetScope(
       rechecked += 1;
     }
   }
-  return { dataset: saved, scope, ...(count ? { count } : {}), saved: true, rechecked };
+  return { dataset: saved, scope, ...(count ? { count } : {}), saved: true, rechecked, wouldHold };
 }
 
 /** The binding lists the datasets following it; a dataset moved to another binding leaves the old list. */

@@ -5,6 +5,7 @@
  * deletions, whether they come by sweep or by webhook, and nothing outside a scope is indexed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { datasetSetCommand } from "../../lib/cli/commands/dataset.js";
 import { followCommand } from "../../lib/cli/commands/scope.js";
 import { statusCommand } from "../../lib/cli/commands/status.js";
 import type { Connection } from "../../lib/cli/connect.js";
@@ -357,7 +358,7 @@ describe("limits and safety", () => {
     await expect(setDatasetScope(ports(), request)).rejects.toBeInstanceOf(PermanentError);
 
     const dry = await setDatasetScope(ports(), { ...request, maxDocuments: 10, dryRun: true });
-    expect(dry).toMatchObject({ saved: false, count: { toAdd: 5 } });
+    expect(dry).toMatchObject({ saved: false, count: { toAdd: 5 }, wouldHold: 5 });
     expect((await h.store.getDataset("theta"))?.scope).toBeUndefined();
     expect(await h.receiveAll(h.queues.syncQueue.queueUrl)).toEqual([]);
   });
@@ -436,6 +437,33 @@ describe("the command line", () => {
       queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
     };
   }
+
+  it("dataset set --scope --dry-run counts, says it would be refused over the maximum, and changes nothing", async () => {
+    const w = wiki("Xi");
+    await h.store.ensureDataset(defaultDataset(TENANT, "xi", "local-hash-v1", h.clock.now()));
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await datasetSetCommand(connection("xi"), "xi", {
+        scope: "subtree",
+        root: [w.root],
+        maxDocuments: 3,
+        dryRun: true,
+      });
+    } finally {
+      write.mockRestore();
+    }
+    const output = lines.join("");
+    expect(output).toContain("dataset xi would follow (dry run: nothing was changed) subtree");
+    expect(output).toContain("5 pages and databases in scope: 0 already documents, 5 would be added");
+    expect(output).toContain(
+      "that is 5 documents, more than the maximum of 3: without --dry-run it would be refused",
+    );
+    expect((await h.store.getDataset("xi"))?.scope).toBeUndefined();
+  });
 
   it("add --follow --wait backfills with progress lines when piped, and status --dataset counts by status", async () => {
     const w = wiki("Nu");

@@ -68,6 +68,11 @@ export async function datasetScopeCommand(
       `${count.inScope} pages and databases in scope: ${count.registered} already documents, ${count.toAdd} ${result.saved ? "to be added by the backfill" : "would be added"}${count.unresolved > 0 ? `; ${count.unresolved} not placed yet (the sweep places them)` : ""}${count.incomplete ? "; Notion cut the listing short: these are lower bounds" : ""}`,
     );
   }
+  if (!result.saved && result.wouldHold > scope.maxDocuments) {
+    printLine(
+      `that is ${result.wouldHold} documents, more than the maximum of ${scope.maxDocuments}: without --dry-run it would be refused (raise it with --max-documents)`,
+    );
+  }
   if (result.saved && follows(scope)) {
     printLine(`backfill queued: follow it with \`notion-index-sync status --dataset ${datasetId}\``);
   }
