@@ -3,16 +3,16 @@
  * (children embedded, parents returned as context), a rule change re-indexing unchanged Notion content
  * (also when it lands while a run is splitting), the `dataset` CLI command (scopes: test/integration/scopes.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "../../lib/chunking/tokenizer.js";
 import { datasetCreateCommand, datasetSetCommand, settingsFrom } from "../../lib/cli/commands/dataset.js";
 import { queryCommand } from "../../lib/cli/commands/query.js";
-import type { Connection } from "../../lib/cli/connect.js";
 import { changeDatasetSettings, createDataset, type DatasetSettings } from "../../lib/core/datasets.js";
 import { AUTOMATIC_RULE, type Segment } from "../../lib/core/model.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/shared/errors.js";
 import { heading1, heading2, paragraph } from "../../local/notion-blocks.js";
+import { harnessConnection, printedBy } from "../support/cli-in-process.js";
 import { type Harness, startHarness, TENANT, WORKSPACE } from "../support/harness.js";
 
 let h: Harness;
@@ -24,25 +24,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-function connection(datasetId: string): Connection {
-  return {
-    adapters: h.adapters,
-    local: undefined,
-    defaults: { tenantId: TENANT, datasetId, workspaceId: WORKSPACE },
-    queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
-  };
-}
-
-/** What a CLI command printed on stdout. */
-async function printed(command: () => Promise<void>): Promise<string> {
-  const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    await command();
-    return write.mock.calls.map(([chunk]) => String(chunk)).join("");
-  } finally {
-    write.mockRestore();
-  }
-}
+const connection = (datasetId: string) => harnessConnection(h, datasetId);
+const printed = printedBy;
 
 function guide(topic: string) {
   return [

@@ -4,11 +4,10 @@
  * inherited as Notion's is). A followed subtree stays complete through creations, moves, unsharing and
  * deletions, whether they come by sweep or by webhook, and nothing outside a scope is indexed.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { datasetSetCommand } from "../../lib/cli/commands/dataset.js";
 import { followCommand } from "../../lib/cli/commands/scope.js";
 import { statusCommand } from "../../lib/cli/commands/status.js";
-import type { Connection } from "../../lib/cli/connect.js";
 import { defaultDataset } from "../../lib/core/datasets.js";
 import type { Document } from "../../lib/core/model.js";
 import { pauseDataset, resumeDataset } from "../../lib/documents/pause.js";
@@ -19,6 +18,7 @@ import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import type { SweepResult } from "../../lib/sync/sweep.js";
 import { paragraph, toggle } from "../../local/notion-blocks.js";
 import type { WorkspaceChange } from "../../local/notion-workspace.js";
+import { harnessConnection, printedBy } from "../support/cli-in-process.js";
 import { type Harness, LEASE_SECONDS, TENANT, WORKSPACE } from "../support/harness.js";
 import { startWebhookHarness, type WebhookHarness } from "../support/webhook-harness.js";
 
@@ -429,34 +429,19 @@ describe("limits and safety", () => {
 });
 
 describe("the command line", () => {
-  function connection(datasetId: string): Connection {
-    return {
-      adapters: h.adapters,
-      local: undefined,
-      defaults: { tenantId: TENANT, datasetId, workspaceId: WORKSPACE },
-      queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
-    };
-  }
+  const connection = (datasetId: string) => harnessConnection(h, datasetId);
 
   it("dataset set --scope --dry-run counts, says it would be refused over the maximum, and changes nothing", async () => {
     const w = wiki("Xi");
     await h.store.ensureDataset(defaultDataset(TENANT, "xi", "local-hash-v1", h.clock.now()));
-    const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      await datasetSetCommand(connection("xi"), "xi", {
+    const output = await printedBy(() =>
+      datasetSetCommand(connection("xi"), "xi", {
         scope: "subtree",
         root: [w.root],
         maxDocuments: 3,
         dryRun: true,
-      });
-    } finally {
-      write.mockRestore();
-    }
-    const output = lines.join("");
+      }),
+    );
     expect(output).toContain("dataset xi would follow (dry run: nothing was changed) subtree");
     expect(output).toContain("5 pages and databases in scope: 0 already documents, 5 would be added");
     expect(output).toContain(
@@ -467,12 +452,7 @@ describe("the command line", () => {
 
   it("add --follow --wait backfills with progress lines when piped, and status --dataset counts by status", async () => {
     const w = wiki("Nu");
-    const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
+    const output = await printedBy(async () => {
       let done = false;
       const command = followCommand(connection("nu"), [w.root], { wait: true, timeout: 60 }).finally(() => {
         done = true;
@@ -483,10 +463,7 @@ describe("the command line", () => {
       }
       await command;
       await statusCommand(connection("nu"), { dataset: "nu" });
-    } finally {
-      write.mockRestore();
-    }
-    const output = lines.join("");
+    });
     expect(output).toContain("dataset nu now follows subtree: everything under");
     expect(output).toContain(
       "5 pages and databases in scope: 0 already documents, 5 to be added by the backfill",

@@ -6,14 +6,15 @@
  *   with a reason, nothing read from Notion, nothing written;
  * - queries are scoped to the caller's tenant and dataset.
  */
+
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryCommand } from "../../lib/cli/commands/query.js";
-import type { Connection } from "../../lib/cli/connect.js";
 import type { SecretStore } from "../../lib/core/ports.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { PermanentError } from "../../lib/shared/errors.js";
 import { paragraph } from "../../local/notion-blocks.js";
+import { harnessConnection } from "../support/cli-in-process.js";
 import {
   countCalls,
   DATASET,
@@ -227,14 +228,7 @@ describe("a forged message is refused", () => {
 });
 
 describe("queries are scoped to the caller's tenant and dataset", () => {
-  function connection(tenantId: string, datasetId: string): Connection {
-    return {
-      adapters: h.adapters,
-      local: undefined,
-      defaults: { tenantId, datasetId, workspaceId: WORKSPACE },
-      queues: { sync: h.env.SYNC_QUEUE_URL, index: h.env.INDEX_QUEUE_URL },
-    };
-  }
+  const connection = (tenantId: string, datasetId: string) => harnessConnection(h, datasetId, tenantId);
 
   async function query(tenantId: string, datasetId: string) {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
