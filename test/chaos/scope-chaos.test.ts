@@ -11,6 +11,7 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultDataset } from "../../lib/core/datasets.js";
+import { pauseDataset } from "../../lib/documents/pause.js";
 import { setDatasetScope } from "../../lib/scopes/set-scope.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import { paragraph, toggle } from "../../local/notion-blocks.js";
@@ -273,6 +274,20 @@ async function settle(): Promise<void> {
   }
 }
 
+/**
+ * A finished scenario's dataset stops following (paused, and off the binding's list), so that the
+ * next scenarios' sweeps and events do not keep serving every earlier one.
+ */
+async function retire(world: World): Promise<void> {
+  await pauseDataset(h.store, TENANT, world.datasetId);
+  const binding = await h.store.getBinding(TENANT, WORKSPACE);
+  if (binding === undefined) return;
+  await h.store.putBinding({
+    ...binding,
+    followers: (binding.followers ?? []).filter((id) => id !== world.datasetId),
+  });
+}
+
 /** Both queues until nothing is left, through this file's sync handler. */
 async function drain(): Promise<void> {
   for (;;) {
@@ -363,6 +378,7 @@ describe("scope chaos", () => {
           await drain();
           found = (await violations(world)).map((violation) => `after the final moves: ${violation}`);
         }
+        await retire(world);
         if (found.length > 0) {
           failures.push(`seed ${seed}:\n  ${found.join("\n  ")}\njournal:\n  ${world.journal.join("\n  ")}`);
           if (failures.length >= 2) break;
