@@ -106,8 +106,9 @@ function candidateOf(event: NotionWebhookEvent): Candidate | undefined {
     // The data source's parent is its database; where the database sits, the event does not say.
     return parent?.type === "database" ? { id: parent.id, kind: "database" } : undefined;
   }
-  const kind: NotionObjectKind =
-    event.entity.type === "database" ? "database" : parent?.type === "database" ? "row" : "page";
+  // A row's parent is its database (and its data source, which some versions name instead).
+  const rowParent = parent?.type === "database" || parent?.type === "data_source";
+  const kind: NotionObjectKind = event.entity.type === "database" ? "database" : rowParent ? "row" : "page";
   const linkParent = parent === undefined ? undefined : parentOf(parent);
   return {
     id: event.entity.id,

@@ -6,7 +6,8 @@
  * every live page and database there completed with vectors, nothing else with any vector.
  *
  * - `npm test`: SCOPE_CHAOS_SCENARIOS (default 3) scenarios from seed SCOPE_CHAOS_BASE_SEED (default 1).
- * - `npm run test:chaos`: 200 of them.
+ * - `npm run test:chaos`: 100 of them (each scenario adds pages to one shared workspace, so time
+ *   grows faster than the count: 200 take about 21 minutes here).
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
