@@ -394,17 +394,7 @@ export class NotionWorkspace {
    */
   containerOf(id: string): string | undefined {
     const object = this.pages.get(id) ?? this.databases.get(id);
-    if (object === undefined) return undefined;
-    switch (object.parent.type) {
-      case "workspace":
-        return undefined;
-      case "page_id":
-        return object.parent.page_id;
-      case "data_source_id":
-        return object.parent.database_id;
-      case "block_id":
-        return this.blocks.get(object.parent.block_id)?.pageId;
-    }
+    return object === undefined ? undefined : this.parentObject(object.parent)?.id;
   }
 
   /** What kind of object an id names, whether or not it is visible. */
