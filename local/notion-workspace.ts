@@ -658,10 +658,26 @@ export class NotionWorkspace {
   /** The block that shows a child page or database in its parent page (Notion gives it the same id). */
   private addChildBlock(parentPageId: string, id: string, type: string, title: string, now: string): void {
     const parent = this.requirePage(parentPageId);
+    parent.blocks.push(
+      this.childBlock(id, parent.id, { type: "page_id", page_id: parent.id }, type, title, now),
+    );
+    this.touch(parent, now);
+  }
+
+  /** A child page inside a block (a toggle, a column): its `child_page` block is the block's child. */
+  private addChildBlockInBlock(blockId: string, id: string, title: string, now: string): void {
+    const container = this.requireBlock(blockId);
+    const parent: Parent = { type: "block_id", block_id: container.id };
+    container.children.push(this.childBlock(id, container.pageId, parent, "child_page", title, now));
+    this.touch(this.requirePage(container.pageId), now);
+  }
+
+  /** The `child_page` / `child_database` block of an object, stored under its id. */
+  private childBlock(id: string, pageId: string, parent: Parent, type: string, title: string, now: string) {
     const stored: StoredBlock = {
       id,
-      pageId: parent.id,
-      parent: { type: "page_id", page_id: parent.id },
+      pageId,
+      parent,
       type,
       content: { title },
       children: [],
@@ -669,27 +685,7 @@ export class NotionWorkspace {
       lastEditedTime: now,
     };
     this.blocks.set(id, stored);
-    parent.blocks.push(stored);
-    this.touch(parent, now);
-  }
-
-  /** A child page inside a block (a toggle, a column): its `child_page` block is the block's child. */
-  private addChildBlockInBlock(blockId: string, id: string, title: string, now: string): void {
-    const container = this.requireBlock(blockId);
-    const stored: StoredBlock = {
-      id,
-      pageId: container.pageId,
-      parent: { type: "block_id", block_id: container.id },
-      type: "child_page",
-      content: { title },
-      children: [],
-      createdTime: now,
-      lastEditedTime: now,
-    };
-    this.blocks.set(id, stored);
-    container.children.push(stored);
-    const page = this.requirePage(container.pageId);
-    this.touch(page, now);
+    return stored;
   }
 
   private pageProperties(page: StoredPage): Record<string, unknown> {
