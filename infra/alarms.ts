@@ -1,7 +1,8 @@
 /**
  * What an operator is told about, on one SNS topic (an email subscription is optional): messages in
- * a dead-letter queue, function errors and throttles, and a work queue whose oldest message is
- * too old (the consumer is stuck or far behind). Each alarm also notifies when it clears.
+ * a dead-letter queue, function errors and throttles, a work queue whose oldest message is too old
+ * (the consumer is stuck or far behind), documents newly in `error`, late edits (freshness lag) and
+ * refused Notion tokens. Each alarm also notifies when it clears.
  */
 import { Duration, Stack, Validations } from "aws-cdk-lib";
 import {
@@ -9,6 +10,7 @@ import {
   ComparisonOperator,
   type IMetric,
   MathExpression,
+  Metric,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -19,6 +21,14 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { FOREIGN_WORKSPACE_ALERT } from "../lib/shared/alerts.js";
+import {
+  FUNCTION_DIMENSION,
+  type FunctionLabel,
+  METRICS,
+  type MetricKey,
+  metricsNamespace,
+} from "../lib/shared/metrics.js";
+import { SERVICE_NAME } from "./function-defaults.js";
 
 export interface WatchedPipeline {
   /** "Sync" or "Index": used in alarm names. */
@@ -108,7 +118,7 @@ export class OperationsAlarms extends Construct {
     const foreignEvents = new MetricFilter(this, "WebhookForeignWorkspaceFilter", {
       logGroup,
       filterPattern: FilterPattern.stringValue("$.alert", "=", FOREIGN_WORKSPACE_ALERT),
-      metricNamespace: `NotionIndexSync/${Stack.of(this).stackName}`,
+      metricNamespace: metricsNamespace(Stack.of(this).stackName),
       metricName: "WebhookForeignWorkspaceEvents",
       metricValue: "1",
     });
@@ -137,6 +147,47 @@ export class OperationsAlarms extends Construct {
       threshold: 5,
       description:
         "5% or more of the retrieval API's requests (at least 5 in 5 minutes) failed with 5xx: applications get no answers. See the query function's log group ('query failed' lines name the reason: Pinecone, the embedder or DynamoDB).",
+    });
+  }
+
+  /**
+   * What the functions' own metrics say (lib/shared/metrics.ts): documents a run put in `error` (a
+   * permanent failure is acknowledged, so the dead-letter alarms never see it), edits that take too
+   * long to become searchable, and a binding whose token Notion refuses.
+   */
+  watchPipelineMetrics(options: { freshnessLagAlarmSeconds: number }): void {
+    const namespace = metricsNamespace(Stack.of(this).stackName);
+    const metric = (key: MetricKey, fn: FunctionLabel, statistic: string, period = PERIOD) =>
+      new Metric({
+        namespace,
+        metricName: METRICS[key].name,
+        dimensionsMap: { service: SERVICE_NAME, [FUNCTION_DIMENSION]: fn },
+        statistic,
+        period,
+      });
+    const bothFunctions = (key: MetricKey, label: string) =>
+      new MathExpression({
+        expression: "FILL(sync, 0) + FILL(index, 0)",
+        usingMetrics: { sync: metric(key, "sync", "Sum"), index: metric(key, "index", "Sum") },
+        period: PERIOD,
+        label,
+      });
+    this.alarm("DocumentsInError", {
+      metric: bothFunctions("documentErrors", "documents newly in error"),
+      threshold: 1,
+      description:
+        "A sync or index run put a document in status `error` (a revoked Notion token, a page past the extraction limits, an exhausted or refused embedding quota). Nothing is retried: see the dashboard's 'Errors by reason class', then `notion-index-sync status` for the documents and their reasons.",
+    });
+    this.alarm("FreshnessLag", {
+      metric: metric("freshnessLag", "index", "p95", Duration.minutes(15)),
+      threshold: options.freshnessLagAlarmSeconds,
+      description: `The 95th percentile of freshness lag (a Notion edit to its vectors being served) passed ${options.freshnessLagAlarmSeconds} s over 15 minutes: edits reach the index late. Check the queues' age and depth, Notion 429s and budget waits on the dashboard, and \`notion-index-sync doctor\`.`,
+    });
+    this.alarm("NotionTokenRefused", {
+      metric: bothFunctions("notionTokenRefused", "Notion 401 answers"),
+      threshold: 1,
+      description:
+        "Notion refused a binding's token (401): it was revoked, or the integration was removed from the workspace. That binding's documents go to `error` until it is reconnected (`notion-index-sync connect`). The dashboard's Logs Insights query names the binding; `notion-index-sync doctor` checks every binding's token.",
     });
   }
 

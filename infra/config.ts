@@ -67,6 +67,8 @@ export interface StackConfig {
   logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
   /** Alarm when a work queue's oldest message is older than this. */
   oldestMessageAlarmSeconds: number;
+  /** Alarm when the 95th percentile of freshness lag (Notion edit → served) passes this. */
+  freshnessLagAlarmSeconds: number;
   /** Subscribed to the alarm topic when set. */
   alarmEmail: string | undefined;
   sync: FunctionSettings;
@@ -119,6 +121,7 @@ export const CONTEXT_KEYS = {
   leaseSeconds: "leaseSeconds",
   logLevel: "logLevel",
   oldestMessageAlarmSeconds: "oldestMessageAlarmSeconds",
+  freshnessLagAlarmSeconds: "freshnessLagAlarmSeconds",
   alarmEmail: "alarmEmail",
   syncMemoryMb: "syncMemoryMb",
   syncTimeoutSeconds: "syncTimeoutSeconds",
@@ -162,6 +165,8 @@ export const DEFAULTS = {
   logLevel: "INFO",
   // Older than this, a queued message means the consumer is stuck or far behind.
   oldestMessageAlarmSeconds: 1800,
+  // The sweep runs every 5 minutes by default: an hour means edits are being missed, not delayed.
+  freshnessLagAlarmSeconds: 3600,
   // Notion allows about 3 requests/s per integration: keep concurrent syncs low.
   syncMemoryMb: 256,
   syncTimeoutSeconds: 60,
@@ -240,6 +245,7 @@ const contextSchema = z.object({
   [k.leaseSeconds]: z._default(integer(1, 86_400), D.leaseSeconds),
   [k.logLevel]: z._default(oneOf(LOG_LEVELS), D.logLevel),
   [k.oldestMessageAlarmSeconds]: z._default(integer(60, 1_209_600), D.oldestMessageAlarmSeconds),
+  [k.freshnessLagAlarmSeconds]: z._default(integer(60, 1_209_600), D.freshnessLagAlarmSeconds),
   [k.alarmEmail]: optionalShaped(EMAIL, "an email address"),
   [k.syncMemoryMb]: z._default(integer(128, 10_240), D.syncMemoryMb),
   [k.syncTimeoutSeconds]: z._default(integer(1, 900), D.syncTimeoutSeconds),
@@ -303,6 +309,7 @@ export function parseStackConfig(read: ContextReader): StackConfig {
     leaseSeconds: c.leaseSeconds,
     logLevel: c.logLevel,
     oldestMessageAlarmSeconds: c.oldestMessageAlarmSeconds,
+    freshnessLagAlarmSeconds: c.freshnessLagAlarmSeconds,
     alarmEmail: c.alarmEmail,
     sync: {
       memoryMb: c.syncMemoryMb,

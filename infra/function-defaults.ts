@@ -5,13 +5,14 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { TOKENIZER_RANKS } from "../lib/shared/bundle-assets.js";
+import { metricsNamespace } from "../lib/shared/metrics.js";
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from it. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -120,7 +121,10 @@ export class ServiceFunction extends Construct {
             ),
         },
       },
-      environment: { ...commonEnvironment(props.logLevel), ...props.environment },
+      environment: {
+        ...commonEnvironment(props.logLevel, Stack.of(this).stackName),
+        ...props.environment,
+      },
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
 
@@ -138,10 +142,12 @@ export class ServiceFunction extends Construct {
   }
 }
 
-function commonEnvironment(logLevel: string): Record<string, string> {
+function commonEnvironment(logLevel: string, stackName: string): Record<string, string> {
   return {
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_LOG_LEVEL: logLevel,
+    // The functions' custom metrics (EMF), one namespace per stack: the dashboard and alarms read it.
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stackName),
     // Stack traces point at the TypeScript sources via the bundled source maps.
     NODE_OPTIONS: "--enable-source-maps",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

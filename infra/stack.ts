@@ -4,6 +4,7 @@
  * narrowest the function code needs.
  */
 import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import type { Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { type FunctionUrl, FunctionUrlAuthType } from "aws-cdk-lib/aws-lambda";
@@ -12,6 +13,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/a
 import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { EMBEDDING_USD_PER_MILLION_TOKENS } from "../lib/shared/prices.js";
 import type { StackOutputName } from "../lib/shared/stack-outputs.js";
 import { tableDefinition } from "../lib/shared/table-layout.js";
 import { OperationsAlarms } from "./alarms.js";
@@ -21,6 +23,7 @@ import {
   PINECONE_INDEX_HOST_PATTERN,
   type StackConfig,
 } from "./config.js";
+import { PipelineDashboard } from "./dashboard.js";
 import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
@@ -47,6 +50,8 @@ export class NotionIndexSyncStack extends Stack {
   readonly index: QueuePair & { fn: ServiceFunction };
   readonly secrets: ProjectSecrets;
   readonly alarms: OperationsAlarms;
+  readonly dashboard: Dashboard;
+  readonly schedules: { sweep: Schedule; reconcile: Schedule };
   readonly webhook: { fn: ServiceFunction; url: FunctionUrl };
   readonly query: { fn: ServiceFunction; url: FunctionUrl };
 
@@ -104,7 +109,7 @@ export class NotionIndexSyncStack extends Stack {
     this.consume(this.index, config.index);
     this.grantSync();
     this.grantIndex(config);
-    this.scheduleSweeps(config);
+    this.schedules = this.scheduleSweeps(config);
     this.alarms = new OperationsAlarms(this, "Alarms", {
       pipelines: [
         {
@@ -125,6 +130,18 @@ export class NotionIndexSyncStack extends Stack {
     });
     this.alarms.watchWebhook(this.webhook.fn.function, this.webhook.fn.logGroup);
     this.alarms.watchQuery(this.query.fn.function);
+    this.alarms.watchPipelineMetrics({ freshnessLagAlarmSeconds: config.freshnessLagAlarmSeconds });
+    this.dashboard = new PipelineDashboard(this, "Operations", {
+      queues: [
+        { name: "sync", queue: this.sync.queue, deadLetterQueue: this.sync.deadLetterQueue },
+        { name: "index", queue: this.index.queue, deadLetterQueue: this.index.deadLetterQueue },
+      ],
+      logGroups: [syncFn.logGroup, indexFn.logGroup],
+      notionRequestsPerSecond: config.notionRequestsPerSecond,
+      embeddingUsdPerMillionTokens:
+        EMBEDDING_USD_PER_MILLION_TOKENS[`${config.embedding.provider}/${config.embedding.model}`],
+      embeddingModel: config.embedding.model,
+    }).dashboard;
     this.addOutputs(config, pineconeIndexHost);
   }
 
@@ -308,7 +325,7 @@ export class NotionIndexSyncStack extends Stack {
    * The periodic resyncs, sent by a role that can do nothing else: the sweep (one listing per
    * workspace, unit syncs for what changed) and the reconcile (every document checked directly).
    */
-  private scheduleSweeps(config: StackConfig): void {
+  private scheduleSweeps(config: StackConfig): { sweep: Schedule; reconcile: Schedule } {
     const role = new Role(this, "SweepScheduleRole", {
       description: "EventBridge Scheduler: send the sweep message to SyncQueue",
       assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
@@ -328,7 +345,7 @@ export class NotionIndexSyncStack extends Stack {
           retryAttempts: 3,
         }),
       });
-    schedule(
+    const sweep = schedule(
       "SweepSchedule",
       "Sweep: list each Notion workspace and enqueue changed documents",
       config.sweepSchedule,
@@ -336,7 +353,7 @@ export class NotionIndexSyncStack extends Stack {
         type: "sweep",
       },
     );
-    schedule(
+    const reconcile = schedule(
       "ReconcileSchedule",
       "Reconcile: check every registered Notion document directly",
       config.reconcileSchedule,
@@ -345,6 +362,7 @@ export class NotionIndexSyncStack extends Stack {
         mode: "reconcile",
       },
     );
+    return { sweep, reconcile };
   }
 
   /** What the CLI (`--stack NAME`) and an operator need; names shared with the CLI (lib/shared/stack-outputs.ts). */
@@ -369,6 +387,9 @@ export class NotionIndexSyncStack extends Stack {
       WebhookFunctionName: this.webhook.fn.function.functionName,
       QueryUrl: this.query.url.url,
       QueryFunctionName: this.query.fn.function.functionName,
+      DashboardName: this.dashboard.dashboardName,
+      SweepScheduleName: this.schedules.sweep.scheduleName,
+      ReconcileScheduleName: this.schedules.reconcile.scheduleName,
       ...(config.embedding.provider === "openai"
         ? { OpenaiApiKeySecretName: config.openaiApiKeySecretName }
         : {}),

@@ -5,6 +5,7 @@
  * at its deadline is stopped: the worker is terminated, the invocation fails, and the next one starts
  * a new environment (another cold start), as after a Lambda timeout.
  */
+import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 
 export class InvocationTimeoutError extends Error {
@@ -23,6 +24,8 @@ export interface FunctionRunnerOptions {
   /** The handler module's URL (it exports `handler`). */
   handlerModule: URL;
   timeoutMs: number;
+  /** Each line the function writes to stdout; without it, its stdout is the process's. */
+  onOutput?: (line: string) => void;
 }
 
 interface Reply {
@@ -47,8 +50,13 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       },
       // The environment the stack set up, as the function's configuration.
       env: { ...process.env },
+      stdout: options.onOutput !== undefined,
     });
     worker.unref();
+    if (options.onOutput) {
+      const onOutput = options.onOutput;
+      createInterface({ input: worker.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on("line", onOutput);
+    }
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (reply: Reply) => {
         if (!reply.ready) return;

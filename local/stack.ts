@@ -13,6 +13,7 @@ import {
 import { loadConfig } from "../lib/composition/config.js";
 import { type Adapters, createAdapters } from "../lib/composition/from-config.js";
 import { LOCAL_MODEL } from "../lib/embedding/local-embedder.js";
+import { metricsNamespace } from "../lib/shared/metrics.js";
 import { newPathSecret } from "../lib/webhooks/path-secret.js";
 import { webhookUrlFor } from "../lib/webhooks/webhook-path.js";
 import { startAwsStandIns } from "./aws-stand-ins.js";
@@ -74,6 +75,12 @@ export interface LocalStackOptions {
    */
   timeScale?: number;
   onBatch?: (queue: "sync" | "index", summary: BatchSummary) => void;
+  /**
+   * Receives each line the sync and index functions write to stdout (their logs, and their metrics
+   * as EMF records, as CloudWatch Logs would). Metrics are written only when this is given: a
+   * terminal or a test's output would otherwise fill with JSON.
+   */
+  onFunctionOutput?: (functionName: string, line: string) => void;
 }
 
 export interface LocalStack {
@@ -166,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeScale,
       defaults: { tenantId: DEFAULT_TENANT, datasetId: DEFAULT_DATASET, workspaceId: DEFAULT_WORKSPACE },
       secretsManagerEndpoint: secretsManager.url,
+      sweepIntervalSeconds: options.sweepIntervalSeconds ?? 300,
     };
     if (webhookOptions) {
       info.webhookTokenSecretPrefix = LOCAL_WEBHOOK_TOKEN_PREFIX;
@@ -175,6 +183,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, env, {
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? "false",
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace("local"),
+      POWERTOOLS_METRICS_DISABLED: options.onFunctionOutput ? "false" : "true",
     });
     if (options.pinecone) process.env.PINECONE_API_KEY = options.pinecone.apiKey;
 
@@ -204,11 +214,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionName: "notion-index-sync-sync",
         handlerModule: new URL("../functions/sync/handler.ts", import.meta.url),
         timeoutMs: (FUNCTION_TIMEOUT_SECONDS.sync * 1000) / timeScale,
+        onOutput:
+          options.onFunctionOutput && ((line) => options.onFunctionOutput?.("notion-index-sync-sync", line)),
       }),
       index: createFunctionRunner({
         functionName: "notion-index-sync-index",
         handlerModule: new URL("../functions/index/handler.ts", import.meta.url),
         timeoutMs: (FUNCTION_TIMEOUT_SECONDS.index * 1000) / timeScale,
+        onOutput:
+          options.onFunctionOutput && ((line) => options.onFunctionOutput?.("notion-index-sync-index", line)),
       }),
     };
     stoppers.push(async () => {

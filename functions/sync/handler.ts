@@ -8,21 +8,37 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
 import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { createCoreAdapters } from "../../lib/composition/core-adapters.js";
+import {
+  createFunctionTelemetry,
+  publishAfterEachInvocation,
+  withTracing,
+} from "../../lib/composition/function-telemetry.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import { validateSyncOptions } from "../../lib/sync/sync-document.js";
 
 const config = loadConfig(await resolveSecretEnvironment(process.env));
 const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "sync" } });
-const adapters = createCoreAdapters(config);
+const telemetry = createFunctionTelemetry("sync");
+const adapters = withTracing(
+  telemetry,
+  createCoreAdapters(config, { notionObserver: telemetry.notionMeter }),
+);
 const processor = new BatchProcessor(EventType.SQS);
 const handleRecord = createSyncRecordHandler(
-  { ...adapters, deadLetters: adapters.syncDeadLetters, clock: systemClock, log: logger },
+  {
+    ...adapters,
+    deadLetters: adapters.syncDeadLetters,
+    metrics: telemetry.metrics,
+    clock: systemClock,
+    log: logger,
+  },
   {
     ...validateSyncOptions({ leaseSeconds: config.LEASE_SECONDS }),
     stopBeforeDeadlineMs: config.SWEEP_STOP_BEFORE_DEADLINE_SECONDS * 1000,
@@ -31,8 +47,17 @@ const handleRecord = createSyncRecordHandler(
 
 export const handler = middy((event: SQSEvent, context: Context) =>
   processPartialResponse(event, handleRecord, processor, { context }),
-).use(
-  // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it can hold a secret (the
-  // webhook handshake's verification token) or page text.
-  injectLambdaContext(logger, { logEvent: false }),
-);
+)
+  .use(captureLambdaHandler(telemetry.tracer, { captureResponse: false }))
+  .use(
+    publishAfterEachInvocation(telemetry, {
+      workspaceUsage: adapters.usage,
+      clock: systemClock,
+      log: logger,
+    }),
+  )
+  .use(
+    // Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it can hold a secret (the
+    // webhook handshake's verification token) or page text.
+    injectLambdaContext(logger, { logEvent: false }),
+  );

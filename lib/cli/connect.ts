@@ -28,6 +28,8 @@ export interface Connection {
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
   /** The work queues' URLs, for commands that wait for the pipeline to finish (`sync --wait`). */
   queues: { sync: string; index: string };
+  /** The dead-letter queues' URLs (`dlq`), where the configuration names them. */
+  deadLetterQueues?: { sync?: string; index?: string };
 }
 
 export interface ConnectOptions {
@@ -71,6 +73,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       stack,
       defaults: DEPLOYED_DEFAULTS,
       queues: queuesOf(config),
+      deadLetterQueues: deadLetterQueuesOf(config),
     };
   }
   if (target.kind === "local") {
@@ -80,6 +83,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       local: target.info,
       defaults: target.info.defaults,
       queues: queuesOf(config),
+      deadLetterQueues: deadLetterQueuesOf(config),
     };
   }
   if (!process.env.TABLE_NAME) {
@@ -93,9 +97,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     local: undefined,
     defaults: DEPLOYED_DEFAULTS,
     queues: queuesOf(config),
+    deadLetterQueues: deadLetterQueuesOf(config),
   };
 }
 
 function queuesOf(config: Config): Connection["queues"] {
   return { sync: config.SYNC_QUEUE_URL, index: config.INDEX_QUEUE_URL };
+}
+
+function deadLetterQueuesOf(config: Config): Connection["deadLetterQueues"] {
+  return { sync: config.SYNC_DEAD_LETTER_QUEUE_URL, index: config.INDEX_DEAD_LETTER_QUEUE_URL };
 }

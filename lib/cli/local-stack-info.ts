@@ -49,6 +49,8 @@ export interface LocalStackInfo {
   secretsManagerEndpoint: string;
   webhookTokenSecretPrefix?: string;
   webhookDebounceSeconds?: number;
+  /** Seconds between scheduled sweeps (0: the schedule is off); `doctor` checks it. */
+  sweepIntervalSeconds?: number;
 }
 
 export function localInfoPath(stateDir: string = STATE_DIR): string {

@@ -210,10 +210,14 @@ program
   .description("documents with status, generation, segments, tokens, timings and errors")
   .option("--dataset <id>", "only this dataset")
   .option("--document <id>", "only this document")
+  .option("--totals", "cost per tenant and per dataset, today and this month (from the usage ledger)")
+  .option("--tenant <id>", "with --totals: only this tenant")
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>
-      (await import("./commands/status.js")).statusCommand(connection, options),
+      options.totals
+        ? (await import("./commands/usage-totals.js")).usageTotalsCommand(connection, options)
+        : (await import("./commands/status.js")).statusCommand(connection, options),
     ),
   );
 
@@ -361,6 +365,36 @@ for (const [verb, description, exported] of [
     );
 }
 
+const dlq = program
+  .command("dlq")
+  .description("dead-lettered messages: why each failed, and moving them back to their queue");
+const dlqQueueOption = () =>
+  new Option("--queue <queue>", "only this queue's dead letters (default: both)").choices(["sync", "index"]);
+dlq
+  .command("list")
+  .description("each dead letter's reason, source, first-seen time and body (secrets removed)")
+  .addOption(dlqQueueOption())
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/dlq.js")).dlqListCommand(connection, options),
+    ),
+  );
+dlq
+  .command("redrive")
+  .description("move dead letters back to their work queue (all, or those whose reason matches)")
+  .addOption(dlqQueueOption())
+  .option(
+    "--reason-matches <regex>",
+    "only the messages whose reason matches (a JavaScript regular expression)",
+  )
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/dlq.js")).dlqRedriveCommand(connection, options),
+    ),
+  );
+
 program
   .command("init")
   .description("create the Pinecone index (serverless, the embedding model's dimension) unless it exists")
@@ -371,6 +405,22 @@ program
   .option("--region <region>", "serverless region", "us-east-1")
   .option("--json", "print JSON")
   .action(async (options) => (await import("./commands/init.js")).initCommand(program.opts(), options));
+
+program
+  .command("doctor")
+  .description(
+    "check the stack end to end: outputs, secrets, index, Notion tokens, webhook, queues, schedule",
+  )
+  .option("--timeout <seconds>", "how long each check may take", positiveInt, 10)
+  .option(
+    "--max-waiting <n>",
+    "messages a work queue may hold waiting before it counts as backing up",
+    positiveInt,
+    1000,
+  )
+  .option("--json", "print JSON: an array of {check, ok, detail, fix}")
+  // Not withConnection: a missing output or unreadable secret, which stops `connect`, is what doctor reports.
+  .action(async (options) => (await import("./commands/doctor.js")).doctorCommand(program.opts(), options));
 
 function positiveIntOrZero(value: string): number {
   const parsed = Number(value);

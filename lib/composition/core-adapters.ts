@@ -9,6 +9,7 @@ import { createDynamoDbCheckpointStore } from "../adapters/aws/dynamodb-checkpoi
 import { createDynamoDbParentIndex } from "../adapters/aws/dynamodb-parent-index.js";
 import { createDynamoDbRateBudget } from "../adapters/aws/dynamodb-rate-budget.js";
 import { createDynamoDbStore } from "../adapters/aws/dynamodb-store.js";
+import { createDynamoDbUsageLedger } from "../adapters/aws/dynamodb-usage-ledger.js";
 import { createSecretStore } from "../adapters/aws/secret-store.js";
 import { createSecretsManagerClient } from "../adapters/aws/secrets-manager-client.js";
 import { createSqsDeadLetterSink, createSqsPublisher } from "../adapters/aws/sqs-queue.js";
@@ -22,14 +23,17 @@ import type {
   NotionConnector,
   ParentIndex,
   SecretStore,
+  UsageLedger,
   VectorIndex,
 } from "../core/ports.js";
+import type { NotionRequestObserver } from "../telemetry/notion-meter.js";
 import type { Config } from "./config.js";
 
 export interface CoreAdapters {
   store: DocumentStore;
   checkpoints: CheckpointStore;
   parents: ParentIndex;
+  usage: UsageLedger;
   vectors: VectorIndex;
   notion: NotionConnector;
   secrets: SecretStore;
@@ -41,12 +45,18 @@ export interface CoreAdapters {
   dynamodb: DynamoDBClient;
 }
 
-export function createCoreAdapters(config: Config): CoreAdapters {
+export interface CoreAdapterOptions {
+  /** Told of every Notion request (the functions' metrics and usage). */
+  notionObserver?: NotionRequestObserver;
+}
+
+export function createCoreAdapters(config: Config, options: CoreAdapterOptions = {}): CoreAdapters {
   const { dynamodb, sqs } = createDataClients(config);
   return {
     store: createDynamoDbStore(dynamodb, config.TABLE_NAME),
     checkpoints: createDynamoDbCheckpointStore(dynamodb, config.TABLE_NAME),
     parents: createDynamoDbParentIndex(dynamodb, config.TABLE_NAME),
+    usage: createDynamoDbUsageLedger(dynamodb, config.TABLE_NAME),
     vectors: createPineconeVectorIndex({
       apiKey: config.PINECONE_API_KEY,
       indexHost: config.PINECONE_INDEX_HOST,
@@ -57,6 +67,7 @@ export function createCoreAdapters(config: Config): CoreAdapters {
       timeoutMs: config.NOTION_TIMEOUT_MS,
       rate: { requestsPerSecond: config.NOTION_REQUESTS_PER_SECOND, burst: config.NOTION_BURST },
       budget: createDynamoDbRateBudget(dynamodb, config.TABLE_NAME),
+      observer: options.notionObserver,
     }),
     // Binding tokens: `secretsmanager:<name or ARN>` (the local stack runs a Secrets Manager stand-in).
     secrets: createSecretStore({

@@ -7,7 +7,7 @@
 import type { Embedder } from "../core/ports.js";
 import type { Config } from "./config.js";
 import { createEmbedderFromConfig } from "./configured-embedder.js";
-import { type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
+import { type CoreAdapterOptions, type CoreAdapters, createCoreAdapters } from "./core-adapters.js";
 import { createDatasetEmbedders, type DatasetEmbedders } from "./dataset-embedders.js";
 
 export interface Adapters extends CoreAdapters {
@@ -17,8 +17,8 @@ export interface Adapters extends CoreAdapters {
   embedders: DatasetEmbedders;
 }
 
-export function createAdapters(config: Config): Adapters {
-  const core = createCoreAdapters(config);
+export function createAdapters(config: Config, options: CoreAdapterOptions = {}): Adapters {
+  const core = createCoreAdapters(config, options);
   const deps = { dynamodb: core.dynamodb, tableName: config.TABLE_NAME };
   const embedder = createEmbedderFromConfig(config, deps);
   return { ...core, embedder, embedders: createDatasetEmbedders(embedder, config, deps) };

@@ -55,7 +55,18 @@ export async function openNotionForBinding(
 /** Each binding has its own budget: one tenant's backfill never spends another's. */
 export function notionAccessOf(binding: DataSourceBinding): NotionAccess {
   return {
-    budgetKey: `notion#${binding.tenantId}#${binding.workspaceId}`,
+    budgetKey: budgetKeyOf(binding),
     ...(binding.notionRate ? { rate: binding.notionRate } : {}),
   };
+}
+
+function budgetKeyOf({ tenantId, workspaceId }: BindingRef): string {
+  return `notion#${tenantId}#${workspaceId}`;
+}
+
+/** The binding a budget key names (metrics and the usage ledger count per binding). */
+export function bindingOfBudgetKey(budgetKey: string): BindingRef | undefined {
+  const [kind, tenantId, workspaceId] = budgetKey.split("#");
+  if (kind !== "notion" || !tenantId || !workspaceId) return undefined;
+  return { tenantId, workspaceId };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { RateSpec } from "../rate-limit/gcra.js";
+import type { MetricKey, MetricLabels } from "../shared/metrics.js";
 import type { ExtractionCheckpoint, ExtractionControl } from "./extraction-control.js";
 import type {
   DataSourceBinding,
@@ -369,6 +370,43 @@ export interface Log {
   info(message: string, ...extra: Record<string, unknown>[]): void;
   warn(message: string, ...extra: Record<string, unknown>[]): void;
   error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * Figures for dashboards and alarms (lib/shared/metrics.ts names them). The functions publish them
+ * as CloudWatch embedded metric format; the CLI and tests pass none, or a memory one.
+ */
+export interface MetricsSink {
+  record(metric: MetricKey, value: number, labels?: MetricLabels, properties?: { binding?: string }): void;
+}
+
+/** One run's or one invocation's usage, added to its tenant's day (what `status --totals` reads). */
+export interface UsageEntry {
+  tenantId: string;
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  /** What the usage is charged to: a dataset's index runs, or a workspace's checks (sync, sweep, webhook). */
+  subject: { kind: "dataset"; datasetId: string } | { kind: "workspace"; workspaceId: string };
+  counts: UsageCounts;
+}
+
+export interface UsageCounts {
+  notionRequests: number;
+  tokens: number;
+  embeddingRequests: number;
+  pineconeReadRequests: number;
+  pineconeWriteRequests: number;
+  cacheRequests: number;
+  runs: number;
+  /** The estimate at the prices of the day it was recorded (lib/cost). */
+  estimatedUsd: number;
+}
+
+export interface UsageLedger {
+  /** Adds to the totals of the entry's tenant, day and subject (atomic counters). */
+  add(entry: UsageEntry): Promise<void>;
+  /** A tenant's records of the days starting with `dayPrefix` (`2026-12` a month, `2026-12-04` a day). */
+  list(tenantId: string, dayPrefix: string): Promise<UsageEntry[]>;
 }
 
 // ---------------------------------------------------------------- webhooks

@@ -1,5 +1,5 @@
 /**
- * An estimated cost for a run's counts, from the editable price table (./prices.ts). Estimates only:
+ * An estimated cost for a run's counts, from the editable price table (lib/shared/prices.ts). Estimates only:
  * see the table for what they assume.
  */
 import type { RunCounts } from "../core/model.js";
@@ -8,7 +8,7 @@ import {
   EMBEDDING_USD_PER_MILLION_TOKENS,
   NOTION_USD_PER_REQUEST,
   PINECONE,
-} from "./prices.js";
+} from "../shared/prices.js";
 
 export interface CostEstimate {
   embeddingUsd: number;

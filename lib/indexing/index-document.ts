@@ -7,6 +7,7 @@
  * id, rule 4), and the first child of each parent also stores the parent's text, which a query
  * returns as context.
  */
+
 import { randomUUID } from "node:crypto";
 import { cleanText } from "../chunking/clean.js";
 import { splitHierarchical } from "../chunking/hierarchical.js";
@@ -14,6 +15,7 @@ import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
 import { countWords } from "../chunking/tokenizer.js";
 import { datasetOf } from "../core/datasets.js";
+import { type ErrorClass, errorClassOf } from "../core/error-class.js";
 import { ExtractionSuspended } from "../core/extraction-control.js";
 import { newLease } from "../core/lease.js";
 import { assertMessageScope } from "../core/message-scope.js";
@@ -42,11 +44,14 @@ import type {
   NotionObjectState,
   NotionSource,
   RequestMeter,
+  UsageEntry,
+  UsageLedger,
   VectorIndex,
   VectorRecord,
 } from "../core/ports.js";
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
+import { recordUsage, usageOfRun, utcDay } from "../telemetry/usage.js";
 import { contentHash, sha256 } from "./content-hash.js";
 import { embeddedText } from "./embedded-text.js";
 import { removeGenerations } from "./remove-generations.js";
@@ -65,6 +70,8 @@ export interface IndexPorts extends NotionAccessPorts {
    * never mixes two models' vectors. Throws a PermanentError for a model that cannot be used.
    */
   embedders?: { forDataset(dataset: Dataset): Embedder };
+  /** Where each run's usage is added up per dataset and day (`status --totals`); without it, nowhere. */
+  usage?: UsageLedger;
   clock: Clock;
   log: Log;
 }
@@ -109,7 +116,11 @@ export interface IndexResult {
   documentId: string;
   generation: number;
   reason?: string;
+  /** Set with outcome `error`: what kind of failure (for metrics and alarms). */
+  errorClass?: ErrorClass;
   counts: RunCounts;
+  /** Set with outcome `completed`: the indexed version's Notion edit time, and when queries began serving it. */
+  freshness?: { lastEditedTime: string; servedAt: string };
 }
 
 const NO_COUNTS: RunCounts = {
@@ -188,7 +199,7 @@ export async function indexDocument(
     ports.log.error("indexing failed", { documentId, generation, reason });
     // Retryable failures go back to the queue; the status already says what happened.
     if (error instanceof RetryableError || !(error instanceof PermanentError)) throw error;
-    return result("error", { reason });
+    return result("error", { reason, errorClass: errorClassOf(error) });
   }
 }
 
@@ -258,6 +269,7 @@ class IndexRun {
     await ports.store.putSegments(segments);
     // Queries switch to this generation now that all of it is written, before the old one goes.
     await ports.store.updateDocument(documentId, generation, { servingGeneration: generation });
+    const servedAt = ports.clock.now().toISOString();
     // Older generations, and what an earlier attempt at this one wrote beyond our positions, go:
     // exactly one generation stays, equal to the segments id for id (rule 4).
     const removed = await removeGenerations(ports, {
@@ -316,9 +328,26 @@ class IndexRun {
       { releaseLease: true },
     );
     await ports.checkpoints?.delete(documentId);
+    if (ports.usage) {
+      const entry: UsageEntry = {
+        tenantId: this.document.tenantId,
+        day: utcDay(completedAt),
+        subject: { kind: "dataset", datasetId: this.document.datasetId },
+        counts: usageOfRun(counts),
+      };
+      await recordUsage(ports.usage, [entry], ports.log);
+    }
     await this.recheckRule(fingerprint, indexedInfo);
     ports.log.info("document indexed", { documentId, generation, ...counts });
-    return { outcome: "completed", documentId, generation, counts };
+    return {
+      outcome: "completed",
+      documentId,
+      generation,
+      counts,
+      ...(state.lastEditedTime === undefined
+        ? {}
+        : { freshness: { lastEditedTime: state.lastEditedTime, servedAt } }),
+    };
   }
 
   /**

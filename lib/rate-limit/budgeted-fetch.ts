@@ -20,9 +20,11 @@ export interface BudgetedFetchOptions {
   grantSize: number;
   /** The longest wait for a slot inside the function. */
   maxWaitMs: number;
-  /** Told of every server 429 and every wait (for counts). */
-  onWait?: (ms: number) => void;
-  onThrottled?: () => void;
+  /**
+   * Told of every answer, for counts: its status, how long it waited for its slot, and whether it
+   * is the budget's own refusal (the request never went out).
+   */
+  onAnswered?: (answer: { status: number; waitedMs: number; fromBudget: boolean }) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -60,15 +62,15 @@ export function budgetedFetch(options: BudgetedFetchOptions, inner: typeof fetch
     const turn = queue.then(takeSlot);
     queue = turn.catch(() => undefined);
     const slot = await turn;
-    if ("refusedUntil" in slot) return refusal(slot.refusedUntil - now());
-    const waitMs = slot.at - now();
-    if (waitMs > 0) {
-      options.onWait?.(waitMs);
-      await sleep(waitMs);
+    if ("refusedUntil" in slot) {
+      options.onAnswered?.({ status: 429, waitedMs: 0, fromBudget: true });
+      return refusal(slot.refusedUntil - now());
     }
+    const waitMs = Math.max(0, slot.at - now());
+    if (waitMs > 0) await sleep(waitMs);
     const response = await inner(input, init);
+    options.onAnswered?.({ status: response.status, waitedMs: waitMs, fromBudget: false });
     if (response.status === 429) {
-      options.onThrottled?.();
       const retryMs = retryAfterMs(response.headers) ?? 1000;
       granted.length = 0;
       await options.budget.pushBack(options.key, now() + retryMs, options.spec);

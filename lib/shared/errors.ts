@@ -49,3 +49,13 @@ export class ConfigError extends Error {
 export class ForbiddenMessageError extends PermanentError {
   override name = "ForbiddenMessageError";
 }
+
+/** A page or database past an extraction limit (blocks, rows, characters): it must be split or excluded. */
+export class LimitExceededError extends PermanentError {
+  override name = "LimitExceededError";
+}
+
+/** The embedding provider refused for billing or credentials (quota exhausted, key rejected). */
+export class EmbeddingAccessError extends PermanentError {
+  override name = "EmbeddingAccessError";
+}

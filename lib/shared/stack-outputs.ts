@@ -31,6 +31,10 @@ export const INFO_OUTPUTS = [
   // The retrieval API (issue 17): its base URL and its function.
   "QueryUrl",
   "QueryFunctionName",
+  // Operations (issue 19): the dashboard, and the schedules `doctor` checks.
+  "DashboardName",
+  "SweepScheduleName",
+  "ReconcileScheduleName",
 ] as const;
 
 export type SettingOutput = keyof typeof SETTING_OUTPUTS;

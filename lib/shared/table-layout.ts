@@ -16,6 +16,7 @@
  * | Budget    | BUDGET#{key}           | BUDGET                     |                               |            |
  * | API key   | APIKEY#{keyId}         | APIKEY                     | APIKEYS                       | {tenant}#{keyId} |
  * | Checkpoint| CHECKPOINT#{key}       | HEADER                     |                               |            |
+ * | Usage     | USAGE#{tenantId}       | {day}#dataset#{datasetId} or {day}#workspace#{ws} |        |            |
  * | (its data)| CHECKPOINT#{key}       | PART#{saveId}#{part}       |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
@@ -75,6 +76,12 @@ export const keys = {
   checkpointPart: (key: string, saveId: string, part: number) => ({
     pk: `CHECKPOINT#${key}`,
     sk: `PART#${saveId}#${pad(part, 4)}`,
+  }),
+  /** A tenant's usage of one day, charged to a dataset or a workspace: a day or a month is one query. */
+  usage: (tenantId: string) => `USAGE#${tenantId}`,
+  usageEntry: (tenantId: string, day: string, subject: string) => ({
+    pk: `USAGE#${tenantId}`,
+    sk: `${day}#${subject}`,
   }),
   /** A rate budget's schedule (one per Notion binding: lib/adapters/aws/dynamodb-rate-budget.ts). */
   rateBudget: (key: string) => ({ pk: `BUDGET#${key}`, sk: "BUDGET" }),

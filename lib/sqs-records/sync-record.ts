@@ -1,14 +1,16 @@
 /** The sync function's per-record work: a unit sync or a sweep. Exported for tests. */
 import type { Context, SQSRecord } from "aws-lambda";
 import { isSweep, parseSyncMessage } from "../core/messages.js";
-import type { DeadLetterSink, MessagePublisher } from "../core/ports.js";
+import type { DeadLetterSink, MessagePublisher, MetricsSink } from "../core/ports.js";
 import { type SweepOptions, type SweepResult, sweep } from "../sync/sweep.js";
 import { type SyncOptions, type SyncPorts, type SyncResult, syncDocument } from "../sync/sync-document.js";
+import { recordSyncResult } from "../telemetry/result-metrics.js";
 import { guardRecord } from "./guard-record.js";
 
 export interface SyncRecordPorts extends SyncPorts {
   syncQueue: MessagePublisher;
   deadLetters: DeadLetterSink;
+  metrics?: MetricsSink;
 }
 
 /** A reconcile releases one direct check a second unless told otherwise (Notion's budget is ~3/s). */
@@ -33,9 +35,17 @@ export function createSyncRecordHandler(
       record,
       async (body) => {
         const message = parseSyncMessage(body);
-        result = isSweep(message)
-          ? await sweep(ports, message, sweepOptions, invocation)
-          : await syncDocument(ports, message, options);
+        if (isSweep(message)) {
+          result = await sweep(ports, message, sweepOptions, invocation);
+          return;
+        }
+        try {
+          result = await syncDocument(ports, message, options);
+        } catch (error) {
+          ports.metrics?.record("documentsSynced", 1, { outcome: "failed" });
+          throw error;
+        }
+        if (ports.metrics) recordSyncResult(ports.metrics, result);
       },
       { deadLetters: ports.deadLetters, requeue: ports.syncQueue, log: ports.log, source: "sync" },
     );

@@ -7,7 +7,9 @@
  * generation is written (lib/indexing/index-document.ts). Search keeps answering from the old
  * content while the new one is built, and a run that fails leaves the old content in place.
  */
+
 import { datasetOf } from "../core/datasets.js";
+import { type ErrorClass, errorClassOf } from "../core/error-class.js";
 import { leaseIsLive, newLease } from "../core/lease.js";
 import { assertMessageScope } from "../core/message-scope.js";
 import type { UnitSyncMessage } from "../core/messages.js";
@@ -59,6 +61,8 @@ export interface SyncResult {
   documentId: string;
   generation?: number;
   reason?: string;
+  /** Set with outcome `error`: what kind of failure (for metrics and alarms). */
+  errorClass?: ErrorClass;
   segmentsDeleted: number;
   vectorsDeleted: number;
 }
@@ -105,7 +109,7 @@ export async function syncDocument(
     source = await openNotionFor(ports, document);
     state = await source.getState(document.dataSourceInfo.pageId, document.dataSourceInfo.type);
   } catch (error) {
-    if (error instanceof NotionAuthError) return markError(ports, document, error.message);
+    if (error instanceof NotionAuthError) return markError(ports, document, error);
     if (!(error instanceof NotionNotFoundError)) throw error;
     if (document.registeredBy === "scope") {
       // Deleted or unshared: it left what the integration can see, so it leaves the scope too.
@@ -259,7 +263,8 @@ function bindingOf(document: Document) {
 }
 
 /** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */
-async function markError(ports: SyncPorts, document: Document, reason: string): Promise<SyncResult> {
+async function markError(ports: SyncPorts, document: Document, error: Error): Promise<SyncResult> {
+  const reason = error.message;
   try {
     await ports.store.updateDocument(
       document.documentId,
@@ -267,9 +272,16 @@ async function markError(ports: SyncPorts, document: Document, reason: string): 
       { indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() },
       { releaseLease: true },
     );
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
+  } catch (failure) {
+    if (!(failure instanceof ConflictError)) throw failure;
   }
   ports.log.warn("sync stopped", { documentId: document.documentId, reason });
-  return { outcome: "error", documentId: document.documentId, reason, segmentsDeleted: 0, vectorsDeleted: 0 };
+  return {
+    outcome: "error",
+    documentId: document.documentId,
+    reason,
+    errorClass: errorClassOf(error),
+    segmentsDeleted: 0,
+    vectorsDeleted: 0,
+  };
 }

@@ -82,9 +82,9 @@ describe("alarms", () => {
 
   it("sends every alarm, and its recovery, to the one topic", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
-    // 4 per pipeline, the webhook URL's 4xx and 5xx rates, its foreign-workspace events, and the
-    // query URL's 5xx rate.
-    expect(alarms).toHaveLength(12);
+    // 4 per pipeline, the webhook URL's 4xx and 5xx rates, its foreign-workspace events, the
+    // query URL's 5xx rate, and the pipeline metrics' three (errors, freshness, refused tokens).
+    expect(alarms).toHaveLength(15);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);

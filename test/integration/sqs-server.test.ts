@@ -1,15 +1,18 @@
 /**
- * The SQS stand-in: loopback only, queue URLs that are plain URLs any SQS client can use, and fair
+ * The SQS stand-in: loopback only, queue URLs that are plain URLs any SQS client can use, fair
  * queues (a standard queue whose messages carry a group: one tenant's backlog does not hold back
- * another's), which the publisher relies on.
+ * another's), which the publisher relies on, and SQS's message-move tasks (`dlq redrive`).
  */
 import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientOptions } from "../../lib/adapters/aws/aws-clients.js";
@@ -109,5 +112,126 @@ describe("SQS stand-in", () => {
       ]),
     );
     expect(groups).toEqual({ x: "acme", y: undefined });
+  });
+});
+
+describe("SQS stand-in: message-move tasks", () => {
+  /** A work queue whose redrive policy moves a message to its dead-letter queue after one receive. */
+  async function queuePair(name: string) {
+    const deadLetterQueue = await server.createQueue(`${name}-dlq`);
+    const workQueue = await server.createQueue(name, {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.queueArn, maxReceiveCount: 1 }),
+    });
+    return { workQueue, deadLetterQueue };
+  }
+
+  /** Sends the bodies to the work queue and has the redrive policy move them to the dead-letter queue. */
+  async function deadLetter(queueUrl: string, bodies: string[]) {
+    for (const body of bodies) {
+      await client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageGroupId: "t" }),
+      );
+    }
+    // The first receive is allowed; the next finds each message over the limit and moves it.
+    for (let receive = 0; receive < 2; receive++) {
+      await client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+    }
+  }
+
+  async function finished(sourceArn: string): Promise<ListMessageMoveTasksResultEntry> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { Results = [] } = await client.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }));
+      const [task] = Results;
+      if (task && task.Status !== "RUNNING") return task;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error("the message-move task did not finish");
+  }
+
+  it("refuses a source that is no queue's dead-letter queue, and one that does not exist", async () => {
+    const { workQueue } = await queuePair("move-not-dlq");
+    await expect(
+      client.send(new StartMessageMoveTaskCommand({ SourceArn: workQueue.queueArn })),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: expect.stringMatching(/Dead Letter Queue/),
+    });
+    await expect(
+      client.send(new StartMessageMoveTaskCommand({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:nope" })),
+    ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("moves the messages back to the queue they came from, one task at a time per source", async () => {
+    const { workQueue, deadLetterQueue } = await queuePair("move-to-source");
+    await deadLetter(workQueue.queueUrl, ["one", "two", "three"]);
+    const { TaskHandle } = await client.send(
+      new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueue.queueArn }),
+    );
+    expect(TaskHandle).toBeTruthy();
+    // The first task is still running: a second one is refused.
+    await expect(
+      client.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueue.queueArn })),
+    ).rejects.toMatchObject({ name: "UnsupportedOperation" });
+    const running = await client.send(
+      new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueue.queueArn }),
+    );
+    expect(running.Results?.[0]).toMatchObject({ Status: "RUNNING", TaskHandle });
+
+    const task = await finished(deadLetterQueue.queueArn);
+    expect(task).toMatchObject({
+      Status: "COMPLETED",
+      SourceArn: deadLetterQueue.queueArn,
+      ApproximateNumberOfMessagesMoved: 3,
+      ApproximateNumberOfMessagesToMove: 3,
+    });
+    // A finished task has no handle, and named no destination.
+    expect(task.TaskHandle).toBeUndefined();
+    expect(task.DestinationArn).toBeUndefined();
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: workQueue.queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount", "MessageGroupId"],
+      }),
+    );
+    expect(received.Messages?.map((message) => message.Body).sort()).toEqual(["one", "three", "two"]);
+    // Back in the work queue each starts its receives afresh, in its tenant's group.
+    for (const message of received.Messages ?? []) {
+      expect(message.Attributes).toMatchObject({ ApproximateReceiveCount: "1", MessageGroupId: "t" });
+    }
+  });
+
+  it("moves to a named destination, and fails a move to source for a message sent there directly", async () => {
+    const { deadLetterQueue } = await queuePair("move-direct");
+    const elsewhere = await server.createQueue("move-elsewhere");
+    await client.send(new SendMessageCommand({ QueueUrl: deadLetterQueue.queueUrl, MessageBody: "poison" }));
+
+    await client.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueue.queueArn }));
+    expect(await finished(deadLetterQueue.queueArn)).toMatchObject({
+      Status: "FAILED",
+      FailureReason: "CouldNotDetermineMessageSource",
+      ApproximateNumberOfMessagesMoved: 0,
+    });
+
+    await client.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: deadLetterQueue.queueArn,
+        DestinationArn: elsewhere.queueArn,
+      }),
+    );
+    expect(await finished(deadLetterQueue.queueArn)).toMatchObject({
+      Status: "COMPLETED",
+      DestinationArn: elsewhere.queueArn,
+      ApproximateNumberOfMessagesMoved: 1,
+    });
+    const moved = await client.send(new ReceiveMessageCommand({ QueueUrl: elsewhere.queueUrl }));
+    expect(moved.Messages?.map((message) => message.Body)).toEqual(["poison"]);
+    // Both tasks are listed, the newest first.
+    const { Results = [] } = await client.send(
+      new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueue.queueArn, MaxResults: 10 }),
+    );
+    expect(Results.map((task) => task.Status)).toEqual(["COMPLETED", "FAILED"]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { documentView, totalsView } from "../../lib/cli/commands/documents-view.js";
 import type { Document, RunCounts } from "../../lib/core/model.js";
 import { estimateRunCost, formatUsd } from "../../lib/cost/estimate.js";
-import { EMBEDDING_USD_PER_MILLION_TOKENS, PINECONE } from "../../lib/cost/prices.js";
+import { EMBEDDING_USD_PER_MILLION_TOKENS, PINECONE } from "../../lib/shared/prices.js";
 
 const run: RunCounts = {
   segmentsWritten: 10,

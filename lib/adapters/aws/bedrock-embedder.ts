@@ -12,7 +12,7 @@ import { mapWithConcurrency } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
 import type { EmbeddingSelection } from "../../shared/embedding-models.js";
-import { PermanentError, RetryableError } from "../../shared/errors.js";
+import { EmbeddingAccessError, PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface BedrockEmbedderOptions {
   region: string;
@@ -58,7 +58,7 @@ function toDomainError(error: unknown, secrets: (string | undefined)[]): Error {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = error.name;
   if (CREDENTIAL_ERRORS.has(name)) {
-    return new PermanentError(
+    return new EmbeddingAccessError(
       `Bedrock rejected the credentials (${status ? `HTTP ${status} ` : ""}${name}): check the function's AWS credentials`,
     );
   }

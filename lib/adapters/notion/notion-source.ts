@@ -43,6 +43,7 @@ import { type RateSpec, validateRateSpec } from "../../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../../rate-limit/rate-budget.js";
 import { retryingFetch } from "../../rate-limit/retrying-fetch.js";
 import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../../shared/errors.js";
+import type { NotionRequestObserver } from "../../telemetry/notion-meter.js";
 import { extractDatabase } from "./extraction/extract-database.js";
 import { extractPage } from "./extraction/extract-page.js";
 import { label } from "./extraction/labels.js";
@@ -72,9 +73,8 @@ export interface NotionConnectorOptions {
   budget?: RateBudget;
   /** The longest wait for a budget slot inside a call; past it the call fails as throttled. Default 10 s. */
   budgetWaitMs?: number;
-  /** Told of budget waits and 429s, for counts. */
-  onBudgetWait?: (ms: number) => void;
-  onThrottled?: () => void;
+  /** Told of every answered request, with its binding's budget key (metrics and the usage ledger). */
+  observer?: NotionRequestObserver;
   /** The budget's clock (epoch ms); tests that move time themselves pass theirs. */
   now?: () => number;
   /** Receives the client's warnings, reduced to fields that cannot hold a token or content. */
@@ -114,8 +114,7 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
       spec: access.rate ?? defaultRate,
       grantSize: GRANT_SIZE,
       maxWaitMs: options.budgetWaitMs ?? 10_000,
-      onWait: options.onBudgetWait,
-      onThrottled: options.onThrottled,
+      onAnswered: options.observer && ((answer) => options.observer?.answered(access.budgetKey, answer)),
       now: options.now,
     });
     if (retry === undefined) return limited;

@@ -18,7 +18,7 @@ import { planBatches } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
 import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
-import { PermanentError, RetryableError } from "../../shared/errors.js";
+import { EmbeddingAccessError, PermanentError, RetryableError } from "../../shared/errors.js";
 
 export interface OpenAiEmbedderOptions {
   apiKey: string;
@@ -71,7 +71,9 @@ function toDomainError(error: unknown, apiKey: string): Error {
   const status = error.status;
   const code = error.code ? ` ${error.code}` : "";
   if (status === 401 || status === 403) {
-    return new PermanentError(`OpenAI rejected the API key (HTTP ${status}${code}): check OPENAI_API_KEY`);
+    return new EmbeddingAccessError(
+      `OpenAI rejected the API key (HTTP ${status}${code}): check OPENAI_API_KEY`,
+    );
   }
   if (status === undefined) {
     // No answer at all (connection refused, timeout): another attempt may get one.
@@ -81,7 +83,7 @@ function toDomainError(error: unknown, apiKey: string): Error {
     apiKey,
   ]);
   // An exhausted quota is a billing matter: retrying cannot help.
-  if (status === 429 && error.code === "insufficient_quota") return new PermanentError(message);
+  if (status === 429 && error.code === "insufficient_quota") return new EmbeddingAccessError(message);
   if (status === 408 || status === 409 || status === 429 || status >= 500) {
     return new RetryableError(message, {
       cause: error,

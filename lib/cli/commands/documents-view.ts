@@ -26,7 +26,7 @@ export function documentView(document: Document) {
 }
 
 /**
- * A run's counts and its estimated cost (lib/cost/prices.ts). Request counts a run recorded before
+ * A run's counts and its estimated cost (lib/shared/prices.ts). Request counts a run recorded before
  * they were kept are null, and its estimate counts them as 0.
  */
 export function runView(run: RunCounts) {

@@ -1,8 +1,8 @@
 import type { Dataset, Document } from "../../core/model.js";
 import { formatUsd } from "../../cost/estimate.js";
-import { PRICES_TAKEN_ON } from "../../cost/prices.js";
 import { describeScope } from "../../scopes/scope-settings.js";
 import { PermanentError } from "../../shared/errors.js";
+import { PRICES_TAKEN_ON } from "../../shared/prices.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { type Column, formatTable, plural, terminalWidth, useColour, wrap } from "../table.js";

@@ -9,7 +9,7 @@
  */
 import type { BlockObjectResponse } from "@notionhq/client";
 import type { BlockKind, ChildObject, ExtractedBlock, ExtractedDocument } from "../../../core/ports.js";
-import { NotionNotFoundError, PermanentError } from "../../../shared/errors.js";
+import { LimitExceededError, NotionNotFoundError, PermanentError } from "../../../shared/errors.js";
 import { label } from "./labels.js";
 import type { ExtractionLimits, NotionReader } from "./reader.js";
 import {
@@ -156,9 +156,9 @@ export class BlockWalk {
     if (what === "row") {
       this.rows += 1;
       const maxRows = this.limits.maxRows ?? DEFAULT_MAX_ROWS;
-      if (this.rows > maxRows) throw new PermanentError(`${this.subject} has more than ${maxRows} rows`);
+      if (this.rows > maxRows) throw new LimitExceededError(`${this.subject} has more than ${maxRows} rows`);
     } else if (this.seen - this.rows > this.limits.maxBlocks) {
-      throw new PermanentError(`${this.subject} has more than ${this.limits.maxBlocks} blocks`);
+      throw new LimitExceededError(`${this.subject} has more than ${this.limits.maxBlocks} blocks`);
     }
   }
 
@@ -166,7 +166,9 @@ export class BlockWalk {
   add(block: ExtractedBlock): void {
     this.chars += block.text.length;
     if (this.chars > this.limits.maxChars) {
-      throw new PermanentError(`${this.subject} has more than ${this.limits.maxChars} characters of text`);
+      throw new LimitExceededError(
+        `${this.subject} has more than ${this.limits.maxChars} characters of text`,
+      );
     }
     this.blocks.push({
       ...block,

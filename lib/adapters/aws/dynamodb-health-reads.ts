@@ -1,0 +1,41 @@
+/**
+ * Reads of the table only `doctor` needs: a tenant's bindings (one query of the tenant's partition;
+ * the DocumentStore reads bindings one at a time) and whether a binding's webhook has received any
+ * signed event (the "event seen" items the webhook writes).
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DataSourceBinding } from "../../core/model.js";
+import { keys } from "../../shared/table-layout.js";
+import { documentClient, queryAll, stripKeys } from "./dynamodb-document-client.js";
+
+export interface HealthReads {
+  bindingsOf(tenantId: string): Promise<DataSourceBinding[]>;
+  hasWebhookEvents(tenantId: string, workspaceId: string): Promise<boolean>;
+}
+
+export function createHealthReads(client: DynamoDBClient, tableName: string): HealthReads {
+  const db = documentClient(client);
+  return {
+    async bindingsOf(tenantId) {
+      const { pk, sk } = keys.binding(tenantId, "");
+      const items = await queryAll(db, tableName, {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :sk)",
+        ExpressionAttributeValues: { ":pk": pk, ":sk": sk },
+      });
+      return items.map((item) => stripKeys(item) as unknown as DataSourceBinding);
+    },
+    async hasWebhookEvents(tenantId, workspaceId) {
+      const { pk } = keys.webhookEvent(tenantId, workspaceId, "");
+      const page = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          Limit: 1,
+        }),
+      );
+      return (page.Items ?? []).length > 0;
+    },
+  };
+}
