@@ -9,7 +9,7 @@ import { createNotionConnector } from "../../lib/adapters/notion/notion-source.j
 import { splitBlocks } from "../../lib/chunking/split.js";
 import { AUTOMATIC_RULE } from "../../lib/core/model.js";
 import type { NotionSource } from "../../lib/core/ports.js";
-import { PermanentError, RetryableError } from "../../lib/shared/errors.js";
+import { LimitExceededError, PermanentError, RetryableError } from "../../lib/shared/errors.js";
 import { type BlockSpec, block, bulleted, paragraph, text } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";
@@ -157,9 +157,11 @@ describe("large and deep structures", () => {
       budget: TEST_CLIENT_BUDGET,
       maxChars: 1000,
     }).open(TOKEN);
+    // A LimitExceededError is a PermanentError (never retried) of its own class (metrics: limit-exceeded).
     await expect(small.extract(pageId, "page")).rejects.toThrow(
-      new PermanentError("page has more than 1000 characters of text"),
+      new LimitExceededError("page has more than 1000 characters of text"),
     );
+    await expect(small.extract(pageId, "page")).rejects.toBeInstanceOf(PermanentError);
   });
 
   it("fails loudly when a fetch fails midway: no truncated document", async () => {

@@ -35,10 +35,11 @@ interface Group {
 }
 
 export function createEmfMetrics(options: {
-  /** Default: POWERTOOLS_METRICS_NAMESPACE, as Powertools reads it. */
+  /** Default: POWERTOOLS_METRICS_NAMESPACE (set per stack); without either, nothing is written. */
   namespace?: string;
   functionLabel: FunctionLabel;
 }): PublishedMetrics {
+  const namespace = options.namespace ?? process.env.POWERTOOLS_METRICS_NAMESPACE;
   let groups = new Map<string, Group>();
 
   function groupOf(labels: MetricLabels, binding: string | undefined): Group {
@@ -65,9 +66,12 @@ export function createEmfMetrics(options: {
     publish() {
       const pending = groups;
       groups = new Map();
+      // No namespace, no metrics: a handler loaded outside a stack (a test, a script) stays quiet
+      // instead of writing to Powertools' `default_namespace`.
+      if (!namespace) return;
       for (const group of pending.values()) {
         const metrics = new Metrics({
-          namespace: options.namespace,
+          namespace,
           serviceName: "notion-index-sync",
           defaultDimensions: { [FUNCTION_DIMENSION]: options.functionLabel },
         });
