@@ -67,7 +67,7 @@ export class OperationsAlarms extends Construct {
           statistic: "Maximum",
         }),
         threshold: 1,
-        description: `Messages in the ${name} dead-letter queue: poison messages (attribute "reason") or records that failed every retry. Inspect them, fix the cause, then redrive or delete them.`,
+        description: `Messages in the ${name} dead-letter queue: poison messages (attribute "reason") or records that failed every retry. \`notion-index-sync dlq list --queue ${name.toLowerCase()}\` shows why; fix the cause, then \`notion-index-sync dlq redrive\` (or purge what must not run again).`,
       });
       this.alarm(`${name}Errors`, {
         metric: fn.metricErrors({ period: PERIOD, statistic: "Sum" }),

@@ -9,6 +9,12 @@
 export const SAFE_TEXT_LENGTH = 300;
 /** A retrieval API key (lib/retrieval/api-keys.ts): its id may show, its secret never. */
 const API_KEY_SECRET = /\b(nis_[0-9a-f]{16}_)[A-Za-z0-9_-]{43}/g;
+/**
+ * Credentials by their published shapes, for text whose secrets the caller does not hold (a dead
+ * letter's body, read by the CLI of another machine): Notion integration tokens (`secret_…`,
+ * `ntn_…`), Pinecone keys (`pcsk_…`) and OpenAI keys (`sk-…`). The prefix stays, to say which kind.
+ */
+const TOKEN_SHAPES = /\b(secret_|ntn_|pcsk_|sk-(?:proj-)?)[A-Za-z0-9_-]{20,}/g;
 
 export function safeOneLine(
   text: string,
@@ -20,7 +26,7 @@ export function safeOneLine(
     // Shorter values would match ordinary text; no real token or key is that short.
     if (secret && secret.length >= 4) redacted = redacted.split(secret).join("***");
   }
-  redacted = redacted.replace(API_KEY_SECRET, "$1***");
+  redacted = redacted.replace(API_KEY_SECRET, "$1***").replace(TOKEN_SHAPES, "$1***");
   const flat = redacted.replace(/\s+/g, " ").trim();
   // By code points, so a surrogate pair is never cut in half.
   const characters = Array.from(flat);

@@ -13,7 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsClientOptions } from "../../lib/adapters/aws/aws-clients.js";
 import { registerDocuments } from "../../lib/documents/register.js";
 import { signBody } from "../../lib/webhooks/signature.js";
 import { heading1, paragraph } from "../../local/notion-blocks.js";
@@ -35,6 +37,8 @@ const SECRETS = {
   OPENAI_API_KEY: "fake-openai-key-T5HN6CP1WRD8YF3",
   /** A tenant's token Notion no longer accepts: the 401 path. */
   REVOKED_NOTION_TOKEN: "fake-revoked-notion-token-J8W2NQ5RXV7",
+  /** A token in a message body (someone pasted it): shaped like a real one, held by nobody. */
+  STRAY_NOTION_TOKEN: "ntn_51234567890fakeStrayTokenW4XQ9ZK2PLM7VB3",
   /** The HMAC key Notion's webhook handshake hands over. */
   WEBHOOK_VERIFICATION_TOKEN: "fake-webhook-verification-token-H4KD9ZT2",
 };
@@ -247,6 +251,29 @@ describe("the local stack and the CLI print no secret", () => {
       "x-notion-signature": signBody(eventBody, SECRETS.WEBHOOK_VERIFICATION_TOKEN),
     });
     expect(event.status).toBe(200);
+
+    // The operator's tools print what they read: dead letters (one carries a token in its body, a
+    // secret the CLI does not hold), the health check (it reads every token), the usage.
+    const info = JSON.parse(localJson) as { syncQueueUrl: string; sqsEndpoint: string; region: string };
+    const sqs = new SQSClient(awsClientOptions(info.region, info.sqsEndpoint));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: info.syncQueueUrl,
+        MessageBody: `{"documentId": "x", "token": "${SECRETS.STRAY_NOTION_TOKEN}"`,
+      }),
+    );
+    let deadLetters = "";
+    for (let attempt = 0; attempt < 40 && !/InvalidMessageError/.test(deadLetters); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await cli("dlq", "list", "--json");
+      deadLetters = cliOutput.at(-1) ?? "";
+    }
+    expect(deadLetters).toMatch(/InvalidMessageError/);
+    expect(await cli("dlq", "list")).toBe(0);
+    // The revoked binding fails its check: the line names it, never its token.
+    expect(await cli("doctor")).not.toBe(0);
+    expect(cliOutput.at(-1)).toMatch(/notion token \(binding revoked/);
+    expect(await cli("status", "--totals")).toBe(0);
 
     const printed = [devOutput, ...cliOutput, localJson].join("\n");
     // The scan covered a real run: DEBUG-level function logs, the archive, CLI failures.

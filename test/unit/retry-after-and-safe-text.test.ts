@@ -49,6 +49,15 @@ describe("safe text", () => {
     expect(safeOneLine("😀😀😀", [], 2)).toBe("😀😀…");
   });
 
+  it("removes credentials by their shapes even when the caller does not hold them, keeping the kind", () => {
+    const text =
+      "tokens secret_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG, ntn_1234567890abcdefghijklmnopqrstuvwxyzAB, " +
+      "pcsk_4kXq2_9f8e7d6c5b4a3928171615141312111009, sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+    expect(safeOneLine(text)).toBe("tokens secret_***, ntn_***, pcsk_***, sk-proj-***");
+    // Words that merely start alike stay.
+    expect(safeOneLine("a secret_key setting and sk-learn")).toBe("a secret_key setting and sk-learn");
+  });
+
   it("names the error", () => {
     expect(safeErrorText(new TypeError("no\nway"))).toBe("TypeError: no way");
   });
