@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-webhook-store.js";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
+import { queueCounts } from "../lib/adapters/aws/queue-counts.js";
 import {
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,
@@ -365,20 +366,6 @@ async function waitForIdle(
 }
 
 async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const result = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  const attributes = result.Attributes ?? {};
-  return (
-    Number(attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const { waiting, inFlight, delayed } = await queueCounts(sqs, queueUrl);
+  return waiting + inFlight + delayed;
 }

@@ -3,6 +3,7 @@
  * the functions emit), the alarms on those metrics, and X-Ray tracing on every function.
  */
 import { describe, expect, it } from "vitest";
+import { FUNCTIONS } from "../../lib/cli/doctor/context.js";
 import { METRICS, metricsNamespace } from "../../lib/shared/metrics.js";
 import { buildStack, type Json, logicalId } from "./template-helpers.js";
 
@@ -133,5 +134,23 @@ describe("tracing", () => {
         namespace,
       );
     }
+  });
+});
+
+describe("what doctor reads from a deployed stack", () => {
+  it("finds each function's role by the logical id prefix it looks for", () => {
+    const roles = Object.keys(template.findResources("AWS::IAM::Role"));
+    for (const [key, prefix] of Object.entries(FUNCTIONS)) {
+      const fn = stack[key as keyof typeof FUNCTIONS].fn;
+      expect(roles.filter((id) => id.startsWith(`${prefix}Role`))).toEqual([logicalId(stack, fn.role)]);
+    }
+  });
+
+  it("names the sweep and reconcile schedules in the outputs", () => {
+    const outputs = template.findOutputs("*");
+    expect(outputs.SweepScheduleName?.Value).toEqual({ Ref: logicalId(stack, stack.schedules.sweep) });
+    expect(outputs.ReconcileScheduleName?.Value).toEqual({
+      Ref: logicalId(stack, stack.schedules.reconcile),
+    });
   });
 });

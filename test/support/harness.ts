@@ -1,11 +1,7 @@
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { ensureTable } from "../../lib/adapters/aws/ensure-table.js";
+import { queueCounts } from "../../lib/adapters/aws/queue-counts.js";
 import { loadConfig } from "../../lib/composition/config.js";
 import { type Adapters, createAdapters } from "../../lib/composition/from-config.js";
 import type { Clock, Log } from "../../lib/core/ports.js";
@@ -253,21 +249,8 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
 
     /** Messages on a queue, visible, in flight and delayed. */
     async queueDepth(queueUrl: string) {
-      const { Attributes = {} } = await adapters.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-          ],
-        }),
-      );
-      return {
-        visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      };
+      const { waiting, inFlight, delayed } = await queueCounts(adapters.sqs, queueUrl);
+      return { visible: waiting, inFlight, delayed };
     },
 
     /** Sync then index: one full pass of the pipeline for a document. */

@@ -1,4 +1,4 @@
-/** A queue's message counts as SQS reports them (approximate), for `doctor`. */
+/** A queue's message counts as SQS reports them (approximate): `doctor`, and the local stack's idle check. */
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
 export interface QueueCounts {
