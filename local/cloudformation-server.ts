@@ -1,16 +1,17 @@
 /**
- * A CloudFormation stand-in for tests, just enough for `--stack NAME`: DescribeStacks over the AWS
- * query protocol the real `@aws-sdk/client-cloudformation` uses (form-encoded `POST /`, XML answers,
- * `ValidationError` for a stack that does not exist), on 127.0.0.1.
+ * A CloudFormation stand-in for tests, just enough for `--stack NAME` and `doctor`: DescribeStacks
+ * and DescribeStackResources over the AWS query protocol the real `@aws-sdk/client-cloudformation`
+ * uses (local/query-protocol.ts; `ValidationError` for a stack that does not exist), on 127.0.0.1.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOnLoopback } from "./json-http.js";
+import { QueryError, startQueryProtocolServer, xml } from "./query-protocol.js";
 
 export interface StandInStack {
   name: string;
   outputs: Record<string, string>;
   /** Default CREATE_COMPLETE. */
   status?: string;
+  /** What DescribeStackResources lists (default none). */
+  resources?: { logicalId: string; physicalId: string; type: string; status?: string }[];
 }
 
 export interface CloudFormationServerOptions {
@@ -59,56 +60,29 @@ export async function startCloudFormationServer(
         `<Outputs>${outputs}</Outputs></member>`
       );
     });
-    return (
-      `<DescribeStacksResponse xmlns="${XMLNS}"><DescribeStacksResult><Stacks>${members.join("")}</Stacks>` +
-      `</DescribeStacksResult><ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeStacksResponse>`
-    );
+    return `<DescribeStacksResult><Stacks>${members.join("")}</Stacks></DescribeStacksResult>`;
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const params = new URLSearchParams(await readText(req));
-      const action = params.get("Action");
-      if (action !== "DescribeStacks") {
-        throw new QueryError(
-          "InvalidAction",
-          `The action ${action ?? "(none)"} is not valid for this stand-in`,
-        );
-      }
-      send(res, 200, describeStacks(params));
-    } catch (error) {
-      const failure = error instanceof QueryError ? error : new QueryError("InternalFailure", String(error));
-      const body =
-        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${xml(failure.code)}</Code>` +
-        `<Message>${xml(failure.message)}</Message></Error><RequestId>stand-in</RequestId></ErrorResponse>`;
-      send(res, failure.code === "InternalFailure" ? 500 : 400, body);
-    }
-  }
+  const describeStackResources = (params: URLSearchParams): string => {
+    const name = params.get("StackName") ?? "";
+    const stack = options.stacks.find(
+      (candidate) => candidate.name === name || stackId(candidate.name) === name,
+    );
+    if (!stack) throw new QueryError("ValidationError", `Stack with id ${name} does not exist`);
+    const members = (stack.resources ?? []).map(
+      (resource) =>
+        `<member><StackName>${xml(stack.name)}</StackName><StackId>${xml(stackId(stack.name))}</StackId>` +
+        `<LogicalResourceId>${xml(resource.logicalId)}</LogicalResourceId>` +
+        `<PhysicalResourceId>${xml(resource.physicalId)}</PhysicalResourceId>` +
+        `<ResourceType>${xml(resource.type)}</ResourceType><Timestamp>${created}</Timestamp>` +
+        `<ResourceStatus>${xml(resource.status ?? "CREATE_COMPLETE")}</ResourceStatus></member>`,
+    );
+    return `<DescribeStackResourcesResult><StackResources>${members.join("")}</StackResources></DescribeStackResourcesResult>`;
+  };
 
-  const server = await listenOnLoopback(createServer((req, res) => void handle(req, res)));
-  return { url: server.origin, region, stackId, close: server.close };
-}
-
-class QueryError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function xml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(body) });
-  res.end(body);
+  const server = await startQueryProtocolServer(XMLNS, {
+    DescribeStacks: describeStacks,
+    DescribeStackResources: describeStackResources,
+  });
+  return { url: server.url, region, stackId, close: server.close };
 }

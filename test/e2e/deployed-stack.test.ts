@@ -29,10 +29,12 @@ import { newApiKey } from "../../lib/retrieval/api-keys.js";
 import { startAwsStandIns } from "../../local/aws-stand-ins.js";
 import { type CloudFormationStandIn, startCloudFormationServer } from "../../local/cloudformation-server.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "../../local/function-url-server.js";
+import { type IamStandIn, startIamServer } from "../../local/iam-server.js";
 import { paragraph } from "../../local/notion-blocks.js";
 import { type NotionStandIn, startNotionServer } from "../../local/notion-server.js";
 import { NotionWorkspace } from "../../local/notion-workspace.js";
 import { startPineconeServer } from "../../local/pinecone-server.js";
+import { type SchedulerStandIn, startSchedulerServer } from "../../local/scheduler-server.js";
 import { type SecretsManagerStandIn, startSecretsManagerServer } from "../../local/secrets-manager-server.js";
 import { TEST_NOTION_RATE } from "../support/harness.js";
 
@@ -56,6 +58,14 @@ let cwd: string;
 let sm: SecretsManagerStandIn;
 let notion: NotionStandIn;
 let cfn: CloudFormationStandIn;
+let iam: IamStandIn;
+let scheduler: SchedulerStandIn;
+/** What the functions' roles may read (infra/secret-access.ts): the Pinecone key and the token prefix. */
+const functionsMayRead = (name: string) => name === PINECONE_SECRET || name.startsWith(PREFIX);
+/** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>` → the name. */
+const secretNameOf = (arn: string) => arn.split(":secret:")[1]?.replace(/-[A-Za-z0-9]{6}$/, "") ?? "";
+/** The roles whose policies grant the secrets (infra/secret-access.ts): sync and index, not query. */
+const READER_ROLES = ["NisTest-SyncFunctionRole", "NisTest-IndexFunctionRole"];
 /** The endpoints a test points the real AWS clients at; everything else comes from the stack. */
 let endpoints: Record<string, string>;
 let sqs: SQSClient;
@@ -85,15 +95,50 @@ beforeAll(async () => {
   stoppers.push(() => notion.close());
   sm = await startSecretsManagerServer({
     secrets: { [PINECONE_SECRET]: PINECONE_KEY, "elsewhere/notion-token": NOTION_TOKEN },
-    // The functions' role (infra/secret-access.ts): the Pinecone key and the stack's token prefix.
-    canRead: (name) => name === PINECONE_SECRET || name.startsWith(PREFIX),
+    canRead: functionsMayRead,
   });
   stoppers.push(() => sm.close());
+  // What doctor reads besides the outputs: the functions' roles, IAM's simulator, the schedules.
+  iam = await startIamServer({
+    decide: (role, action, resource) =>
+      action === "secretsmanager:GetSecretValue" &&
+      READER_ROLES.includes(role.split("/").at(-1) ?? "") &&
+      functionsMayRead(secretNameOf(resource))
+        ? "allowed"
+        : "implicitDeny",
+  });
+  stoppers.push(() => iam.close());
+  scheduler = await startSchedulerServer({
+    schedules: [
+      { name: "NisTest-SweepSchedule", state: "ENABLED", expression: "rate(5 minutes)" },
+      { name: "NisTest-ReconcileSchedule", state: "DISABLED", expression: "cron(30 3 * * ? *)" },
+    ],
+  });
+  stoppers.push(() => scheduler.close());
   cfn = await startCloudFormationServer({
     stacks: [
       {
         name: STACK,
+        resources: [
+          {
+            logicalId: "SyncFunctionRole3B84D8FF",
+            physicalId: "NisTest-SyncFunctionRole",
+            type: "AWS::IAM::Role",
+          },
+          {
+            logicalId: "IndexFunctionRole5A0EEB60",
+            physicalId: "NisTest-IndexFunctionRole",
+            type: "AWS::IAM::Role",
+          },
+          {
+            logicalId: "QueryFunctionRole995CB04B",
+            physicalId: "NisTest-QueryFunctionRole",
+            type: "AWS::IAM::Role",
+          },
+        ],
         outputs: {
+          SweepScheduleName: "NisTest-SweepSchedule",
+          ReconcileScheduleName: "NisTest-ReconcileSchedule",
           TableName: TABLE,
           SyncQueueUrl: queues.sync.queueUrl,
           IndexQueueUrl: queues.index.queueUrl,
@@ -123,6 +168,8 @@ beforeAll(async () => {
     SQS_ENDPOINT: sqsServer.url,
     SECRETS_MANAGER_ENDPOINT: sm.url,
     CLOUDFORMATION_ENDPOINT: cfn.url,
+    IAM_ENDPOINT: iam.url,
+    SCHEDULER_ENDPOINT: scheduler.url,
     PINECONE_CONTROLLER_HOST: pinecone.url,
     NOTION_BASE_URL: notion.url,
   };
@@ -426,6 +473,57 @@ describe("the deployed query function's bundle", () => {
       }),
     ).rejects.toMatchObject({ status: 401, code: "unauthorized" });
   }, 60_000);
+});
+
+describe("doctor against a deployed stack", () => {
+  interface Line {
+    check: string;
+    ok: boolean;
+    detail: string;
+    fix: string | null;
+  }
+
+  it("asks IAM's simulator for each reading role, reads the schedules' state, and names what fails", async () => {
+    const result = await cli(["--stack", STACK, "doctor", "--json"]);
+    expect(result.code).toBe(1);
+    const lines = JSON.parse(result.stdout) as Line[];
+    const line = (check: string) => lines.find((entry) => entry.check === check);
+    expect(line("schedule sweep")).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/enabled \(rate\(5 minutes\)\)/),
+    });
+    expect(line("schedule reconcile")).toMatchObject({
+      ok: false,
+      detail: "schedule NisTest-ReconcileSchedule is DISABLED",
+      fix: expect.stringMatching(/aws scheduler update-schedule --name NisTest-ReconcileSchedule/),
+    });
+    // The Pinecone key: the simulator was asked for the sync and index roles, by their ARNs.
+    const pinecone = lines.find((entry) => entry.check.startsWith("secret PINECONE_API_KEY"));
+    expect(pinecone).toMatchObject({ ok: true });
+    const asked = iam.simulations.filter(
+      (simulation) => simulation.resource === sm.secret(PINECONE_SECRET)?.arn,
+    );
+    expect(asked.map((simulation) => simulation.principal).sort()).toEqual(
+      READER_ROLES.map((role) => `arn:aws:iam::000000000000:role/${role}`).sort(),
+    );
+    expect(asked.every((simulation) => simulation.action === "secretsmanager:GetSecretValue")).toBe(true);
+    // Nothing it printed holds a secret value.
+    expect(result.stdout + result.stderr).not.toContain(PINECONE_KEY);
+    expect(result.stdout + result.stderr).not.toContain(NOTION_TOKEN);
+  });
+
+  it("says which role may not read a secret", async () => {
+    READER_ROLES.pop();
+    try {
+      const result = await cli(["--stack", STACK, "doctor", "--json"]);
+      const lines = JSON.parse(result.stdout) as Line[];
+      const pinecone = lines.find((entry) => entry.check.startsWith("secret PINECONE_API_KEY"));
+      expect(pinecone?.ok).toBe(false);
+      expect(`${pinecone?.detail} ${pinecone?.fix}`).toMatch(/index function's role may not read it/);
+    } finally {
+      READER_ROLES.push("NisTest-IndexFunctionRole");
+    }
+  });
 });
 
 describe("init", () => {
