@@ -72,6 +72,15 @@ function clip(text: string, width: number): string {
   return text.length > fits ? `${text.slice(0, fits - 1)}…` : text;
 }
 
+/** A title in at most two lines of the widget's width (the second clipped). */
+function wrapTitle(title: string, width: number): string[] {
+  const fits = Math.floor(width / 7.4);
+  if (title.length <= fits) return [title];
+  const cut = title.lastIndexOf(" ", fits);
+  const at = cut > 0 ? cut : fits;
+  return [title.slice(0, at), clip(title.slice(at).trim(), width)];
+}
+
 export function renderDashboardSvg(body: { widgets: Widget[] }): string {
   const width = 24 * COLUMN;
   const height = Math.max(...body.widgets.map((w) => (w.y + w.height) * ROW)) + PAD;
@@ -83,18 +92,22 @@ export function renderDashboardSvg(body: { widgets: Widget[] }): string {
     const title =
       widget.properties.title ?? clip((widget.properties.markdown ?? "").replace(/`/g, ""), w - 16);
     const kind = widget.type === "log" ? "log query" : widget.type === "text" ? "text" : "graph";
+    const titleLines = kind === "text" ? [clip(title, w - 20)] : wrapTitle(title, w - 20);
+    const top = y + 26 + titleLines.length * 16;
     const lines = seriesOf(widget)
-      .slice(0, Math.max(0, Math.floor((h - 44) / 15)))
+      .slice(0, Math.max(0, Math.floor((y + h - 14 - top) / 15)))
       .map(
         (line, at) =>
-          `<text x="${x + 10}" y="${y + 44 + at * 15}" class="series">${escapeXml(clip(line, w - 20))}</text>`,
+          `<text x="${x + 10}" y="${top + at * 15}" class="series">${escapeXml(clip(line, w - 20))}</text>`,
       );
     return [
       `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="4" class="${kind === "text" ? "text" : "widget"}"/>`,
-      `<text x="${x + 10}" y="${y + 20}" class="title">${escapeXml(clip(title, w - 20))}</text>`,
+      ...titleLines.map(
+        (line, at) => `<text x="${x + 10}" y="${y + 20 + at * 16}" class="title">${escapeXml(line)}</text>`,
+      ),
       kind === "text"
         ? ""
-        : `<text x="${x + w - 10}" y="${y + 20}" class="kind" text-anchor="end">${kind}</text>`,
+        : `<text x="${x + w - 10}" y="${y + h - 8}" class="kind" text-anchor="end">${kind}</text>`,
       ...lines,
     ].join("\n  ");
   });
