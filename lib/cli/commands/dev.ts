@@ -161,6 +161,8 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
   printLine('  npx notion-index-sync query "who do I page when the database is down?"');
   printLine("  npx notion-index-sync status");
   printLine(`  npx notion-index-sync segments ${registered[0]?.documentId ?? "<documentId>"}`);
+  printLine("  npx notion-index-sync status --totals   # what today's runs cost");
+  printLine("  npx notion-index-sync doctor            # every part of the stack checked");
 }
 
 function printDocuments(documents: Document[]): void {
