@@ -1,22 +1,26 @@
 /**
- * OpenAI embeddings through the official `openai` client: `text-embedding-3-small` / `-large` with the
- * `dimensions` option (ada-002 without it); batches within 2048 texts and 300k tokens per request
- * (counted with cl100k_base, the models' own encoding).
+ * OpenAI embeddings over `fetch` (`POST /v1/embeddings`, the one endpoint this project calls):
+ * `text-embedding-3-small` / `-large` with the `dimensions` option (ada-002 without it); batches
+ * within 2048 texts and 300k tokens per request (counted with cl100k_base, the models' own encoding);
+ * vectors asked as base64 float32, as the official client does (a third of the bytes of JSON floats).
  *
- * Retries are the client's own (429, 408, 409, 5xx and connection errors, honouring `retry-after-ms` /
- * `Retry-After`). The client sits out any Retry-After however long, so its fetch is wrapped: an answer
- * asking for more than `maxRetryWaitMs` is marked `x-should-retry: false` and comes back at once as a
- * RetryableError carrying the wait, for the queue to redeliver later; a 429 `insufficient_quota`
- * (billing, not load) is not retried either and becomes a PermanentError.
+ * Retries are the project's one policy (lib/rate-limit/retrying-fetch.ts): 429 and 5xx, as long as
+ * the server asks to wait (`retry-after-ms` / `Retry-After`); a longer wait comes back at once as a
+ * RetryableError carrying it, for the queue to redeliver later. A 429 `insufficient_quota` (billing,
+ * not load) is never retried and becomes an EmbeddingAccessError, as does a refused key.
+ *
+ * Why not the official `openai` client: it is 147 KB of the index bundle whatever the provider, for
+ * one endpoint, and it brings a second retry policy (docs/deploy-and-operate.md, bundle size).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import OpenAI from "openai";
 import { countTokens } from "../../chunking/tokenizer.js";
 import { retryAfterMs } from "../../core/retry-after.js";
+import { DEFAULT_RETRY_POLICY } from "../../core/retry-policy.js";
 import { safeOneLine } from "../../core/safe-text.js";
 import { planBatches } from "../../embedding/batches.js";
 import { checkVectors } from "../../embedding/check-vectors.js";
 import type { MeteredEmbedder } from "../../embedding/usage.js";
+import { retryingFetch } from "../../rate-limit/retrying-fetch.js";
 import { type EmbeddingSelection, hasDimensionOption } from "../../shared/embedding-models.js";
 import { EmbeddingAccessError, PermanentError, RetryableError } from "../../shared/errors.js";
 
@@ -25,104 +29,74 @@ export interface OpenAiEmbedderOptions {
   /** `https://api.openai.com/v1` by default; a proxy, Azure-compatible gateway or the stand-in. */
   baseURL?: string;
   selection: EmbeddingSelection;
-  /** Retries by the client itself (its default is 2). */
+  /** Retries after the first attempt (default 4). */
   maxRetries?: number;
-  /** Longest Retry-After the client may sit out in-process. */
+  /** Longest Retry-After sat out in-process. */
   maxRetryWaitMs?: number;
   timeoutMs?: number;
 }
 
-const DEFAULT_MAX_RETRIES = 4;
-const DEFAULT_MAX_RETRY_WAIT_MS = 20_000;
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+/** HTTP requests made within one `embedDocuments` call (retries included), for the usage figures. */
+const requestCounter = new AsyncLocalStorage<{ requests: number }>();
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** HTTP requests made within one embedder call (retries included), for the usage figures. */
-const requestCounter = new AsyncLocalStorage<{ requests: number }>();
-
-/** True when the client should not retry this answer in-process (see the module comment). */
-async function notWorthRetrying(response: Response, maxRetryWaitMs: number): Promise<boolean> {
-  if (response.ok) return false;
-  const wait = secondsOf(retryAfterMs(response.headers));
-  if (wait !== undefined && wait * 1000 > maxRetryWaitMs) return true;
-  // An exhausted quota is also a 429, but no retry can fix it.
-  return response.status === 429 && (await response.clone().text()).includes("insufficient_quota");
-}
-
-function cappedRetryFetch(maxRetryWaitMs: number): typeof fetch {
-  return async (input, init) => {
-    const counter = requestCounter.getStore();
-    if (counter) counter.requests += 1;
-    const response = await fetch(input, init);
-    if (!(await notWorthRetrying(response, maxRetryWaitMs))) return response;
-    const headers = new Headers(response.headers);
-    headers.set("x-should-retry", "false");
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  };
-}
-
-function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
-  const body = error.error as { message?: unknown } | undefined;
-  return typeof body?.message === "string" ? body.message : error.message;
-}
-
-/** One line, never the key: the server's own 401 text quotes part of it, so auth errors use ours. */
-function toDomainError(error: unknown, apiKey: string): Error {
-  if (!(error instanceof OpenAI.APIError)) return error instanceof Error ? error : new Error(String(error));
-  const status = error.status;
-  const code = error.code ? ` ${error.code}` : "";
-  if (status === 401 || status === 403) {
-    return new EmbeddingAccessError(
-      `OpenAI rejected the API key (HTTP ${status}${code}): check OPENAI_API_KEY`,
-    );
-  }
-  if (status === undefined) {
-    // No answer at all (connection refused, timeout): another attempt may get one.
-    return new RetryableError(safeOneLine(`OpenAI embeddings failed: ${error.message}`, [apiKey]));
-  }
-  const message = safeOneLine(`OpenAI embeddings failed: HTTP ${status}${code}: ${serverMessage(error)}`, [
-    apiKey,
-  ]);
-  // An exhausted quota is a billing matter: retrying cannot help.
-  if (status === 429 && error.code === "insufficient_quota") return new EmbeddingAccessError(message);
-  if (status === 408 || status === 409 || status === 429 || status >= 500) {
-    return new RetryableError(message, {
-      cause: error,
-      retryAfterSeconds: secondsOf(retryAfterMs(error.headers)),
-    });
-  }
-  return new PermanentError(message, { cause: error });
+interface EmbeddingsAnswer {
+  data?: { index?: number; embedding?: string | number[] }[];
+  usage?: { prompt_tokens?: number };
 }
 
 export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): MeteredEmbedder {
   const { apiKey, selection } = options;
   const { model, dimension, spec } = selection;
-  const client = new OpenAI({
-    apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fetch: cappedRetryFetch(options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS),
-  });
+  const url = `${(options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/embeddings`;
+  const counted: typeof fetch = (input, init) => {
+    const counter = requestCounter.getStore();
+    if (counter) counter.requests += 1;
+    return fetch(input, init);
+  };
+  const send = retryingFetch(
+    {
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+      maxDelayMs: options.maxRetryWaitMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    },
+    counted,
+    async (response) => !(await isQuotaExhausted(response)),
+  );
 
-  async function embedBatch(input: string[]) {
+  async function embedBatch(input: string[]): Promise<{ vectors: number[][]; tokens: number }> {
+    let response: Response;
     try {
-      const response = await client.embeddings.create({
-        model,
-        input,
-        ...(hasDimensionOption(spec) ? { dimensions: dimension } : {}),
+      response = await send(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model,
+          input,
+          encoding_format: "base64",
+          ...(hasDimensionOption(spec) ? { dimensions: dimension } : {}),
+        }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
-      // The API may list embeddings in any order: each one carries its input's index.
-      const ordered = new Array<number[] | undefined>(input.length);
-      for (const item of response.data) ordered[item.index] = item.embedding;
-      const vectors = checkVectors(ordered, {
-        count: input.length,
-        dimension,
-        source: `OpenAI embeddings (${model})`,
-      });
-      return { vectors, tokens: response.usage?.prompt_tokens ?? 0 };
     } catch (error) {
-      throw toDomainError(error, apiKey);
+      // No answer at all (connection refused, timeout): another attempt may get one.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RetryableError(safeOneLine(`OpenAI embeddings failed: ${reason}`, [apiKey]));
     }
+    if (!response.ok) throw await failureOf(response, apiKey);
+    const answer = (await response.json()) as EmbeddingsAnswer;
+    // The API may list embeddings in any order: each one carries its input's index.
+    const ordered = new Array<number[] | undefined>(input.length);
+    for (const item of answer.data ?? []) {
+      if (typeof item.index === "number") ordered[item.index] = decode(item.embedding);
+    }
+    const vectors = checkVectors(ordered, {
+      count: input.length,
+      dimension,
+      source: `OpenAI embeddings (${model})`,
+    });
+    return { vectors, tokens: answer.usage?.prompt_tokens ?? 0 };
   }
 
   return {
@@ -152,6 +126,51 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): MeteredEmb
   };
 }
 
-function secondsOf(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : ms / 1000;
+/** base64 little-endian float32 (what `encoding_format: "base64"` answers), or a plain array. */
+function decode(embedding: string | number[] | undefined): number[] | undefined {
+  if (Array.isArray(embedding)) return embedding;
+  if (typeof embedding !== "string") return undefined;
+  const bytes = Buffer.from(embedding, "base64");
+  const vector = new Array<number>(Math.floor(bytes.length / 4));
+  for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
+  return vector;
+}
+
+async function errorOf(response: Response): Promise<{ message?: string; code?: string }> {
+  try {
+    const body = (await response.clone().json()) as { error?: { message?: unknown; code?: unknown } };
+    return {
+      message: typeof body.error?.message === "string" ? body.error.message : undefined,
+      code: typeof body.error?.code === "string" ? body.error.code : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+async function isQuotaExhausted(response: Response): Promise<boolean> {
+  return response.status === 429 && (await errorOf(response)).code === "insufficient_quota";
+}
+
+/** One line, never the key: the server's own 401 text quotes part of it, so auth errors use ours. */
+async function failureOf(response: Response, apiKey: string): Promise<Error> {
+  const { status } = response;
+  const { message, code } = await errorOf(response);
+  const codeText = code ? ` ${code}` : "";
+  if (status === 401 || status === 403) {
+    return new EmbeddingAccessError(
+      `OpenAI rejected the API key (HTTP ${status}${codeText}): check OPENAI_API_KEY`,
+    );
+  }
+  const text = safeOneLine(
+    `OpenAI embeddings failed: HTTP ${status}${codeText}: ${message ?? response.statusText}`,
+    [apiKey],
+  );
+  // An exhausted quota is a billing matter: retrying cannot help.
+  if (status === 429 && code === "insufficient_quota") return new EmbeddingAccessError(text);
+  if (status === 408 || status === 409 || status === 429 || status >= 500) {
+    const waitMs = retryAfterMs(response.headers);
+    return new RetryableError(text, waitMs === undefined ? undefined : { retryAfterSeconds: waitMs / 1000 });
+  }
+  return new PermanentError(text);
 }
