@@ -119,8 +119,13 @@ export interface IndexResult {
   /** Set with outcome `error`: what kind of failure (for metrics and alarms). */
   errorClass?: ErrorClass;
   counts: RunCounts;
-  /** Set with outcome `completed`: the indexed version's Notion edit time, and when queries began serving it. */
-  freshness?: { lastEditedTime: string; servedAt: string };
+  /**
+   * Set with outcome `completed` when the content searchers see changed (a first index, or other
+   * text): since when the change could be known (the Notion edit, or the registration when that came
+   * later), and when queries began serving it. A re-index of the same text (a new rule or model) has
+   * none: nothing was late.
+   */
+  freshness?: { changedAt: string; servedAt: string };
 }
 
 const NO_COUNTS: RunCounts = {
@@ -344,9 +349,7 @@ class IndexRun {
       documentId,
       generation,
       counts,
-      ...(state.lastEditedTime === undefined
-        ? {}
-        : { freshness: { lastEditedTime: state.lastEditedTime, servedAt } }),
+      ...freshnessOf(document, info.contentHash, indexedInfo, servedAt),
     };
   }
 
@@ -578,4 +581,16 @@ function gapsByType(skipped: Record<string, number>): Record<string, number> {
     gaps.set(name, (gaps.get(name) ?? 0) + count);
   }
   return Object.fromEntries(gaps);
+}
+
+function freshnessOf(
+  document: Document,
+  previousContentHash: string | undefined,
+  indexed: NotionDataSourceInfo,
+  servedAt: string,
+): Pick<IndexResult, "freshness"> {
+  if (indexed.lastEditedTime === undefined || indexed.contentHash === previousContentHash) return {};
+  const changedAt = Math.max(Date.parse(indexed.lastEditedTime), Date.parse(document.createdAt));
+  if (!Number.isFinite(changedAt)) return {};
+  return { freshness: { changedAt: new Date(changedAt).toISOString(), servedAt } };
 }

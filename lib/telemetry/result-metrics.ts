@@ -26,7 +26,7 @@ export function recordIndexResult(metrics: MetricsSink, result: IndexResult, dur
   const pinecone = (counts.pineconeReadRequests ?? 0) + (counts.pineconeWriteRequests ?? 0);
   if (pinecone > 0) metrics.record("pineconeRequests", pinecone);
   if (result.freshness) {
-    const lagMs = Date.parse(result.freshness.servedAt) - Date.parse(result.freshness.lastEditedTime);
+    const lagMs = Date.parse(result.freshness.servedAt) - Date.parse(result.freshness.changedAt);
     // Notion's edit times are to the minute: a lag below zero is a clock's rounding, not time travel.
     if (Number.isFinite(lagMs)) metrics.record("freshnessLag", Math.max(0, lagMs) / 1000);
   }

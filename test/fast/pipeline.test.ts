@@ -145,6 +145,31 @@ describe("sync and index over in-memory ports", () => {
     expect(segments.map((s) => s.content).join(" ")).toContain("wiki");
   });
 
+  it("says how late each change was served: from the registration, from the edit, and not for the same text", async () => {
+    // Registered at 09:00, the page last edited at 08:00: late since the registration, not the edit.
+    const first = await syncAndIndex(w, documentId);
+    expect(first.indexed[0]?.freshness).toEqual({
+      changedAt: "2026-12-04T09:00:00.000Z",
+      servedAt: "2026-12-04T09:00:00.000Z",
+    });
+    w.edit(["The runbook moved to the wiki."]);
+    const edited = await syncAndIndex(w, documentId);
+    // Edited at 09:02 (Notion's minute), served at 09:04.
+    expect(edited.indexed[0]?.freshness).toEqual({
+      changedAt: "2026-12-04T09:02:00.000Z",
+      servedAt: "2026-12-04T09:04:00.000Z",
+    });
+    // A re-index of the same text (as after a rule change: the indexed edit time is cleared).
+    const document = await w.ports.store.getDocument(documentId);
+    if (!document) throw new Error("no document");
+    await w.ports.store.updateDocument(documentId, document.generation, {
+      dataSourceInfo: { ...document.dataSourceInfo, lastEditedTime: undefined },
+    });
+    const again = await syncAndIndex(w, documentId);
+    expect(again.indexed).toMatchObject([{ outcome: "completed", generation: 3 }]);
+    expect(again.indexed[0]?.freshness).toBeUndefined();
+  });
+
   it("removes every vector and segment of a page archived in Notion (rule 7)", async () => {
     await syncAndIndex(w, documentId);
     w.edit([]);
