@@ -63,6 +63,8 @@ export interface SyncResult {
   reason?: string;
   /** Set with outcome `error`: what kind of failure (for metrics and alarms). */
   errorClass?: ErrorClass;
+  /** Set with outcome `error` when the document was in `error` already: not news for an alarm. */
+  alreadyInError?: boolean;
   segmentsDeleted: number;
   vectorsDeleted: number;
 }
@@ -281,6 +283,7 @@ async function markError(ports: SyncPorts, document: Document, error: Error): Pr
     documentId: document.documentId,
     reason,
     errorClass: errorClassOf(error),
+    ...(document.indexingStatus === "error" ? { alreadyInError: true } : {}),
     segmentsDeleted: 0,
     vectorsDeleted: 0,
   };

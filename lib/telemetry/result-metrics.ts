@@ -8,8 +8,10 @@ import type { SyncResult } from "../sync/sync-document.js";
 
 export function recordSyncResult(metrics: MetricsSink, result: SyncResult): void {
   metrics.record("documentsSynced", 1, { outcome: result.outcome });
-  if (result.outcome === "error")
+  // Newly in error only: a revoked token's documents fail every sync until it is reconnected.
+  if (result.outcome === "error" && !result.alreadyInError) {
     metrics.record("documentErrors", 1, { reason: result.errorClass ?? "permanent" });
+  }
 }
 
 export function recordIndexResult(metrics: MetricsSink, result: IndexResult, durationMs: number): void {

@@ -67,12 +67,19 @@ beforeAll(async () => {
     tokenRef: "secretsmanager:metrics-test/revoked",
     disabled: false,
   });
-  await registerDocuments(ports, {
+  const [revoked] = await registerDocuments(ports, {
     tenantId: "revoked",
     datasetId: "revoked-docs",
     workspaceId: "ws-revoked",
     pageIds: [page],
     embeddingModel: LOCAL_MODEL,
+  });
+  await stack.waitForIdle({ timeoutMs: 60_000 });
+  // Its next sync fails again: a sync, a refused token, but no document newly in error.
+  await stack.adapters.syncQueue.send({
+    tenantId: "revoked",
+    datasetId: "revoked-docs",
+    documentId: revoked?.documentId,
   });
   await stack.waitForIdle({ timeoutMs: 60_000 });
 }, 90_000);
@@ -123,7 +130,10 @@ describe("metrics (EMF) from a local run", () => {
     expect(sum(valuesOf("DocumentsSynced", ["service", "function", "outcome"], { outcome: "queued" }))).toBe(
       1,
     );
-    expect(sum(valuesOf("DocumentsSynced", ["service", "function"]))).toBe(2);
+    expect(sum(valuesOf("DocumentsSynced", ["service", "function"]))).toBe(3);
+    expect(sum(valuesOf("DocumentsSynced", ["service", "function", "outcome"], { outcome: "error" }))).toBe(
+      2,
+    );
     expect(
       sum(valuesOf("DocumentsIndexed", ["service", "function", "outcome"], { outcome: "completed" })),
     ).toBe(1);
@@ -158,7 +168,8 @@ describe("metrics (EMF) from a local run", () => {
     ).toBeGreaterThan(1);
     expect(
       sum(valuesOf("NotionTokenRefused", ["service", "function"], { binding: "revoked/ws-revoked" })),
-    ).toBe(1);
+    ).toBe(2);
+    // Newly in error once: the second failing sync is not news.
     expect(
       sum(valuesOf("DocumentErrors", ["service", "function", "reason"], { reason: "notion-auth" })),
     ).toBe(1);
@@ -192,7 +203,7 @@ describe("usage ledger", () => {
     expect(checks.notionRequests).toBeGreaterThanOrEqual(1);
     expect(ours.month.total.estimatedUsd).toBeCloseTo(ours.day.total.estimatedUsd, 12);
     // The refused token's request counts too: Notion answered it.
-    expect(revoked.day.total.notionRequests).toBe(1);
+    expect(revoked.day.total.notionRequests).toBe(2);
     const text = await printedBy(() => usageTotalsCommand(connection, { tenant: "default" }));
     expect(text).toMatch(/usage today \(\d{4}-\d{2}-\d{2}\) and this month/);
     expect(text).toMatch(/dataset metrics/);
