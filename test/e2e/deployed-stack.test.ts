@@ -484,7 +484,7 @@ describe("doctor against a deployed stack", () => {
   }
 
   it("asks IAM's simulator for each reading role, reads the schedules' state, and names what fails", async () => {
-    const result = await cli(["--stack", STACK, "doctor", "--json"]);
+    const result = await cli(["--stack", STACK, "doctor", "--timeout", "40", "--json"]);
     expect(result.code).toBe(1);
     const lines = JSON.parse(result.stdout) as Line[];
     const line = (check: string) => lines.find((entry) => entry.check === check);
@@ -499,7 +499,7 @@ describe("doctor against a deployed stack", () => {
     });
     // The Pinecone key: the simulator was asked for the sync and index roles, by their ARNs.
     const pinecone = lines.find((entry) => entry.check.startsWith("secret PINECONE_API_KEY"));
-    expect(pinecone).toMatchObject({ ok: true });
+    expect(pinecone, JSON.stringify(pinecone)).toMatchObject({ ok: true });
     const asked = iam.simulations.filter(
       (simulation) => simulation.resource === sm.secret(PINECONE_SECRET)?.arn,
     );
@@ -515,7 +515,7 @@ describe("doctor against a deployed stack", () => {
   it("says which role may not read a secret", async () => {
     READER_ROLES.pop();
     try {
-      const result = await cli(["--stack", STACK, "doctor", "--json"]);
+      const result = await cli(["--stack", STACK, "doctor", "--timeout", "40", "--json"]);
       const lines = JSON.parse(result.stdout) as Line[];
       const pinecone = lines.find((entry) => entry.check.startsWith("secret PINECONE_API_KEY"));
       expect(pinecone?.ok).toBe(false);
