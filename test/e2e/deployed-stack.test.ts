@@ -62,8 +62,11 @@ let iam: IamStandIn;
 let scheduler: SchedulerStandIn;
 /** What the functions' roles may read (infra/secret-access.ts): the Pinecone key and the token prefix. */
 const functionsMayRead = (name: string) => name === PINECONE_SECRET || name.startsWith(PREFIX);
-/** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>` → the name. */
-const secretNameOf = (arn: string) => arn.split(":secret:")[1]?.replace(/-[A-Za-z0-9]{6}$/, "") ?? "";
+/**
+ * `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>` → the name. The stand-in's
+ * six characters are base64url, so `-` and `_` among them too (an alphanumeric pattern failed about 1 run in 6).
+ */
+const secretNameOf = (arn: string) => arn.split(":secret:")[1]?.replace(/-[A-Za-z0-9_-]{6}$/, "") ?? "";
 /** The roles whose policies grant the secrets (infra/secret-access.ts): sync and index, not query. */
 const READER_ROLES = ["NisTest-SyncFunctionRole", "NisTest-IndexFunctionRole"];
 /** The endpoints a test points the real AWS clients at; everything else comes from the stack. */
