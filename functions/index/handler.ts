@@ -16,8 +16,8 @@ import { createAdapters } from "../../lib/composition/from-config.js";
 import {
   createFunctionTelemetry,
   publishAfterEachInvocation,
-  withEmbedderTracing,
 } from "../../lib/composition/function-telemetry.js";
+import { withTracing } from "../../lib/composition/traced-ports.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { embedderReady } from "../../lib/embedding/dimension-check.js";
 import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
@@ -25,8 +25,8 @@ import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js"
 const config = loadConfig(await resolveSecretEnvironment(process.env));
 const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "index" } });
 const telemetry = createFunctionTelemetry("index");
-const adapters = withEmbedderTracing(
-  telemetry,
+const adapters = withTracing(
+  telemetry.tracer,
   createAdapters(config, { notionObserver: telemetry.notionMeter }),
 );
 // A model whose dimension differs from the Pinecone index's fails here, before any work.

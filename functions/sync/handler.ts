@@ -17,8 +17,8 @@ import { createCoreAdapters } from "../../lib/composition/core-adapters.js";
 import {
   createFunctionTelemetry,
   publishAfterEachInvocation,
-  withTracing,
 } from "../../lib/composition/function-telemetry.js";
+import { withTracing } from "../../lib/composition/traced-ports.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { createSyncRecordHandler } from "../../lib/sqs-records/sync-record.js";
 import { validateSyncOptions } from "../../lib/sync/sync-document.js";
@@ -27,7 +27,7 @@ const config = loadConfig(await resolveSecretEnvironment(process.env));
 const logger = new Logger({ serviceName: "notion-index-sync", persistentKeys: { function: "sync" } });
 const telemetry = createFunctionTelemetry("sync");
 const adapters = withTracing(
-  telemetry,
+  telemetry.tracer,
   createCoreAdapters(config, { notionObserver: telemetry.notionMeter }),
 );
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,50 +1,26 @@
 /**
  * What a function reports besides its work: metrics (EMF), the Notion meter that feeds them and the
- * usage ledger, and X-Ray traces around the calls to Notion, Pinecone and the embedder. Built once
+ * usage ledger, and the tracer (lib/composition/traced-ports.ts wraps the ports with it). Built once
  * per cold start by the function files; `publishAfterEachInvocation` is their middy middleware.
  */
 import type { MiddlewareObj } from "@middy/core";
 import { createEmfMetrics, type PublishedMetrics } from "../adapters/aws/emf-metrics.js";
-import { createTracer, traced, traceNotion } from "../adapters/aws/tracing.js";
+import { createTracer, type Tracer } from "../adapters/aws/tracing.js";
 import type { Clock, Log, UsageLedger } from "../core/ports.js";
 import type { FunctionLabel } from "../shared/metrics.js";
 import { createNotionMeter, type NotionMeter } from "../telemetry/notion-meter.js";
 import { recordUsage, workspaceUsageEntries } from "../telemetry/usage.js";
-import type { CoreAdapters } from "./core-adapters.js";
-import type { Adapters } from "./from-config.js";
 
 export interface FunctionTelemetry {
   metrics: PublishedMetrics;
   notionMeter: NotionMeter;
-  tracer: ReturnType<typeof createTracer>;
+  tracer: Tracer;
 }
 
 export function createFunctionTelemetry(functionLabel: FunctionLabel): FunctionTelemetry {
   // The namespace comes from POWERTOOLS_METRICS_NAMESPACE, set per stack (infra/function-defaults.ts).
   const metrics = createEmfMetrics({ functionLabel });
   return { metrics, notionMeter: createNotionMeter(metrics), tracer: createTracer() };
-}
-
-export function withTracing<T extends CoreAdapters>(telemetry: FunctionTelemetry, adapters: T): T {
-  const { tracer } = telemetry;
-  return {
-    ...adapters,
-    notion: traceNotion(tracer, adapters.notion),
-    vectors: traced(tracer, "Pinecone", adapters.vectors, ["upsert", "deleteIds", "listIds", "query"]),
-  };
-}
-
-export function withEmbedderTracing(telemetry: FunctionTelemetry, adapters: Adapters): Adapters {
-  const { tracer } = telemetry;
-  const embedderMethods = ["embedDocuments", "embedQuery"] as const;
-  return {
-    ...withTracing(telemetry, adapters),
-    embedder: traced(tracer, "Embedder", adapters.embedder, [...embedderMethods]),
-    embedders: {
-      forDataset: (dataset) =>
-        traced(tracer, "Embedder", adapters.embedders.forDataset(dataset), [...embedderMethods]),
-    },
-  };
 }
 
 /**

@@ -5,6 +5,9 @@
  * as they are. Outgoing HTTP requests (fetch and the AWS SDK's) are traced by Powertools itself.
  */
 import { Tracer } from "@aws-lambda-powertools/tracer";
+
+export type { Tracer };
+
 import type { NotionConnector } from "../../core/ports.js";
 
 export function createTracer(): Tracer {
