@@ -10,7 +10,6 @@ import {
   ComparisonOperator,
   type IMetric,
   MathExpression,
-  Metric,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -21,14 +20,8 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { FOREIGN_WORKSPACE_ALERT } from "../lib/shared/alerts.js";
-import {
-  FUNCTION_DIMENSION,
-  type FunctionLabel,
-  METRICS,
-  type MetricKey,
-  metricsNamespace,
-} from "../lib/shared/metrics.js";
-import { SERVICE_NAME } from "./function-defaults.js";
+import { type FunctionLabel, type MetricKey, metricsNamespace } from "../lib/shared/metrics.js";
+import { pipelineMetric } from "./pipeline-metric.js";
 
 export interface WatchedPipeline {
   /** "Sync" or "Index": used in alarm names. */
@@ -156,15 +149,8 @@ export class OperationsAlarms extends Construct {
    * long to become searchable, and a binding whose token Notion refuses.
    */
   watchPipelineMetrics(options: { freshnessLagAlarmSeconds: number }): void {
-    const namespace = metricsNamespace(Stack.of(this).stackName);
     const metric = (key: MetricKey, fn: FunctionLabel, statistic: string, period = PERIOD) =>
-      new Metric({
-        namespace,
-        metricName: METRICS[key].name,
-        dimensionsMap: { service: SERVICE_NAME, [FUNCTION_DIMENSION]: fn },
-        statistic,
-        period,
-      });
+      pipelineMetric(this, key, fn, statistic, period);
     const bothFunctions = (key: MetricKey, label: string) =>
       new MathExpression({
         expression: "FILL(sync, 0) + FILL(index, 0)",

@@ -13,7 +13,6 @@ import {
   LogQueryVisualizationType,
   LogQueryWidget,
   MathExpression,
-  Metric,
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
@@ -26,7 +25,7 @@ import {
   type MetricKey,
   metricsNamespace,
 } from "../lib/shared/metrics.js";
-import { SERVICE_NAME } from "./function-defaults.js";
+import { pipelineMetric } from "./pipeline-metric.js";
 
 export interface PipelineDashboardProps {
   queues: { name: string; queue: IQueue; deadLetterQueue: IQueue }[];
@@ -50,19 +49,8 @@ export class PipelineDashboard extends Construct {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
     const namespace = metricsNamespace(stackName);
-    const metric = (
-      key: MetricKey,
-      fn: FunctionLabel,
-      statistic: string,
-      extra: Record<string, string> = {},
-    ) =>
-      new Metric({
-        namespace,
-        metricName: METRICS[key].name,
-        dimensionsMap: { service: SERVICE_NAME, [FUNCTION_DIMENSION]: fn, ...extra },
-        statistic,
-        period: FIVE_MINUTES,
-      });
+    const metric = (key: MetricKey, fn: FunctionLabel, statistic: string) =>
+      pipelineMetric(this, key, fn, statistic);
     /** Every series of a metric broken down by one dimension (whatever values occur). */
     const breakdown = (key: MetricKey, fn: FunctionLabel, dimension: string, label: string) =>
       new MathExpression({

