@@ -33,8 +33,8 @@ export const METRICS = {
   notionRequests: { name: "NotionRequests", unit: "Count" },
   /** Notion's own 429 answers (the shared budget should keep these near zero). */
   notionThrottled: { name: "NotionThrottled", unit: "Count" },
-  /** Time spent waiting for a slot of a binding's shared rate budget. */
-  notionBudgetWait: { name: "NotionBudgetWait", unit: "Milliseconds" },
+  /** Time spent waiting for a slot of a binding's shared rate budget (summed per invocation). */
+  notionBudgetWait: { name: "NotionBudgetWait", unit: "Milliseconds", summed: true },
   /** Notion answered 401: the binding's token is revoked or wrong. */
   notionTokenRefused: { name: "NotionTokenRefused", unit: "Count" },
   /** Pinecone requests (reads and writes) of index runs and syncs. */
@@ -45,7 +45,16 @@ export const METRICS = {
   indexContinuations: { name: "IndexContinuations", unit: "Count" },
   /** Notion's `last_edited_time` of the indexed version to the moment its vectors were served. */
   freshnessLag: { name: "FreshnessLag", unit: "Seconds" },
-} as const satisfies Record<string, { name: string; unit: MetricUnit }>;
+} as const satisfies Record<string, { name: string; unit: MetricUnit; summed?: boolean }>;
+
+/**
+ * Whether a metric's values are added up within an invocation (one value per record) or each kept
+ * (so CloudWatch can compute percentiles): counts and waits are summed, durations and lags kept.
+ */
+export function isSummed(key: MetricKey): boolean {
+  const metric: { unit: MetricUnit; summed?: boolean } = METRICS[key];
+  return metric.unit === "Count" || metric.summed === true;
+}
 
 export type MetricKey = keyof typeof METRICS;
 

@@ -4,8 +4,8 @@
  *
  * Figures are kept until `publish()` (once per invocation, by the handler's middleware), then
  * written one EMF record per distinct label set: Powertools gives one record one set of
- * dimensions. Counts are summed in memory first (a run's thousand Notion requests are one value);
- * durations keep each value, so CloudWatch can compute percentiles.
+ * dimensions. Counts and waits are summed in memory first (a run's thousand Notion requests are one
+ * value); durations and lags keep each value, so CloudWatch can compute percentiles.
  *
  * A labelled figure is written twice: under `[service, function, <label>]` (a widget's breakdown)
  * and under `[service, function]` (the total an alarm reads). Powertools gives one record one set
@@ -17,6 +17,7 @@ import {
   BINDING_PROPERTY,
   FUNCTION_DIMENSION,
   type FunctionLabel,
+  isSummed,
   METRICS,
   type MetricKey,
   type MetricLabels,
@@ -59,8 +60,13 @@ export function createEmfMetrics(options: {
       // A labelled figure also counts towards the function's total (the set alarms read).
       if (Object.keys(labels).length > 0) targets.push(groupOf({}, properties.binding));
       for (const group of targets) {
-        if (METRICS[metric].unit === "Count") group.sums.set(metric, (group.sums.get(metric) ?? 0) + value);
-        else group.values.set(metric, [...(group.values.get(metric) ?? []), value]);
+        if (isSummed(metric)) {
+          group.sums.set(metric, (group.sums.get(metric) ?? 0) + value);
+        } else {
+          const values = group.values.get(metric);
+          if (values) values.push(value);
+          else group.values.set(metric, [value]);
+        }
       }
     },
     publish() {
