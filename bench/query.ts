@@ -79,7 +79,7 @@ async function main() {
       { ...info.defaults, pageIds, embeddingModel: adapters.embedder.model },
     );
     await stack.waitForIdle({ timeoutMs: 600_000 });
-    const dataset = await adapters.store.getDataset(info.defaults.datasetId);
+    const dataset = await adapters.store.getDataset(info.defaults.tenantId, info.defaults.datasetId);
     const namespace = dataset?.vectorNamespace as string;
     const vectors = (await stack.pinecone?.ids(namespace))?.length ?? 0;
     log(`indexed ${PAGES} pages (${vectors} vectors) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -41,8 +41,8 @@ export function defaultDataset(
 
 /** The document's dataset; a document whose dataset record is missing still gets a namespace. */
 export async function datasetOf(store: DocumentStore, document: Document): Promise<Dataset> {
-  const dataset = await store.getDataset(document.datasetId);
-  if (dataset && dataset.tenantId === document.tenantId) return dataset;
+  const dataset = await store.getDataset(document.tenantId, document.datasetId);
+  if (dataset) return dataset;
   return defaultDataset(document.tenantId, document.datasetId, "unknown", new Date(document.createdAt));
 }
 
@@ -52,10 +52,8 @@ export async function requireDataset(
   tenantId: string,
   datasetId: string,
 ): Promise<Dataset> {
-  const dataset = await store.getDataset(datasetId);
-  if (!dataset) throw new PermanentError(`no dataset ${datasetId}`);
-  if (dataset.tenantId !== tenantId)
-    throw new PermanentError(`dataset ${datasetId} belongs to another tenant`);
+  const dataset = await store.getDataset(tenantId, datasetId);
+  if (!dataset) throw new PermanentError(`no dataset ${datasetId} in tenant ${tenantId}`);
   return dataset;
 }
 
@@ -70,7 +68,7 @@ export async function createDataset(
   },
 ): Promise<Dataset> {
   validateProcessRule(request.settings.processRule, request.settings.docForm);
-  if (await store.getDataset(request.datasetId)) {
+  if (await store.getDataset(request.tenantId, request.datasetId)) {
     throw new PermanentError(`dataset ${request.datasetId} already exists: change it with \`dataset set\``);
   }
   const dataset = {

@@ -46,6 +46,9 @@ export const AUTOMATIC_RULE: ProcessRule = {
   removeUrlsEmails: false,
 };
 
+/** The tenant of a command or message that names none: a single-tenant stack never types one. */
+export const DEFAULT_TENANT = "default";
+
 export interface Dataset {
   tenantId: string;
   datasetId: string;
@@ -223,7 +226,10 @@ export interface DataSourceBinding {
   tenantId: string;
   provider: "notion";
   workspaceId: string;
-  /** Where the access token lives (e.g. `env:NOTION_TOKEN`, a secret ARN): never the token itself. */
+  /**
+   * Where the access token lives (`secretsmanager:<name or ARN>`): never the token itself. The secret
+   * holds the token, or `{"accessToken","refreshToken"}` JSON after an OAuth grant with a refresh token.
+   */
   tokenRef: string;
   disabled: boolean;
   /**
@@ -253,6 +259,22 @@ export interface DataSourceBinding {
    * learns them from the binding it reads anyway, with no query of its own.
    */
   followers?: string[];
+  /** The workspace's name in Notion, as its OAuth grant gave it. */
+  workspaceName?: string;
+  /** The Notion bot (the integration's user in that workspace) the OAuth grant created. */
+  botId?: string;
+  /** How the token was given: Notion's OAuth flow (functions/oauth) or `connect` with a token. */
+  connectedBy?: "oauth" | "token";
+  /**
+   * When the binding was last connected (ISO): a cached copy of its token read before this is read
+   * again (lib/core/notion-access.ts), so a reconnect takes effect at once.
+   */
+  connectedAt?: string;
+  /**
+   * Set when Notion refused the binding's token (401): its syncs fail fast with "reconnect Notion"
+   * and nothing is deleted. Cleared by any successful connect (OAuth or `connect`).
+   */
+  disconnected?: { at: string; reason: string };
 }
 
 export interface BindingSweepInfo {

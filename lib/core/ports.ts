@@ -19,10 +19,10 @@ import type {
 
 // ---------------------------------------------------------------- document store (DynamoDB)
 
-export interface DocumentScope {
-  tenantId?: string;
-  datasetId?: string;
-}
+/** Every document, a tenant's, or one dataset's (a dataset id is unique within its tenant only). */
+export type DocumentScope =
+  | { tenantId?: undefined; datasetId?: undefined }
+  | { tenantId: string; datasetId?: string };
 
 export interface ClaimRequest {
   documentId: string;
@@ -38,7 +38,8 @@ export interface ClaimRequest {
 }
 
 export interface DocumentStore {
-  getDataset(datasetId: string): Promise<Dataset | undefined>;
+  /** A tenant's dataset (ids are unique within a tenant). */
+  getDataset(tenantId: string, datasetId: string): Promise<Dataset | undefined>;
   /** A tenant's datasets, or every dataset without a tenant. */
   listDatasets(tenantId?: string): Promise<Dataset[]>;
   /** Creates the dataset unless it exists; returns the stored one. */
@@ -360,8 +361,11 @@ export interface Clock {
 }
 
 export interface SecretStore {
-  /** Resolves a secret reference; throws PermanentError when it does not exist. */
-  getSecret(ref: string): Promise<string>;
+  /**
+   * Resolves a secret reference; throws PermanentError when it does not exist. `freshAfter` (ISO
+   * time): a cached value read before it is read again (a binding reconnected since).
+   */
+  getSecret(ref: string, options?: { freshAfter?: string }): Promise<string>;
 }
 
 /** Structured logger (Powertools' Logger fits it). Secrets must never be passed in. */

@@ -73,10 +73,9 @@ async function reachableDatasets(
     datasetIds.map(async (datasetId) => {
       if (access.datasetIds !== undefined && !access.datasetIds.includes(datasetId))
         throw new ApiError("forbidden", `this key does not reach dataset ${datasetId}`);
-      const dataset = await ports.store.getDataset(datasetId);
-      // Another tenant's dataset reads as missing: a key learns nothing of other tenants.
-      if (dataset === undefined || dataset.tenantId !== access.tenantId)
-        throw new ApiError("not_found", `no dataset ${datasetId} for this tenant`);
+      // Only the key's tenant's datasets: a key learns nothing of other tenants.
+      const dataset = await ports.store.getDataset(access.tenantId, datasetId);
+      if (dataset === undefined) throw new ApiError("not_found", `no dataset ${datasetId} for this tenant`);
       return dataset;
     }),
   );

@@ -264,7 +264,7 @@ export class ListingFollower {
       backfillDone: boolean;
     },
   ): Promise<void> {
-    const current = await this.ports.store.getDataset(dataset.datasetId);
+    const current = await this.ports.store.getDataset(dataset.tenantId, dataset.datasetId);
     if (current?.scope === undefined || current.scope.setAt !== dataset.scope?.setAt) return;
     const { overLimit: _previous, backfillPending, ...scope } = current.scope;
     await this.ports.store.saveDataset({

@@ -3,11 +3,11 @@
  *
  * | entity    | pk                     | sk                         | gsi1pk                        | gsi1sk     |
  * |-----------|------------------------|----------------------------|-------------------------------|------------|
- * | Dataset   | DATASET#{datasetId}    | DATASET                    | TENANT#{tenantId}#DATASETS    | datasetId  |
- * | Document  | DOC#{documentId}       | DOC                        | DATASET#{datasetId}#DOCS      | documentId |
+ * | Dataset   | DATASET#{tenant}#{id}  | DATASET                    | TENANT#{tenantId}#DATASETS    | datasetId  |
+ * | Document  | DOC#{documentId}       | DOC                        | DATASET#{tenant}#{id}#DOCS    | documentId |
  * | Segment   | DOC#{documentId}       | SEG#{generation}#{position}|                               |            |
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
- * | (registry)| DATASETS               | {datasetId}                |                               |            |
+ * | (registry)| DATASETS               | {tenantId}#{datasetId}     |                               |            |
  * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
  * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
  * | Parent    | PARENTS#{tenant}#{ws}  | {objectId}                 |                               |            |
@@ -18,6 +18,7 @@
  * | Checkpoint| CHECKPOINT#{key}       | HEADER                     |                               |            |
  * | Usage     | USAGE#{tenantId}       | {day}#dataset#{datasetId} or {day}#workspace#{ws} |        |            |
  * | (its data)| CHECKPOINT#{key}       | PART#{saveId}#{part}       |                               |            |
+ * | OAuth state| OAUTH#{nonce}         | STATE                      |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
  * lookup items rather than a new GSI, because the local DynamoDB stand-in cannot add an index to a
@@ -30,16 +31,30 @@
  *
  * A document and its segments share a partition, so one query lists a document's segments by
  * generation (zero-padded, so they sort numerically).
+ *
+ * A dataset id is unique within its tenant (schema version 2). Version 1 keyed datasets by id alone
+ * (`DATASET#{datasetId}`, `DATASET#{datasetId}#DOCS`, registry sort key `{datasetId}`): `legacyKeys`
+ * name them for the store's fallbacks and for `migrate` (lib/migrations, docs/upgrades.md).
  */
+/** The shape version of the items this code writes; an item without `schemaVersion` is version 1. */
+export const SCHEMA_VERSION = 2;
+
 export const GSI1 = "gsi1";
 
 export const keys = {
-  dataset: (datasetId: string) => ({ pk: `DATASET#${datasetId}`, sk: "DATASET" }),
+  dataset: (tenantId: string, datasetId: string) => ({
+    pk: `DATASET#${tenantId}#${datasetId}`,
+    sk: "DATASET",
+  }),
   datasetsOfTenant: (tenantId: string) => `TENANT#${tenantId}#DATASETS`,
   /** One small item per dataset under one key, so "every document" never scans the table. */
-  datasetRegistry: (datasetId: string) => ({ pk: "DATASETS", sk: datasetId }),
+  datasetRegistry: (tenantId: string, datasetId: string) => ({
+    pk: "DATASETS",
+    sk: `${tenantId}#${datasetId}`,
+  }),
+  datasetRegistryPartition: "DATASETS",
   document: (documentId: string) => ({ pk: `DOC#${documentId}`, sk: "DOC" }),
-  documentsOfDataset: (datasetId: string) => `DATASET#${datasetId}#DOCS`,
+  documentsOfDataset: (tenantId: string, datasetId: string) => `DATASET#${tenantId}#${datasetId}#DOCS`,
   segmentPrefix: (generation?: number) => (generation === undefined ? "SEG#" : `SEG#${pad(generation, 10)}#`),
   segment: (documentId: string, generation: number, position: number) => ({
     pk: `DOC#${documentId}`,
@@ -94,6 +109,15 @@ export const keys = {
     pk: `EMBED#${hash}`,
     sk: `${space.provider}#${space.model}#${space.dimension}`,
   }),
+  /** A Notion OAuth flow's state, until its callback consumes it (single use; expires by TTL). */
+  oauthState: (nonce: string) => ({ pk: `OAUTH#${nonce}`, sk: "STATE" }),
+};
+
+/** Schema version 1's dataset keys (ids were global then): read as fallbacks, rewritten by `migrate`. */
+export const legacyKeys = {
+  dataset: (datasetId: string) => ({ pk: `DATASET#${datasetId}`, sk: "DATASET" }),
+  datasetRegistry: (datasetId: string) => ({ pk: "DATASETS", sk: datasetId }),
+  documentsOfDataset: (datasetId: string) => `DATASET#${datasetId}#DOCS`,
 };
 
 function pad(value: number, width: number): string {

@@ -19,12 +19,13 @@
  */
 
 import type { SweepMessage } from "../core/messages.js";
-import type { DataSourceBinding, Dataset, Document } from "../core/model.js";
+import { type DataSourceBinding, type Dataset, DEFAULT_TENANT, type Document } from "../core/model.js";
 import { type NotionAccessPorts, openNotionForBinding } from "../core/notion-access.js";
 import type {
   BindingRef,
   CheckpointStore,
   Clock,
+  DocumentScope,
   Log,
   MessagePublisher,
   NotionSource,
@@ -129,9 +130,7 @@ export async function sweep(
   invocation?: SweepInvocation,
 ): Promise<SweepResult> {
   const mode = message.mode ?? "listing";
-  const documents = (
-    await ports.store.listDocuments({ tenantId: message.tenantId, datasetId: message.datasetId })
-  ).filter(
+  const documents = (await ports.store.listDocuments(sweepScope(message))).filter(
     (document) =>
       document.enabled &&
       !document.isPaused &&
@@ -499,4 +498,11 @@ function groupByBinding(documents: Document[], followers: Dataset[]): BindingWor
       groupOf(dataset.tenantId, dataset.scope.workspaceId).followers.push(dataset);
   }
   return [...groups.values()];
+}
+
+/** A sweep of one dataset names its tenant; one sent without (before version 2) meant the default. */
+function sweepScope(message: SweepMessage): DocumentScope {
+  if (message.datasetId !== undefined)
+    return { tenantId: message.tenantId ?? DEFAULT_TENANT, datasetId: message.datasetId };
+  return message.tenantId === undefined ? {} : { tenantId: message.tenantId };
 }

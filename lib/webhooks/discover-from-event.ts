@@ -68,7 +68,7 @@ export async function discoverFromEvent(
   let registered = 0;
   for (const datasetId of binding.followers ?? []) {
     if (holding.has(datasetId)) continue;
-    const dataset = await ports.store.getDataset(datasetId);
+    const dataset = await ports.store.getDataset(where.tenantId, datasetId);
     if (!followsHere(dataset, where)) continue;
     const verdict = await membership(ports.parents, where, dataset, candidate);
     if (verdict !== "in") continue;

@@ -128,7 +128,10 @@ describe("local stack", () => {
   });
 
   it("keeps the runbook's structure in its segments: nested items and toggle children indented, code as written", async () => {
-    const documents = await stack.adapters.store.listDocuments({ datasetId: stack.info.defaults.datasetId });
+    const documents = await stack.adapters.store.listDocuments({
+      tenantId: stack.info.defaults.tenantId,
+      datasetId: stack.info.defaults.datasetId,
+    });
     const documentId = documents.find((d) => d.dataSourceInfo.pageId === DEMO_PAGES.runbook.id)?.documentId;
     expect(documentId).toBeDefined();
     const text = (await stack.adapters.store.listSegments(documentId ?? ""))
@@ -260,7 +263,7 @@ describe("add and remove, as the CLI runs them against this stack", () => {
     const { documentId } = JSON.parse(added.stdout) as { documentId: string };
     const before = await stack.adapters.store.listSegments(documentId);
     expect(before.length).toBeGreaterThan(0);
-    const namespace = (await stack.adapters.store.getDataset("to-remove"))?.vectorNamespace ?? "";
+    const namespace = (await stack.adapters.store.getDataset("default", "to-remove"))?.vectorNamespace ?? "";
     expect(stack.pinecone?.ids(namespace).some((id) => id.startsWith(documentId))).toBe(true);
 
     const removed = await run((c) => removeCommand(c, documentId, { json: true }));

@@ -153,7 +153,9 @@ describe("metrics (EMF) from a local run", () => {
     const [lag] = valuesOf("FreshnessLag", ["service", "function"]);
     // A first index is late from its registration (the page was edited before): seconds, not the
     // page's age. (test/fast/pipeline.test.ts has the edit and the same-text cases.)
-    const document = (await stack.adapters.store.listDocuments({ datasetId: "metrics" }))[0];
+    const document = (
+      await stack.adapters.store.listDocuments({ tenantId: "default", datasetId: "metrics" })
+    )[0];
     const since = (Date.now() - Date.parse(document?.createdAt ?? "")) / 1000;
     expect(lag).toBeGreaterThan(0);
     expect(lag).toBeLessThanOrEqual(since);

@@ -111,7 +111,7 @@ beforeAll(async () => {
   keys.globex = await createKey({ tenantId: OTHER_TENANT });
   keys.narrow = await createKey({ tenantId: TENANT, datasetIds: [NARROW_DATASET] });
   keys.revoked = await createKey({ tenantId: TENANT });
-  await h.adapters.store.getDataset(DATASET); // warm nothing: the API has its own clients
+  await h.adapters.store.getDataset(TENANT, DATASET); // warm nothing: the API has its own clients
 }, 120_000);
 
 afterAll(async () => {
@@ -509,7 +509,7 @@ describe("vectors indexed before the filter metadata", () => {
     // As a document indexed by an earlier version looks.
     const { metadataVersion: _current, ...older } = document.dataSourceInfo;
     await h.store.updateDocument(documentId, document.generation, { dataSourceInfo: older });
-    const dataset = (await h.store.getDataset(NARROW_DATASET)) as Dataset;
+    const dataset = (await h.store.getDataset(TENANT, NARROW_DATASET)) as Dataset;
     const ports = { store: h.store, syncQueue: h.adapters.syncQueue };
     expect(await reindexDataset(ports, dataset, { outdatedMetadata: true })).toEqual({
       documents: 1,

@@ -172,7 +172,7 @@ describe("subtree scope", () => {
       .join("\n");
     expect(texts).toContain("Alpha row one");
     expect(texts).not.toContain("not in the wiki");
-    const scope = (await h.store.getDataset("alpha"))?.scope;
+    const scope = (await h.store.getDataset(TENANT, "alpha"))?.scope;
     expect(scope?.backfillPending).toBeUndefined();
     expect(scope?.documents).toBe(5);
     expect((await h.store.getBinding(TENANT, WORKSPACE))?.followers).toContain("alpha");
@@ -359,7 +359,7 @@ describe("limits and safety", () => {
 
     const dry = await setDatasetScope(ports(), { ...request, maxDocuments: 10, dryRun: true });
     expect(dry).toMatchObject({ saved: false, count: { toAdd: 5 }, wouldHold: 5 });
-    expect((await h.store.getDataset("theta"))?.scope).toBeUndefined();
+    expect((await h.store.getDataset(TENANT, "theta"))?.scope).toBeUndefined();
     expect(await h.receiveAll(h.queues.syncQueue.queueUrl)).toEqual([]);
   });
 
@@ -379,7 +379,7 @@ describe("limits and safety", () => {
 
     expect(result.followed?.registered).toBe(1);
     expect(await documentsOf("iota")).toHaveLength(6);
-    const scope = (await h.store.getDataset("iota"))?.scope;
+    const scope = (await h.store.getDataset(TENANT, "iota"))?.scope;
     expect(scope?.overLimit?.wanted).toBe(8);
     const warning = h.logs.find((line) =>
       line.message.startsWith("dataset iota: its scope holds 8 documents"),
@@ -447,7 +447,7 @@ describe("the command line", () => {
     expect(output).toContain(
       "that is 5 documents, more than the maximum of 3: without --dry-run it would be refused",
     );
-    expect((await h.store.getDataset("xi"))?.scope).toBeUndefined();
+    expect((await h.store.getDataset(TENANT, "xi"))?.scope).toBeUndefined();
   });
 
   it("add --follow --wait backfills with progress lines when piped, and status --dataset counts by status", async () => {

@@ -166,7 +166,7 @@ describe("sweeps that span invocations", () => {
     const documents = await h.store.listDocuments({ tenantId: TENANT, datasetId: "wiki" });
     expect(documents).toHaveLength(256);
     expect(documents.every((document) => document.registeredBy === "scope")).toBe(true);
-    expect((await h.store.getDataset("wiki"))?.scope).toMatchObject({ documents: 256 });
-    expect((await h.store.getDataset("wiki"))?.scope?.backfillPending).toBeUndefined();
+    expect((await h.store.getDataset(TENANT, "wiki"))?.scope).toMatchObject({ documents: 256 });
+    expect((await h.store.getDataset(TENANT, "wiki"))?.scope?.backfillPending).toBeUndefined();
   });
 });

@@ -205,7 +205,7 @@ describe("sweep", () => {
   it("reconcile checks every registered document directly, spread out in time", async () => {
     const before = await h.queueDepth(h.queues.syncQueue.queueUrl); // the storm's delayed sweep
     const result = await runSweep({ datasetId: DATASET, mode: "reconcile" });
-    const documents = await h.store.listDocuments({ datasetId: DATASET });
+    const documents = await h.store.listDocuments({ tenantId: TENANT, datasetId: DATASET });
     const inScope = documents.filter((document) => document.enabled && !document.isPaused);
     expect(result.enqueued).toBe(inScope.length);
     expect(result.listed).toBe(0);

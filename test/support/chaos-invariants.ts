@@ -39,7 +39,7 @@ export async function checkInvariants(
   const notion = createNotionConnector({ baseUrl: standIns.notion.url, rate: TEST_CLIENT_RATE });
 
   for (const [index, tenant] of world.tenants.entries()) {
-    const dataset = (await store.getDataset(tenant.datasetId)) as Dataset;
+    const dataset = (await store.getDataset(tenant.tenantId, tenant.datasetId)) as Dataset;
     const source = notion.open(TOKENS[index] as string);
     const vectorIds = standIns.pinecone.ids(tenant.namespace);
     const expectedVectors = new Set<string>();

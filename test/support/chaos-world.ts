@@ -200,7 +200,7 @@ export async function registerAll(world: ChaosWorld, syncQueue: MessagePublisher
       },
     );
     tenant.documentIds = registered.map((document) => document.documentId);
-    const dataset = (await world.adapters.store.getDataset(tenant.datasetId)) as Dataset;
+    const dataset = (await world.adapters.store.getDataset(tenant.tenantId, tenant.datasetId)) as Dataset;
     await world.adapters.store.saveDataset({ ...dataset, processRule: CHAOS_RULE });
   }
 }

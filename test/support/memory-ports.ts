@@ -53,12 +53,13 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
 
   return {
     documents,
-    async getDataset(datasetId) {
-      return copy(datasets.get(datasetId));
+    async getDataset(tenantId, datasetId) {
+      return copy(datasets.get(datasetKey({ tenantId, datasetId })));
     },
     async ensureDataset(dataset) {
-      if (!datasets.has(dataset.datasetId)) datasets.set(dataset.datasetId, copy(dataset));
-      return copy(datasets.get(dataset.datasetId) as Dataset);
+      const key = datasetKey(dataset);
+      if (!datasets.has(key)) datasets.set(key, copy(dataset));
+      return copy(datasets.get(key) as Dataset);
     },
     async listDatasets(tenantId) {
       return [...datasets.values()]
@@ -66,8 +67,9 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
         .map((dataset) => copy(dataset) as Dataset);
     },
     async saveDataset(dataset) {
-      if (!datasets.has(dataset.datasetId)) throw new PermanentError(`no dataset ${dataset.datasetId}`);
-      datasets.set(dataset.datasetId, copy(dataset));
+      const key = datasetKey(dataset);
+      if (!datasets.has(key)) throw new PermanentError(`no dataset ${dataset.datasetId}`);
+      datasets.set(key, copy(dataset));
     },
     async getDocument(documentId) {
       return copy(documents.get(documentId));
@@ -391,4 +393,9 @@ export function createFakeNotion(
     },
   };
   return connector;
+}
+
+/** Dataset ids are unique within their tenant. */
+function datasetKey(dataset: { tenantId: string; datasetId: string }): string {
+  return `${dataset.tenantId}#${dataset.datasetId}`;
 }

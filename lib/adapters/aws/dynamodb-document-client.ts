@@ -8,7 +8,8 @@ import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@a
 
 export type Item = Record<string, unknown>;
 
-const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
+/** Keys and the schema version: storage matters the domain never sees. */
+const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "schemaVersion"] as const;
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {

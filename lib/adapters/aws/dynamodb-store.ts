@@ -7,7 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/l
 import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
 import { ConflictError, PermanentError } from "../../shared/errors.js";
-import { GSI1, keys } from "../../shared/table-layout.js";
+import { GSI1, keys, legacyKeys, SCHEMA_VERSION } from "../../shared/table-layout.js";
 import { batchGetAll } from "./dynamodb-batch-get.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
 import { documentClient, type Item, queryAll as queryItems, stripKeys } from "./dynamodb-document-client.js";
@@ -46,10 +46,67 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     }
   }
 
+  /** A tenant's dataset, and whether it is still a schema version 1 item (keyed by its id alone). */
+  async function readDataset(
+    tenantId: string,
+    datasetId: string,
+  ): Promise<{ dataset: Dataset; legacy: boolean } | undefined> {
+    const current = await db.send(
+      new GetCommand({ TableName: tableName, Key: keys.dataset(tenantId, datasetId) }),
+    );
+    if (current.Item) return { dataset: stripKeys(current.Item) as unknown as Dataset, legacy: false };
+    // Version 1 (docs/upgrades.md): read where it was, if it is this tenant's, until `migrate` moves it.
+    const legacy = await db.send(
+      new GetCommand({ TableName: tableName, Key: legacyKeys.dataset(datasetId) }),
+    );
+    if (!legacy.Item || legacy.Item.tenantId !== tenantId) return undefined;
+    return { dataset: stripKeys(legacy.Item) as unknown as Dataset, legacy: true };
+  }
+
+  /** Every dataset's tenant and id, from the registry (version 1 entries have the id as sort key). */
+  async function registryEntries(): Promise<{ tenantId: string; datasetId: string }[]> {
+    const entries = await queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.datasetRegistryPartition },
+    });
+    const seen = new Set<string>();
+    const found: { tenantId: string; datasetId: string }[] = [];
+    for (const entry of entries) {
+      const tenantId = String(entry.tenantId);
+      const datasetId = String(entry.datasetId ?? entry.sk);
+      const key = `${tenantId}#${datasetId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push({ tenantId, datasetId });
+    }
+    return found;
+  }
+
+  /** Deletes a dataset's version 1 item and registry entry, if they are this tenant's (idempotent). */
+  async function retireLegacyDataset(dataset: Dataset): Promise<void> {
+    await db.send(new PutCommand({ TableName: tableName, Item: registryItem(dataset) }));
+    for (const key of [
+      legacyKeys.dataset(dataset.datasetId),
+      legacyKeys.datasetRegistry(dataset.datasetId),
+    ]) {
+      await db
+        .send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: key,
+            ConditionExpression: "attribute_not_exists(pk) OR tenantId = :tenant",
+            ExpressionAttributeValues: { ":tenant": dataset.tenantId },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+    }
+  }
+
   return {
-    async getDataset(datasetId) {
-      const result = await db.send(new GetCommand({ TableName: tableName, Key: keys.dataset(datasetId) }));
-      return result.Item ? (stripKeys(result.Item) as unknown as Dataset) : undefined;
+    async getDataset(tenantId, datasetId) {
+      return (await readDataset(tenantId, datasetId))?.dataset;
     },
 
     async listDatasets(tenantId) {
@@ -61,15 +118,15 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         });
         return items.map((item) => stripKeys(item) as unknown as Dataset);
       }
-      const registry = await queryAll({
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.datasetRegistry("").pk },
-      });
-      const datasets = await Promise.all(registry.map((entry) => this.getDataset(String(entry.sk))));
+      const datasets = await Promise.all(
+        (await registryEntries()).map((entry) => this.getDataset(entry.tenantId, entry.datasetId)),
+      );
       return datasets.filter((dataset): dataset is Dataset => dataset !== undefined);
     },
 
     async ensureDataset(dataset) {
+      const existing = await this.getDataset(dataset.tenantId, dataset.datasetId);
+      if (existing) return existing;
       try {
         await db.send(
           new PutCommand({
@@ -78,34 +135,22 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.datasetRegistry(dataset.datasetId), tenantId: dataset.tenantId },
-          }),
-        );
+        await db.send(new PutCommand({ TableName: tableName, Item: registryItem(dataset) }));
         return dataset;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const existing = await this.getDataset(dataset.datasetId);
-        if (!existing) throw error;
-        return existing;
+        const raced = await this.getDataset(dataset.tenantId, dataset.datasetId);
+        if (!raced) throw error;
+        return raced;
       }
     },
 
     async saveDataset(dataset) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: datasetItem(dataset),
-            ConditionExpression: "attribute_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        throw new PermanentError(`no dataset ${dataset.datasetId}`);
-      }
+      const current = await readDataset(dataset.tenantId, dataset.datasetId);
+      if (!current) throw new PermanentError(`no dataset ${dataset.datasetId}`);
+      // Written under its version 2 key whichever key it was read from; a version 1 item then goes.
+      await db.send(new PutCommand({ TableName: tableName, Item: datasetItem(dataset) }));
+      if (current.legacy) await retireLegacyDataset(dataset);
     },
 
     async getDocument(documentId) {
@@ -133,8 +178,9 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
             Item: {
               ...document,
               ...keys.document(document.documentId),
-              gsi1pk: keys.documentsOfDataset(document.datasetId),
+              gsi1pk: keys.documentsOfDataset(document.tenantId, document.datasetId),
               gsi1sk: document.documentId,
+              schemaVersion: SCHEMA_VERSION,
             },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
@@ -152,36 +198,41 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     },
 
     async listDocuments(scope: DocumentScope) {
-      let datasetIds: string[];
-      if (scope.datasetId) datasetIds = [scope.datasetId];
-      else if (scope.tenantId) {
-        const datasets = await queryAll({
+      let datasets: { tenantId: string; datasetId: string }[];
+      if (scope.tenantId !== undefined && scope.datasetId !== undefined) {
+        datasets = [{ tenantId: scope.tenantId, datasetId: scope.datasetId }];
+      } else if (scope.tenantId !== undefined) {
+        const tenantId = scope.tenantId;
+        const items = await queryAll({
           IndexName: GSI1,
           KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(scope.tenantId) },
+          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(tenantId) },
         });
-        datasetIds = datasets.map((dataset) => String(dataset.datasetId));
+        datasets = items.map((dataset) => ({ tenantId, datasetId: String(dataset.datasetId) }));
       } else {
         // Every dataset from the registry: queries only, never a scan of segments and cache entries.
-        const registry = await queryAll({
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.datasetRegistry("").pk },
-        });
-        datasetIds = registry.map((entry) => String(entry.sk));
+        datasets = await registryEntries();
       }
       const items: Item[] = [];
-      for (const datasetId of datasetIds) {
-        items.push(
-          ...(await queryAll({
-            IndexName: GSI1,
-            KeyConditionExpression: "gsi1pk = :pk",
-            ExpressionAttributeValues: { ":pk": keys.documentsOfDataset(datasetId) },
-          })),
-        );
+      for (const { tenantId, datasetId } of datasets) {
+        for (const partition of [
+          keys.documentsOfDataset(tenantId, datasetId),
+          // Documents of schema version 1, until `migrate` has moved them (docs/upgrades.md).
+          legacyKeys.documentsOfDataset(datasetId),
+        ]) {
+          items.push(
+            ...(
+              await queryAll({
+                IndexName: GSI1,
+                KeyConditionExpression: "gsi1pk = :pk",
+                ExpressionAttributeValues: { ":pk": partition },
+              })
+            ).filter((item) => item.tenantId === tenantId),
+          );
+        }
       }
       return items
         .map((item) => stripKeys(item) as unknown as Document)
-        .filter((document) => !scope.tenantId || document.tenantId === scope.tenantId)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.documentId.localeCompare(b.documentId));
     },
 
@@ -241,7 +292,11 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       await batchWrite(
         segments.map((segment) => ({
           PutRequest: {
-            Item: { ...segment, ...keys.segment(segment.documentId, segment.generation, segment.position) },
+            Item: {
+              ...segment,
+              ...keys.segment(segment.documentId, segment.generation, segment.position),
+              schemaVersion: SCHEMA_VERSION,
+            },
           },
         })),
       );
@@ -285,7 +340,11 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       await db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...binding, ...keys.binding(binding.tenantId, binding.workspaceId) },
+          Item: {
+            ...binding,
+            ...keys.binding(binding.tenantId, binding.workspaceId),
+            schemaVersion: SCHEMA_VERSION,
+          },
         }),
       );
     },
@@ -293,11 +352,22 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
 }
 
 /** A dataset with its keys: its own, and the tenant's listing in gsi1. */
-function datasetItem(dataset: Dataset): Item {
+export function datasetItem(dataset: Dataset): Item {
   return {
     ...dataset,
-    ...keys.dataset(dataset.datasetId),
+    ...keys.dataset(dataset.tenantId, dataset.datasetId),
     gsi1pk: keys.datasetsOfTenant(dataset.tenantId),
     gsi1sk: dataset.datasetId,
+    schemaVersion: SCHEMA_VERSION,
+  };
+}
+
+/** The dataset's entry in the registry of every dataset. */
+export function registryItem(dataset: { tenantId: string; datasetId: string }): Item {
+  return {
+    ...keys.datasetRegistry(dataset.tenantId, dataset.datasetId),
+    tenantId: dataset.tenantId,
+    datasetId: dataset.datasetId,
+    schemaVersion: SCHEMA_VERSION,
   };
 }

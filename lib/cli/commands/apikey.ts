@@ -29,9 +29,7 @@ export async function apiKeyCreateCommand(connection: Connection, options: Creat
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const datasetIds = options.dataset ?? [];
   for (const datasetId of datasetIds) {
-    const dataset = await knownDataset(connection.adapters.store, datasetId);
-    if (dataset.tenantId !== tenantId)
-      throw new PermanentError(`dataset ${datasetId} belongs to tenant ${dataset.tenantId}, not ${tenantId}`);
+    await knownDataset(connection.adapters.store, datasetId, tenantId);
   }
   const created = await createApiKey(apiKeyStoreOf(connection), { tenantId, datasetIds, name: options.name });
   const url = connection.local?.queryUrl ?? connection.stack?.outputs.QueryUrl;

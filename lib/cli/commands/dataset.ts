@@ -9,7 +9,6 @@ import {
   createDataset,
   type DatasetSettings,
   defaultDataset,
-  requireDataset,
 } from "../../core/datasets.js";
 import { AUTOMATIC_RULE, type Dataset, type ProcessRule } from "../../core/model.js";
 import { reindexDataset } from "../../documents/reindex.js";
@@ -17,6 +16,7 @@ import { describeScope } from "../../scopes/scope-settings.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+import { knownDataset } from "./known.js";
 import { datasetScopeCommand, type ScopeOptions } from "./scope.js";
 
 export interface DatasetOptions {
@@ -68,8 +68,8 @@ export async function datasetSetCommand(
     if (!hasSettings(options)) return;
   }
   const { store, syncQueue } = connection.adapters;
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
-  const current = await requireDataset(store, tenantId, datasetId);
+  const current = await knownDataset(store, datasetId, options.tenant);
+  const tenantId = current.tenantId;
   const settings = settingsFrom(options, current);
   const result = await changeDatasetSettings({ store, syncQueue }, { tenantId, datasetId, settings });
   if (options.json) {
@@ -89,8 +89,7 @@ export async function datasetReindexCommand(
   options: { tenant?: string; all?: boolean; json?: boolean },
 ) {
   const { store, syncQueue } = connection.adapters;
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
-  const dataset = await requireDataset(store, tenantId, datasetId);
+  const dataset = await knownDataset(store, datasetId, options.tenant);
   const counts = await reindexDataset({ store, syncQueue }, dataset, {
     outdatedMetadata: true,
     all: options.all === true,
@@ -103,11 +102,10 @@ export async function datasetReindexCommand(
 }
 
 export async function datasetShowCommand(connection: Connection, datasetId: string, options: DatasetOptions) {
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
-  const dataset = await requireDataset(connection.adapters.store, tenantId, datasetId);
+  const dataset = await knownDataset(connection.adapters.store, datasetId, options.tenant);
   if (options.json) printJson({ dataset });
   else {
-    printLine(`dataset ${datasetId} (tenant ${tenantId}): ${describe(dataset)}`);
+    printLine(`dataset ${datasetId} (tenant ${dataset.tenantId}): ${describe(dataset)}`);
     printLine(`scope: ${describeScope(dataset.scope)}${dataset.paused ? " (paused)" : ""}`);
   }
 }

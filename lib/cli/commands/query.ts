@@ -4,6 +4,7 @@ import type { Connection } from "../connect.js";
 import { IN_PROCESS_URL, inProcessFetch, OPERATOR_KEY } from "../in-process-api.js";
 import { printJson, printLine, truncate } from "../output.js";
 import { snippet } from "../snippet.js";
+import { knownDataset } from "./known.js";
 
 export interface QueryOptions {
   dataset?: string[];
@@ -28,14 +29,18 @@ export async function queryCommand(
 ): Promise<void> {
   if (text.trim() === "") throw new PermanentError("nothing to search for: the query text is empty");
   const { store, vectors, embedders } = connection.adapters;
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const datasets =
+    options.dataset && options.dataset.length > 0 ? options.dataset : [connection.defaults.datasetId];
+  // Without --tenant: the tenant of the first dataset named (the default's, or the one that has it).
+  const [first = connection.defaults.datasetId] = datasets;
+  const tenantId =
+    options.tenant ??
+    (options.dataset ? (await knownDataset(store, first)).tenantId : connection.defaults.tenantId);
   const client = createQueryClient({
     url: IN_PROCESS_URL,
     apiKey: OPERATOR_KEY,
     fetch: inProcessFetch({ store, vectors, embedders }, tenantId),
   });
-  const datasets =
-    options.dataset && options.dataset.length > 0 ? options.dataset : [connection.defaults.datasetId];
   let response: Awaited<ReturnType<typeof client.query>>;
   try {
     response = await client.query({

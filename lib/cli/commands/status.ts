@@ -11,6 +11,8 @@ import { knownDataset } from "./known.js";
 
 export interface StatusOptions {
   dataset?: string;
+  /** The dataset's tenant, or only this tenant's documents. */
+  tenant?: string;
   document?: string;
   json?: boolean;
 }
@@ -24,8 +26,10 @@ export async function statusCommand(connection: Connection, options: StatusOptio
     if (!document) throw new PermanentError(`no document ${options.document}`);
     documents = [document];
   } else {
-    if (options.dataset !== undefined) dataset = await knownDataset(store, options.dataset);
-    documents = await store.listDocuments({ datasetId: options.dataset });
+    if (options.dataset !== undefined) dataset = await knownDataset(store, options.dataset, options.tenant);
+    documents = await store.listDocuments(
+      dataset ? dataset : options.tenant === undefined ? {} : { tenantId: options.tenant },
+    );
   }
   const datasetSummary = dataset === undefined ? undefined : datasetView(dataset, documents);
   if (options.json) {

@@ -4,11 +4,13 @@ import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 import { withProgress } from "../progress.js";
 import { plural } from "../table.js";
-import { knownDataset, knownTenant } from "./known.js";
+import { documentScope, knownTenant } from "./known.js";
 import { waitForQueuesToDrain } from "./wait.js";
 
 export interface SyncCommandOptions {
   dataset?: string;
+  /** The dataset's tenant (default: the one tenant that has a dataset of that id), or all its documents. */
+  tenant?: string;
   document?: string;
   /** Wait until the pipeline has handled the messages, then say how the documents stand. */
   wait?: boolean;
@@ -25,8 +27,7 @@ export async function syncCommand(connection: Connection, options: SyncCommandOp
     if (!document) throw new PermanentError(`no document ${options.document}`);
     targets = [document];
   } else {
-    if (options.dataset !== undefined) await knownDataset(store, options.dataset);
-    targets = await store.listDocuments({ datasetId: options.dataset });
+    targets = await store.listDocuments(await documentScope(store, options));
   }
   for (const { tenantId, datasetId, documentId } of targets) {
     await syncQueue.send({ tenantId, datasetId, documentId });
@@ -82,9 +83,9 @@ export async function resyncCommand(
   options: { dataset?: string; tenant?: string; wait?: boolean; timeout?: number; json?: boolean },
 ) {
   const { store } = connection.adapters;
-  if (options.dataset !== undefined) await knownDataset(store, options.dataset);
-  if (options.tenant !== undefined) await knownTenant(store, options.tenant);
-  const message = { type: "sweep" as const, datasetId: options.dataset, tenantId: options.tenant };
+  const target = await documentScope(store, options);
+  if (options.tenant !== undefined && options.dataset === undefined) await knownTenant(store, options.tenant);
+  const message = { type: "sweep" as const, datasetId: target.datasetId, tenantId: target.tenantId };
   await connection.adapters.syncQueue.send(message);
   if (options.wait) await waitForPipeline(connection, "sweeping", options);
   const scope = options.dataset ? ` of dataset ${options.dataset}` : "";
