@@ -26,6 +26,8 @@ export interface Connection {
   /** Set when talking to a deployed stack through its outputs. */
   stack?: DeployedStack;
   defaults: { tenantId: string; datasetId: string; workspaceId: string };
+  /** The stack's table (commands that work on it as a whole: `migrate`). */
+  tableName?: string;
   /** The work queues' URLs, for commands that wait for the pipeline to finish (`sync --wait`). */
   queues: { sync: string; index: string };
   /** The dead-letter queues' URLs (`dlq`), where the configuration names them. */
@@ -69,6 +71,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     const config = loadConfig(env);
     return {
       adapters: createAdapters(config),
+      tableName: config.TABLE_NAME,
       local: undefined,
       stack,
       defaults: DEPLOYED_DEFAULTS,
@@ -80,6 +83,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     const config = loadConfig({ ...process.env, ...localEnvironment(target.info) });
     return {
       adapters: createAdapters(config),
+      tableName: config.TABLE_NAME,
       local: target.info,
       defaults: target.info.defaults,
       queues: queuesOf(config),
@@ -94,6 +98,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const config = loadConfig(await resolveSecretEnvironment(process.env));
   return {
     adapters: createAdapters(config),
+    tableName: config.TABLE_NAME,
     local: undefined,
     defaults: DEPLOYED_DEFAULTS,
     queues: queuesOf(config),

@@ -181,6 +181,7 @@ program
   .command("sync")
   .description("send unit sync messages: re-index what changed in Notion")
   .option("--dataset <id>", "only this dataset")
+  .option("--tenant <id>", "only this tenant (the dataset's, when two tenants share its id)")
   .option("--document <id>", "only this document")
   .option("--wait", "wait until the pipeline has handled them, then say how the documents stand")
   .option("--timeout <seconds>", "how long --wait waits", positiveInt, 300)
@@ -211,7 +212,7 @@ program
   .option("--dataset <id>", "only this dataset")
   .option("--document <id>", "only this document")
   .option("--totals", "cost per tenant and per dataset, today and this month (from the usage ledger)")
-  .option("--tenant <id>", "with --totals: only this tenant")
+  .option("--tenant <id>", "only this tenant (the dataset's, when two tenants share its id)")
   .option("--json", "print JSON")
   .action(
     withConnection(async (connection, options) =>
@@ -283,9 +284,15 @@ program
 
 program
   .command("connect")
-  .description("connect a tenant's Notion workspace: the binding refers to the token, kept in a secret")
-  .requiredOption("--tenant <id>", "tenant")
-  .requiredOption("--workspace <id>", "Notion workspace")
+  .description(
+    "connect a tenant's Notion workspace: the binding refers to the token, kept in a secret; --oauth prints a link that connects one through Notion's OAuth",
+  )
+  .option("--tenant <id>", "tenant (required with a token; --oauth: default the stack's default tenant)")
+  .option("--workspace <id>", "Notion workspace (required with a token)")
+  .option("--oauth", "print a signed start link of the OAuth function (a public integration)")
+  .option("--valid-hours <n>", "with --oauth: how long the link works (default 24)")
+  .option("--oauth-client", "store the public integration's client id and NOTION_OAUTH_CLIENT_SECRET")
+  .option("--client-id <id>", "with --oauth-client: the integration's OAuth client id")
   .option(
     "--token-secret <name>",
     "an existing secret holding the token (default: store the token from --token-env in a new secret)",
@@ -297,9 +304,14 @@ program
   )
   .option("--json", "print JSON")
   .action(
-    withConnection(async (connection, options) =>
-      (await import("./commands/connect.js")).connectCommand(connection, options),
-    ),
+    withConnection(async (connection, options) => {
+      if (options.oauth)
+        return (await import("./commands/connect-oauth.js")).connectOAuthCommand(connection, options);
+      if (options.oauthClient) {
+        return (await import("./commands/connect-oauth.js")).connectOAuthClientCommand(connection, options);
+      }
+      await (await import("./commands/connect.js")).connectCommand(connection, options);
+    }),
   );
 
 const apikey = program.command("apikey").description("keys of the retrieval API (POST /v1/query)");
@@ -405,6 +417,18 @@ program
   .option("--region <region>", "serverless region", "us-east-1")
   .option("--json", "print JSON")
   .action(async (options) => (await import("./commands/init.js")).initCommand(program.opts(), options));
+
+program
+  .command("migrate")
+  .description("bring the table's items to this version's schema (idempotent; resumable)")
+  .option("--max-items <n>", "stop after about this many items; the next run goes on", positiveInt)
+  .option("--again", "scan again though the migration finished (changes nothing twice)")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, options) =>
+      (await import("./commands/migrate.js")).migrateCommand(connection, options),
+    ),
+  );
 
 program
   .command("doctor")

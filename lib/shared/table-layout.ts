@@ -18,6 +18,7 @@
  * | Checkpoint| CHECKPOINT#{key}       | HEADER                     |                               |            |
  * | Usage     | USAGE#{tenantId}       | {day}#dataset#{datasetId} or {day}#workspace#{ws} |        |            |
  * | (its data)| CHECKPOINT#{key}       | PART#{saveId}#{part}       |                               |            |
+ * | Migration | MIGRATION              | v{version}                 |                               |            |
  * | OAuth state| OAUTH#{nonce}         | STATE                      |                               |            |
  *
  * The page index maps a Notion page or database id to the documents registered for it (webhooks):
@@ -104,6 +105,8 @@ export const keys = {
   apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: "APIKEY" }),
   apiKeys: "APIKEYS",
   apiKeySortKey: (tenantId: string, keyId?: string) => `${tenantId}#${keyId ?? ""}`,
+  /** A schema migration's progress (`migrate`): where its scan stands, and when it finished. */
+  migration: (version: number) => ({ pk: "MIGRATION", sk: `v${version}` }),
   /** Cached vector of one text for one model: the hash leads, so entries spread over partitions. */
   embedding: (hash: string, space: { provider: string; model: string; dimension: number }) => ({
     pk: `EMBED#${hash}`,

@@ -215,10 +215,11 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       }
       const items: Item[] = [];
       for (const { tenantId, datasetId } of datasets) {
+        // Version 1's partition first: a document `migrate` moves meanwhile is then read in the
+        // second query at the latest (and at most twice, which the map below folds).
         for (const partition of [
-          keys.documentsOfDataset(tenantId, datasetId),
-          // Documents of schema version 1, until `migrate` has moved them (docs/upgrades.md).
           legacyKeys.documentsOfDataset(datasetId),
+          keys.documentsOfDataset(tenantId, datasetId),
         ]) {
           items.push(
             ...(
@@ -231,7 +232,8 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
           );
         }
       }
-      return items
+      const byId = new Map(items.map((item) => [String(item.documentId), item]));
+      return [...byId.values()]
         .map((item) => stripKeys(item) as unknown as Document)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.documentId.localeCompare(b.documentId));
     },
