@@ -29,6 +29,7 @@ const FUNCTIONS = [
   { name: "index", entry: "functions/index/handler.ts" },
   { name: "webhook", entry: "functions/webhook/handler.ts" },
   { name: "query", entry: "functions/query/handler.ts" },
+  { name: "oauth", entry: "functions/oauth/handler.ts" },
 ] as const;
 
 interface BundleReport {

@@ -75,6 +75,17 @@ export interface StackConfig {
   index: FunctionSettings;
   webhook: WebhookSettings;
   query: QuerySettings;
+  oauth: OAuthSettings;
+}
+
+/** The OAuth function (Notion public integrations, behind a function URL; ADR 0016). */
+export interface OAuthSettings {
+  /** The secret `{"clientId","clientSecret"}` the stack creates and the operator fills. */
+  clientSecretName: string;
+  /** The state key the stack generates (HMAC of states and start links). */
+  stateKeySecretName: string;
+  /** After the callback, the browser is sent here with `?status=…`; unset: a short page. */
+  returnUrl: string | undefined;
 }
 
 /** The query function (the retrieval API, behind a function URL). */
@@ -101,6 +112,9 @@ export interface WebhookSettings {
   /** Verification tokens live in one secret per binding under this prefix (the webhook alone may use it). */
   tokenSecretPrefix: string;
 }
+
+/** The OAuth function answers in milliseconds and is called a few times per connected workspace. */
+export const OAUTH_FUNCTION = { memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 2 } as const;
 
 /** Context keys, in one place so error messages and cdk.json agree. */
 export const CONTEXT_KEYS = {
@@ -142,6 +156,8 @@ export const CONTEXT_KEYS = {
   queryReservedConcurrency: "queryReservedConcurrency",
   queryRequestsPerSecond: "queryRequestsPerSecond",
   queryBurst: "queryBurst",
+  notionOAuthClientSecretName: "notionOAuthClientSecretName",
+  oauthReturnUrl: "oauthReturnUrl",
 } as const;
 
 /**
@@ -271,6 +287,9 @@ const contextSchema = z.object({
   [k.queryReservedConcurrency]: z._default(integer(1, 1000), D.queryReservedConcurrency),
   [k.queryRequestsPerSecond]: z._default(integer(1, 10_000), D.queryRequestsPerSecond),
   [k.queryBurst]: z._default(integer(1, 10_000), D.queryBurst),
+  /** Default derived from the stack name. */
+  [k.notionOAuthClientSecretName]: optionalShaped(SECRET_NAME, SECRET_NAME_EXPECTED),
+  [k.oauthReturnUrl]: optionalShaped(/^https:\/\/[^\s?#]+$/, "an https URL without a query"),
 });
 
 /** Reads and validates the stack configuration from an App's context. */
@@ -337,6 +356,11 @@ export function parseStackConfig(read: ContextReader): StackConfig {
       reservedConcurrency: c.queryReservedConcurrency,
       requestsPerSecond: c.queryRequestsPerSecond,
       burst: c.queryBurst,
+    },
+    oauth: {
+      clientSecretName: c.notionOAuthClientSecretName ?? `notion-index-sync/${c.stackName}/oauth-client`,
+      stateKeySecretName: `notion-index-sync/${c.stackName}/oauth-state-key`,
+      returnUrl: c.oauthReturnUrl,
     },
   };
 

@@ -8,7 +8,7 @@
  * a shared map, each token is rotated, audited (CloudTrail names the secret) and deleted on its
  * own, and no 64 KB map limit caps the number of workspaces. The cost is $0.40 per binding a month.
  */
-import { Aws, Validations } from "aws-cdk-lib";
+import { Aws, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
@@ -22,6 +22,10 @@ export class ProjectSecrets extends Construct {
   readonly notionTokenArnPattern: string;
   /** ARN pattern of the webhook verification token secrets. */
   readonly webhookTokenArnPattern: string;
+  /** The Notion public integration's OAuth client: created with a placeholder, filled by the operator. */
+  readonly oauthClient: Secret;
+  /** The OAuth function's HMAC key of states and start links: generated, never seen by anyone. */
+  readonly oauthStateKey: Secret;
 
   constructor(
     scope: Construct,
@@ -38,6 +42,52 @@ export class ProjectSecrets extends Construct {
     this.webhookTokenArnPattern =
       `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:` +
       `${config.webhook.tokenSecretPrefix}*`;
+    const removalPolicy = config.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.oauthClient = new Secret(this, "NotionOAuthClient", {
+      secretName: config.oauth.clientSecretName,
+      description:
+        'Notion public integration OAuth client: {"clientId","clientSecret"} (notion-index-sync connect --oauth-client)',
+      // A random placeholder (not the JSON) until the operator fills it: the function says so until
+      // then. Generated, so that no value, not even an empty one, is in the template.
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy,
+    });
+    this.oauthStateKey = new Secret(this, "OAuthStateKey", {
+      secretName: config.oauth.stateKeySecretName,
+      description: "HMAC key of the OAuth function's states and of `connect --oauth` start links",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    for (const secret of [this.oauthClient, this.oauthStateKey]) {
+      Validations.of(secret).acknowledge({
+        id: "AwsSolutions-SMG4",
+        reason:
+          "Not rotated by a Lambda: the OAuth client secret is Notion's and changes only when the operator resets it there; the state key signs values that live minutes (states) or hours (start links), and a new value can be put at any time.",
+      });
+    }
+  }
+
+  /**
+   * The OAuth function: reads its two secrets, and creates or replaces Notion token secrets under
+   * the stack's prefix (a grant's token) without reading any of them.
+   */
+  allowOAuth(fn: ServiceFunction): void {
+    fn.function.addEnvironment("OAUTH_CLIENT_SECRET_ID", this.oauthClient.secretArn);
+    fn.function.addEnvironment("OAUTH_STATE_KEY_SECRET_ID", this.oauthStateKey.secretArn);
+    fn.function.addEnvironment("NOTION_TOKEN_SECRET_PREFIX", this.config.notionTokenSecretPrefix);
+    this.oauthClient.grantRead(fn.function);
+    this.oauthStateKey.grantRead(fn.function);
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"],
+        resources: [this.notionTokenArnPattern],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.config.notionTokenSecretPrefix}*]`,
+      reason:
+        "A grant's token secret is created by the OAuth callback after the deploy, so its ARN (and AWS's random suffix) is unknown at synth; the grant is create and put-value only (no read), on this stack's own Notion token prefix.",
+    });
   }
 
   /**

@@ -20,6 +20,7 @@ import { OperationsAlarms } from "./alarms.js";
 import {
   type FunctionSettings,
   INDEX_HOST_EXPECTED,
+  OAUTH_FUNCTION,
   PINECONE_INDEX_HOST_PATTERN,
   type StackConfig,
 } from "./config.js";
@@ -27,7 +28,12 @@ import { PipelineDashboard } from "./dashboard.js";
 import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
-import { grantTableData, QUERY_TABLE_ACTIONS, WEBHOOK_TABLE_ACTIONS } from "./table-access.js";
+import {
+  grantTableData,
+  OAUTH_TABLE_ACTIONS,
+  QUERY_TABLE_ACTIONS,
+  WEBHOOK_TABLE_ACTIONS,
+} from "./table-access.js";
 
 export interface NotionIndexSyncStackProps extends StackProps {
   config: StackConfig;
@@ -54,6 +60,7 @@ export class NotionIndexSyncStack extends Stack {
   readonly schedules: { sweep: Schedule; reconcile: Schedule };
   readonly webhook: { fn: ServiceFunction; url: FunctionUrl };
   readonly query: { fn: ServiceFunction; url: FunctionUrl };
+  readonly oauth: { fn: ServiceFunction; url: FunctionUrl };
 
   constructor(scope: Construct, id: string, props: NotionIndexSyncStackProps) {
     super(scope, id, props);
@@ -104,6 +111,7 @@ export class NotionIndexSyncStack extends Stack {
 
     this.webhook = this.createWebhook(config, removalPolicy);
     this.query = this.createQuery(config, removalPolicy, pineconeIndexHost);
+    this.oauth = this.createOAuth(config, removalPolicy);
 
     this.consume(this.sync, config.sync);
     this.consume(this.index, config.index);
@@ -282,6 +290,33 @@ export class NotionIndexSyncStack extends Stack {
     return { fn, url };
   }
 
+  /**
+   * Notion OAuth (public integrations, ADR 0016): `/oauth/start` and `/oauth/callback`. A function
+   * URL with auth NONE, because browsers are redirected to it: `/oauth/start` authenticates its
+   * caller itself (a tenant's API key or a signed start link), the callback its single-use signed
+   * state. Small and rarely called: little memory, a short timeout, a few instances at most.
+   */
+  private createOAuth(config: StackConfig, removalPolicy: RemovalPolicy) {
+    const fn = new ServiceFunction(this, "OAuthFunction", {
+      entry: "functions/oauth/handler.ts",
+      description: "Notion OAuth: start the flow, exchange the code, store the token and the binding",
+      memoryMb: OAUTH_FUNCTION.memoryMb,
+      timeoutSeconds: OAUTH_FUNCTION.timeoutSeconds,
+      logLevel: config.logLevel,
+      logRemovalPolicy: removalPolicy,
+      reservedConcurrency: OAUTH_FUNCTION.reservedConcurrency,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        ...(config.oauth.returnUrl ? { OAUTH_RETURN_URL: config.oauth.returnUrl } : {}),
+      },
+    });
+    const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    // States (put, conditional delete), bindings (read, put), API keys (read).
+    grantTableData(this.table, [], fn.function, OAUTH_TABLE_ACTIONS);
+    this.secrets.allowOAuth(fn);
+    return { fn, url };
+  }
+
   /** SQS event source; partial batch failures so one bad record does not retry the whole batch. */
   private consume(pair: QueuePair & { fn: ServiceFunction }, settings: FunctionSettings): void {
     pair.fn.function.addEventSource(
@@ -387,6 +422,11 @@ export class NotionIndexSyncStack extends Stack {
       WebhookFunctionName: this.webhook.fn.function.functionName,
       QueryUrl: this.query.url.url,
       QueryFunctionName: this.query.fn.function.functionName,
+      OAuthUrl: this.oauth.url.url,
+      OAuthRedirectUri: `${this.oauth.url.url}oauth/callback`,
+      OAuthFunctionName: this.oauth.fn.function.functionName,
+      NotionOAuthClientSecretName: config.oauth.clientSecretName,
+      OAuthStateKeySecretName: config.oauth.stateKeySecretName,
       DashboardName: this.dashboard.dashboardName,
       SweepScheduleName: this.schedules.sweep.scheduleName,
       ReconcileScheduleName: this.schedules.reconcile.scheduleName,

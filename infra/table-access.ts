@@ -45,6 +45,12 @@ export const QUERY_TABLE_ACTIONS = [
   "dynamodb:UpdateItem",
 ];
 
+/**
+ * What the public OAuth function calls: single items only — a state's put and conditional delete,
+ * a binding's read and put, an API key's read. No query, no scan, no batch.
+ */
+export const OAUTH_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"];
+
 export function grantTableData(
   table: Table,
   indexNames: readonly string[],

@@ -88,6 +88,8 @@ function functionUrlEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEv
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   }
+  // A function URL is HTTPS and says so; this server is plain HTTP on 127.0.0.1, and says that.
+  headers["x-forwarded-proto"] ??= "http";
   const text = TEXT_TYPES.test(headers["content-type"] ?? "");
   const now = new Date();
   return {

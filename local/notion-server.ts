@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback } from "./json-http.js";
+import { createNotionOAuth, type NotionOAuthControls } from "./notion-oauth.js";
 import { ApiError, buildRoutes, matchRoute, type Route, routeName, validation } from "./notion-routes.js";
 import { NotionWorkspace } from "./notion-workspace.js";
 
@@ -46,6 +47,15 @@ export interface NotionServerOptions {
    * `request_status`; a test sets this to see that the sweep takes such a listing as incomplete.
    */
   searchResultLimit?: number;
+  /**
+   * A public integration's OAuth (local/notion-oauth.ts): its client, and what a grant gives. A
+   * granted token reaches `workspace` (default: the server's workspace).
+   */
+  oauth?: {
+    client: { id: string; secret: string };
+    grant: { workspaceId: string; workspaceName: string; botId: string };
+    workspace?: NotionWorkspace;
+  };
 }
 
 export const NOTION_RATE_LIMIT = { requestsPerSecond: 3, burst: 5 };
@@ -68,6 +78,10 @@ export interface NotionStandIn {
   activity(workspace: NotionWorkspace): { requests: number; firstAt: number; lastAt: number } | undefined;
   /** Serves another workspace from now on; a token already served is moved to it. Returns an undo. */
   serve(access: WorkspaceAccess): () => void;
+  /** From now on the API answers 401 for this token (the user removed the integration). */
+  revokeToken(token: string): void;
+  /** The OAuth endpoints' test controls, when the server has an OAuth client. */
+  oauth: NotionOAuthControls | undefined;
   faults: {
     /** The next `count` API requests answer `status` with Notion's error shape. */
     failNext(count: number, status: number, retryAfterSeconds?: number): void;
@@ -137,6 +151,21 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     serve({ workspace: options.workspace, tokens: options.tokens ?? [], workspaceId: options.workspaceId });
   }
   for (const access of options.workspaces ?? []) serve(access);
+  const oauthWorkspace = options.oauth?.workspace ?? options.workspace;
+  const oauth =
+    options.oauth && oauthWorkspace
+      ? createNotionOAuth({
+          client: options.oauth.client,
+          grant: options.oauth.grant,
+          accept: (token) => {
+            serve({
+              workspace: oauthWorkspace,
+              tokens: [token],
+              workspaceId: options.oauth?.grant.workspaceId,
+            });
+          },
+        })
+      : undefined;
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(incoming.url ?? "/", "http://stand-in");
@@ -145,6 +174,8 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     counts.set(name, (counts.get(name) ?? 0) + 1);
     // Read the body first so that an early answer never leaves it unread on a kept-alive socket.
     const raw = await readRaw(incoming);
+    // OAuth endpoints take no bearer token and no Notion-Version.
+    if (oauth?.handle(incoming, url, raw, response)) return;
     try {
       const fault = nextFault(faults);
       if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
@@ -204,6 +235,10 @@ export async function startNotionServer(options: NotionServerOptions): Promise<N
     },
     activity: (workspace) => activity.get(workspace),
     serve,
+    revokeToken: (token) => {
+      byToken.delete(token);
+    },
+    oauth: oauth?.controls,
     faults: {
       failNext(count, status, retryAfterSeconds) {
         for (let i = 0; i < count; i++) faults.push({ status, retryAfterSeconds, after: 0 });

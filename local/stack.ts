@@ -1,9 +1,12 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDynamoDbWebhookStore } from "../lib/adapters/aws/dynamodb-webhook-store.js";
 import { ensureTable } from "../lib/adapters/aws/ensure-table.js";
 import { queueCounts } from "../lib/adapters/aws/queue-counts.js";
 import {
+  LOCAL_OAUTH_CLIENT_SECRET,
+  LOCAL_OAUTH_STATE_KEY_SECRET,
   LOCAL_TOKEN_REF,
   LOCAL_TOKEN_SECRET,
   type LocalStackInfo,
@@ -40,7 +43,7 @@ export const LOCAL_WEBHOOK_TOKEN_PREFIX = "notion-index-sync/local/webhook/";
  */
 export const LOCAL_WEBHOOK_DEBOUNCE_SECONDS = 5;
 /** The deployed functions' timeouts (infra/config.ts defaults): the local runner gives each as much. */
-export const FUNCTION_TIMEOUT_SECONDS = { sync: 60, index: 300, webhook: 10, query: 15 };
+export const FUNCTION_TIMEOUT_SECONDS = { sync: 60, index: 300, webhook: 10, query: 15, oauth: 10 };
 
 export interface LocalStackOptions {
   stateDir?: string;
@@ -67,6 +70,11 @@ export interface LocalStackOptions {
   webhooks?: false | { debounceSeconds?: number; deliveryDelayMs?: number; port?: number };
   /** The retrieval API on 127.0.0.1 (default on). `false`: none. */
   query?: false | { port?: number };
+  /**
+   * The OAuth function on 127.0.0.1, and the Notion stand-in's OAuth client (default on when the
+   * stand-in serves a workspace). `false`: none. `returnUrl`: where the callback sends the browser.
+   */
+  oauth?: false | { port?: number; returnUrl?: string };
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
   /**
    * Time runs this many times faster than in AWS (default: NOTION_INDEX_SYNC_TIME_SCALE, else 1): the
@@ -83,6 +91,13 @@ export interface LocalStackOptions {
    */
   onFunctionOutput?: (functionName: string, line: string) => void;
 }
+
+/** What the Notion stand-in's OAuth grant gives (the demo workspace, under its own Notion ids). */
+export const LOCAL_OAUTH_GRANT = {
+  workspaceId: "0a7f3c52-8d1e-4b6a-9f20-3c4d5e6f7a8b",
+  workspaceName: "Demo workspace",
+  botId: "b07b07b0-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+};
 
 export interface LocalStack {
   info: LocalStackInfo;
@@ -134,13 +149,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Tokens live in Secrets Manager, as in AWS: the functions read no token from their environment.
     // In memory here: the Notion token is stored again at every start, and the webhook's
     // verification token is handed over again by the stand-in's subscription.
+    const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
+    // OAuth needs the stand-in's client: a real Notion's would be the operator's own.
+    const oauthOptions = options.oauth === false || !workspace ? undefined : (options.oauth ?? {});
+    // Random at every start, made here: the client the stand-in knows, and the state key.
+    const oauthClient = { id: randomUUID(), secret: randomBytes(24).toString("hex") };
     const secretsManager = await startSecretsManagerServer({
-      secrets: { [LOCAL_TOKEN_SECRET]: notionToken ?? DEMO_TOKEN },
+      secrets: {
+        [LOCAL_TOKEN_SECRET]: notionToken ?? DEMO_TOKEN,
+        ...(oauthOptions
+          ? {
+              [LOCAL_OAUTH_CLIENT_SECRET]: JSON.stringify({
+                clientId: oauthClient.id,
+                clientSecret: oauthClient.secret,
+              }),
+              [LOCAL_OAUTH_STATE_KEY_SECRET]: randomBytes(32).toString("hex"),
+            }
+          : {}),
+      },
     });
     stoppers.push(() => secretsManager.close());
 
     let notion: NotionStandIn | undefined;
-    const workspace = notionToken ? undefined : (options.workspace ?? createDemoWorkspace());
     if (workspace) {
       notion = await startNotionServer({
         workspace,
@@ -149,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           requestsPerSecond: NOTION_RATE_LIMIT.requestsPerSecond * timeScale,
           burst: NOTION_RATE_LIMIT.burst,
         },
+        ...(oauthOptions ? { oauth: { client: oauthClient, grant: LOCAL_OAUTH_GRANT } } : {}),
       });
       stoppers.push(() => (notion as NotionStandIn).close());
     }
@@ -176,6 +207,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretsManagerEndpoint: secretsManager.url,
       sweepIntervalSeconds: options.sweepIntervalSeconds ?? 300,
     };
+    if (oauthOptions) {
+      info.oauthClientSecretName = LOCAL_OAUTH_CLIENT_SECRET;
+      info.oauthStateKeySecretName = LOCAL_OAUTH_STATE_KEY_SECRET;
+    }
     if (webhookOptions) {
       info.webhookTokenSecretPrefix = LOCAL_WEBHOOK_TOKEN_PREFIX;
       info.webhookDebounceSeconds = webhookOptions.debounceSeconds ?? LOCAL_WEBHOOK_DEBOUNCE_SECONDS;
@@ -188,6 +223,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_METRICS_DISABLED: options.onFunctionOutput ? "false" : "true",
     });
     if (options.pinecone) process.env.PINECONE_API_KEY = options.pinecone.apiKey;
+    if (oauthOptions?.returnUrl) process.env.OAUTH_RETURN_URL = oauthOptions.returnUrl;
+    else delete process.env.OAUTH_RETURN_URL;
 
     const adapters = createAdapters(loadConfig(process.env));
     await ensureTable(adapters.dynamodb, info.tableName);
@@ -301,6 +338,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => server.close());
       info.queryUrl = server.url;
+    }
+
+    if (oauthOptions) {
+      const oauthModule: { handler: FunctionUrlHandler } = await import("../functions/oauth/handler.js");
+      const server = await startFunctionUrlServer(oauthModule.handler, {
+        port: oauthOptions.port ?? 0,
+        functionName: "notion-index-sync-oauth",
+        timeoutMs: (FUNCTION_TIMEOUT_SECONDS.oauth * 1000) / timeScale,
+      });
+      stoppers.push(() => server.close());
+      info.oauthUrl = server.url;
     }
 
     if (options.writeInfo ?? true) await writeLocalInfo(info, stateDir);

@@ -61,7 +61,17 @@ async function main(): Promise<void> {
   const cwd = await mkdtemp(join(tmpdir(), "upgrade-fixture-"));
   const dev = await startDev(cwd);
   try {
-    await cli(cwd, ["dataset", "create", "handbook", "--rule", "custom", "--max-tokens", "120", "--overlap", "10"]);
+    await cli(cwd, [
+      "dataset",
+      "create",
+      "handbook",
+      "--rule",
+      "custom",
+      "--max-tokens",
+      "120",
+      "--overlap",
+      "10",
+    ]);
     await cli(cwd, ["add", DEMO_PAGES.handbook.id, DEMO_PAGES.runbook.id, "--dataset", "handbook", "--wait"]);
     await cli(cwd, ["connect", "--tenant", "acme", "--workspace", "default"], { NOTION_TOKEN: DEMO_TOKEN });
     await cli(cwd, ["add", DEMO_PAGES.faq.id, "--tenant", "acme", "--dataset", "acme-wiki", "--wait"]);
@@ -87,7 +97,9 @@ async function main(): Promise<void> {
     const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await dynamodb.send(new ScanCommand({ TableName: info.tableName, ExclusiveStartKey: start }));
+      const page = await dynamodb.send(
+        new ScanCommand({ TableName: info.tableName, ExclusiveStartKey: start }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);

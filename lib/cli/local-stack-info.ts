@@ -14,6 +14,9 @@ export const LOCAL_TOKEN_REF = `secretsmanager:${LOCAL_TOKEN_SECRET}`;
 /** Where local `connect` stores other tenants' tokens (as a deployed stack's prefix does). */
 export const LOCAL_NOTION_TOKEN_PREFIX = "notion-index-sync/local/notion/";
 export const LOCAL_INFO_FILE = "local.json";
+/** The local OAuth function's secrets in the stand-in: the public integration's client, the state key. */
+export const LOCAL_OAUTH_CLIENT_SECRET = "notion-index-sync/local/oauth-client";
+export const LOCAL_OAUTH_STATE_KEY_SECRET = "notion-index-sync/local/oauth-state-key";
 
 export interface LocalStackInfo {
   pid: number;
@@ -51,6 +54,11 @@ export interface LocalStackInfo {
   webhookDebounceSeconds?: number;
   /** Seconds between scheduled sweeps (0: the schedule is off); `doctor` checks it. */
   sweepIntervalSeconds?: number;
+  /** The OAuth function's base URL (`<oauthUrl>oauth/start`, `<oauthUrl>oauth/callback`). */
+  oauthUrl?: string;
+  /** Names of its secrets in the stand-in (never their values). */
+  oauthClientSecretName?: string;
+  oauthStateKeySecretName?: string;
 }
 
 export function localInfoPath(stateDir: string = STATE_DIR): string {
@@ -107,6 +115,13 @@ export function localEnvironment(info: LocalStackInfo): Record<string, string> {
     LEASE_SECONDS: String(info.leaseSeconds),
     SECRETS_MANAGER_ENDPOINT: info.secretsManagerEndpoint,
     ...(info.webhookTokenSecretPrefix ? { WEBHOOK_TOKEN_SECRET_PREFIX: info.webhookTokenSecretPrefix } : {}),
+    ...(info.oauthStateKeySecretName && info.oauthClientSecretName
+      ? {
+          NOTION_TOKEN_SECRET_PREFIX: LOCAL_NOTION_TOKEN_PREFIX,
+          OAUTH_CLIENT_SECRET_ID: info.oauthClientSecretName,
+          OAUTH_STATE_KEY_SECRET_ID: info.oauthStateKeySecretName,
+        }
+      : {}),
     ...(info.webhookDebounceSeconds === undefined
       ? {}
       : { WEBHOOK_DEBOUNCE_SECONDS: String(info.webhookDebounceSeconds) }),

@@ -3,6 +3,7 @@
  * Every failure here is one the user fixes by reconnecting Notion, so it is a NotionAuthError.
  */
 import { NotionAuthError, PermanentError } from "../shared/errors.js";
+import { accessTokenOf } from "./binding-connection.js";
 import type { DataSourceBinding, Document } from "./model.js";
 import type {
   BindingRef,
@@ -38,9 +39,15 @@ export async function openNotionForBinding(
       `the Notion binding for tenant ${tenantId}, workspace ${workspaceId} ${state}: reconnect Notion`,
     );
   }
+  // Refused by Notion before: fail fast, without calling it, until a connect clears the mark.
+  if (binding.disconnected) throw new NotionAuthError(binding.disconnected.reason);
   let token: string;
   try {
-    token = await ports.secrets.getSecret(binding.tokenRef);
+    const secret = await ports.secrets.getSecret(
+      binding.tokenRef,
+      binding.connectedAt === undefined ? undefined : { freshAfter: binding.connectedAt },
+    );
+    token = accessTokenOf(secret);
   } catch (error) {
     if (error instanceof PermanentError) {
       throw new NotionAuthError(

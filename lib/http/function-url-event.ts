@@ -14,6 +14,8 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   /** The raw bytes. */
   body: Buffer;
+  /** The raw query string, without "?" (function URLs hand it over as `rawQueryString`). */
+  query?: string;
 }
 
 export interface HttpResponse {
@@ -22,6 +24,8 @@ export interface HttpResponse {
   body: unknown;
   /** More headers than `content-type: application/json`. */
   headers?: Record<string, string>;
+  /** Sent as it is instead of `body` as JSON (with its own content-type in `headers`): an HTML page. */
+  rawBody?: string;
 }
 
 export function requestFromFunctionUrlEvent(event: APIGatewayProxyEventV2): HttpRequest {
@@ -33,6 +37,7 @@ export function requestFromFunctionUrlEvent(event: APIGatewayProxyEventV2): Http
     path: event.rawPath,
     headers,
     body: Buffer.from(body, event.isBase64Encoded ? "base64" : "utf8"),
+    query: event.rawQueryString ?? "",
   };
 }
 
@@ -40,7 +45,7 @@ export function functionUrlResult(response: HttpResponse): APIGatewayProxyStruct
   return {
     statusCode: response.status,
     headers: { "content-type": "application/json", ...response.headers },
-    body: JSON.stringify(response.body),
+    body: response.rawBody ?? JSON.stringify(response.body),
   };
 }
 

@@ -35,6 +35,13 @@ export const INFO_OUTPUTS = [
   "DashboardName",
   "SweepScheduleName",
   "ReconcileScheduleName",
+  // Notion OAuth (issue 20): the function's base URL, the redirect URI to register with Notion, the
+  // client secret the operator fills, the state key `connect --oauth` signs start links with.
+  "OAuthUrl",
+  "OAuthRedirectUri",
+  "OAuthFunctionName",
+  "NotionOAuthClientSecretName",
+  "OAuthStateKeySecretName",
 ] as const;
 
 export type SettingOutput = keyof typeof SETTING_OUTPUTS;

@@ -8,6 +8,7 @@
  * content while the new one is built, and a run that fails leaves the old content in place.
  */
 
+import { markBindingDisconnected, tokenRefusedMessage } from "../core/binding-connection.js";
 import { datasetOf } from "../core/datasets.js";
 import { type ErrorClass, errorClassOf } from "../core/error-class.js";
 import { leaseIsLive, newLease } from "../core/lease.js";
@@ -27,7 +28,13 @@ import type {
 import { removeDocument } from "../documents/remove.js";
 import { contentHash } from "../indexing/content-hash.js";
 import { scopeVerdict } from "../scopes/scope-check.js";
-import { ConflictError, NotionAuthError, NotionNotFoundError, PermanentError } from "../shared/errors.js";
+import {
+  ConflictError,
+  NotionAuthError,
+  NotionNotFoundError,
+  NotionTokenRefusedError,
+  PermanentError,
+} from "../shared/errors.js";
 import { archiveClaimedDocument } from "./archive-document.js";
 import { readInsideEditMinute } from "./edit-time.js";
 
@@ -111,6 +118,7 @@ export async function syncDocument(
     source = await openNotionFor(ports, document);
     state = await source.getState(document.dataSourceInfo.pageId, document.dataSourceInfo.type);
   } catch (error) {
+    if (error instanceof NotionTokenRefusedError) return disconnect(ports, document, now);
     if (error instanceof NotionAuthError) return markError(ports, document, error);
     if (!(error instanceof NotionNotFoundError)) throw error;
     if (document.registeredBy === "scope") {
@@ -265,6 +273,18 @@ function bindingOf(document: Document) {
 }
 
 /** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */
+/**
+ * Notion refused the binding's token: the binding is marked disconnected (its later syncs fail fast,
+ * lib/core/notion-access.ts) and the document shows "reconnect Notion". Nothing is deleted.
+ */
+async function disconnect(ports: SyncPorts, document: Document, openedAt: Date): Promise<SyncResult> {
+  const binding = bindingOf(document);
+  if (await markBindingDisconnected(ports.store, binding, ports.clock.now(), openedAt)) {
+    ports.log.warn("Notion refused the binding's token: binding marked disconnected", { ...binding });
+  }
+  return markError(ports, document, new NotionAuthError(tokenRefusedMessage(binding.workspaceId)));
+}
+
 async function markError(ports: SyncPorts, document: Document, error: Error): Promise<SyncResult> {
   const reason = error.message;
   try {

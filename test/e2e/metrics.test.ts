@@ -76,7 +76,7 @@ beforeAll(async () => {
     embeddingModel: LOCAL_MODEL,
   });
   await stack.waitForIdle({ timeoutMs: 60_000 });
-  // Its next sync fails again: a sync, a refused token, but no document newly in error.
+  // Its next sync fails again (fast: the binding is disconnected): a sync, but no document newly in error.
   await stack.adapters.syncQueue.send({
     tenantId: "revoked",
     datasetId: "revoked-docs",
@@ -171,7 +171,8 @@ describe("metrics (EMF) from a local run", () => {
     ).toBeGreaterThan(1);
     expect(
       sum(valuesOf("NotionTokenRefused", ["service", "function"], { binding: "revoked/ws-revoked" })),
-    ).toBe(2);
+      // The first refusal marks the binding disconnected: the second sync fails fast, without Notion.
+    ).toBe(1);
     // Newly in error once: the second failing sync is not news.
     expect(
       sum(valuesOf("DocumentErrors", ["service", "function", "reason"], { reason: "notion-auth" })),
@@ -205,8 +206,8 @@ describe("usage ledger", () => {
     const checks = ours.day.subjects.find((row: { subject: string }) => row.subject === "workspace default");
     expect(checks.notionRequests).toBeGreaterThanOrEqual(1);
     expect(ours.month.total.estimatedUsd).toBeCloseTo(ours.day.total.estimatedUsd, 12);
-    // The refused token's request counts too: Notion answered it.
-    expect(revoked.day.total.notionRequests).toBe(2);
+    // The refused token's request counts too: Notion answered it (once: then the binding is disconnected).
+    expect(revoked.day.total.notionRequests).toBe(1);
     const text = await printedBy(() => usageTotalsCommand(connection, { tenant: "default" }));
     expect(text).toMatch(/usage today \(\d{4}-\d{2}-\d{2}\) and this month/);
     expect(text).toMatch(/dataset metrics/);

@@ -128,8 +128,8 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("runs both functions on nodejs22.x / arm64 with tracing, bundled ESM and the config's sizes", () => {
-    // sync, index, the webhook and the query API (test/infra/webhook.test.ts and query.test.ts check theirs).
-    template.resourceCountIs("AWS::Lambda::Function", 4);
+    // sync, index, the webhook, the query API and OAuth (webhook.test.ts, query.test.ts and oauth.test.ts check theirs).
+    template.resourceCountIs("AWS::Lambda::Function", 5);
     for (const { fn, settings } of pairs) {
       expect(props(template, fn)).toMatchObject({
         Runtime: "nodejs22.x",
@@ -143,7 +143,7 @@ describe("NotionIndexSyncStack (bundling skipped)", () => {
   });
 
   it("keeps logs one month in a log group of the function's own", () => {
-    template.resourceCountIs("AWS::Logs::LogGroup", 4);
+    template.resourceCountIs("AWS::Logs::LogGroup", 5);
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
     for (const { fn } of pairs) {
       const logGroup = (props(template, fn).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;

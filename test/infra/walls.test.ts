@@ -23,6 +23,7 @@ const FUNCTIONS = [
   "functions/index/handler.ts",
   "functions/webhook/handler.ts",
   "functions/query/handler.ts",
+  "functions/oauth/handler.ts",
 ];
 
 /** `…/node_modules/<pkg>/…` (the innermost, for nested installs) → `<pkg>`. */

@@ -34,8 +34,8 @@ describe("webhook", () => {
       AuthType: "NONE",
       TargetFunctionArn: getAtt(fnId),
     });
-    // The webhook's and the query API's.
-    template.resourceCountIs("AWS::Lambda::Url", 2);
+    // The webhook's, the query API's and the OAuth function's.
+    template.resourceCountIs("AWS::Lambda::Url", 3);
   });
 
   it("runs with the configured reserved concurrency, memory and a short timeout", () => {

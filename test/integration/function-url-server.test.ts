@@ -4,7 +4,7 @@
  * each function the deployed timeout.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULTS } from "../../infra/config.js";
+import { DEFAULTS, OAUTH_FUNCTION } from "../../infra/config.js";
 import { startFunctionUrlServer } from "../../local/function-url-server.js";
 import { FUNCTION_TIMEOUT_SECONDS } from "../../local/stack.js";
 
@@ -40,6 +40,7 @@ describe("the local function URL", () => {
       index: DEFAULTS.indexTimeoutSeconds,
       webhook: DEFAULTS.webhookTimeoutSeconds,
       query: DEFAULTS.queryTimeoutSeconds,
+      oauth: OAUTH_FUNCTION.timeoutSeconds,
     });
   });
 });

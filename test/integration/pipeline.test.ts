@@ -275,7 +275,7 @@ describe("sync → index", () => {
 
     expect(sync).toMatchObject({ outcome: "error" });
     const after = await h.store.getDocument(documentId);
-    expect(after?.error).toMatch(/401.*reconnect Notion/);
+    expect(after?.error).toMatch(/Notion refused the token for workspace .*: reconnect Notion/);
     expect(JSON.stringify(after)).not.toContain("revoked-token-value-1234");
     expect(JSON.stringify(h.logs)).not.toContain("revoked-token-value-1234");
     expect(JSON.stringify(h.logs)).not.toContain(TEST_TOKEN);

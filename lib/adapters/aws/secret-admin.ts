@@ -33,7 +33,10 @@ export async function saveSecretString(
         Name: request.name,
         SecretString: request.value,
         Description: request.description,
-        Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+        // Tags need secretsmanager:TagResource too: none are sent when there are none.
+        ...(Object.keys(request.tags).length === 0
+          ? {}
+          : { Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })) }),
       }),
     );
     return { arn: created.ARN ?? request.name, name: created.Name ?? request.name, created: true };

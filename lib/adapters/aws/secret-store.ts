@@ -14,9 +14,9 @@ export interface SecretStoreOptions extends SecretsManagerStoreOptions {
 export function createSecretStore(options: SecretStoreOptions): SecretStore {
   let store: SecretStore | undefined;
   return {
-    async getSecret(ref) {
+    async getSecret(ref, getOptions) {
       store ??= createSecretsManagerStore(options.secretsManager(), options);
-      return store.getSecret(ref);
+      return store.getSecret(ref, getOptions);
     },
   };
 }

@@ -20,6 +20,7 @@ export interface SecretsManagerStoreOptions {
 interface CacheEntry {
   value: Promise<string>;
   expiresAt: number;
+  readAt: number;
 }
 
 export function createSecretsManagerStore(
@@ -31,7 +32,7 @@ export function createSecretsManagerStore(
   const cache = new Map<string, CacheEntry>();
 
   return {
-    getSecret(ref) {
+    getSecret(ref, getOptions) {
       let secretId: string;
       try {
         ({ secretId } = parseSecretRef(ref));
@@ -39,10 +40,13 @@ export function createSecretsManagerStore(
         return Promise.reject(error);
       }
       const cached = cache.get(secretId);
-      if (cached && cached.expiresAt > now()) return cached.value;
+      const freshAfter =
+        getOptions?.freshAfter === undefined ? Number.NaN : Date.parse(getOptions.freshAfter);
+      const stale = cached !== undefined && freshAfter >= cached.readAt;
+      if (cached && cached.expiresAt > now() && !stale) return cached.value;
       // The promise itself is cached, so concurrent readers share one request.
       const value = readSecretString(client, secretId);
-      cache.set(secretId, { value, expiresAt: now() + ttlMs });
+      cache.set(secretId, { value, expiresAt: now() + ttlMs, readAt: now() });
       // A failure is never cached: the next reader tries again.
       value.catch(() => {
         if (cache.get(secretId)?.value === value) cache.delete(secretId);

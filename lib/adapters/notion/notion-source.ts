@@ -42,7 +42,12 @@ import { budgetedFetch } from "../../rate-limit/budgeted-fetch.js";
 import { type RateSpec, validateRateSpec } from "../../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../../rate-limit/rate-budget.js";
 import { retryingFetch } from "../../rate-limit/retrying-fetch.js";
-import { NotionAuthError, NotionNotFoundError, PermanentError, RetryableError } from "../../shared/errors.js";
+import {
+  NotionNotFoundError,
+  NotionTokenRefusedError,
+  PermanentError,
+  RetryableError,
+} from "../../shared/errors.js";
 import type { NotionRequestObserver } from "../../telemetry/notion-meter.js";
 import { extractDatabase } from "./extraction/extract-database.js";
 import { extractPage } from "./extraction/extract-page.js";
@@ -391,7 +396,7 @@ export function mapNotionError(operation: string, error: unknown, token: string)
   const detail = safeOneLine(error instanceof Error ? error.message : String(error), [token]);
   const message = `Notion ${operation} failed${status === undefined ? "" : ` (${status})`}: ${detail}`;
   if (status === 401) {
-    return new NotionAuthError(
+    return new NotionTokenRefusedError(
       "Notion rejected the integration token (401): reconnect Notion for this workspace",
     );
   }

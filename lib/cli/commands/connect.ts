@@ -21,8 +21,8 @@ import { LOCAL_NOTION_TOKEN_PREFIX } from "../local-stack-info.js";
 import { printJson, printLine } from "../output.js";
 
 export interface ConnectCommandOptions {
-  tenant: string;
-  workspace: string;
+  tenant?: string;
+  workspace?: string;
   tokenSecret?: string;
   tokenEnv?: string;
   /** `requests a second[/burst]`: the binding's own Notion rate budget (lib/rate-limit/gcra.ts). */
@@ -56,6 +56,11 @@ function parseNotionRate(text: string): { requestsPerSecond: number; burst: numb
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function connectCommand(connection: Connection, options: ConnectCommandOptions): Promise<void> {
+  if (options.tenant === undefined || options.workspace === undefined) {
+    throw new PermanentError(
+      "connect needs --tenant and --workspace with a token (or --oauth to connect through Notion's OAuth)",
+    );
+  }
   const tenantId = checkId("--tenant", options.tenant);
   const workspaceId = checkId("--workspace", options.workspace);
   const notionRate = options.notionRate === undefined ? undefined : parseNotionRate(options.notionRate);
@@ -72,6 +77,10 @@ export async function connectCommand(connection: Connection, options: ConnectCom
     tokenRef: reference.tokenRef,
     disabled: false,
     ...(notionRate === undefined ? {} : { notionRate }),
+    connectedBy: "token",
+    // A cached copy of an older token is read again, and a "disconnected" mark is cleared.
+    connectedAt: new Date().toISOString(),
+    disconnected: undefined,
   });
   if (options.json) {
     printJson({ tenantId, workspaceId, tokenRef: reference.tokenRef, secret: reference.secret, notionRate });

@@ -190,6 +190,11 @@ export function bindingLabel(binding: Pick<DataSourceBinding, "tenantId" | "work
 }
 
 /** The command that reconnects a binding (a new token, in a new secret). */
-export function reconnectCommand(binding: Pick<DataSourceBinding, "tenantId" | "workspaceId">): string {
+export function reconnectCommand(
+  binding: Pick<DataSourceBinding, "tenantId" | "workspaceId" | "connectedBy">,
+): string {
+  // A workspace connected through OAuth reconnects the same way (a new grant).
+  if (binding.connectedBy === "oauth")
+    return `notion-index-sync connect --oauth --tenant ${binding.tenantId}`;
   return `notion-index-sync connect --tenant ${binding.tenantId} --workspace ${binding.workspaceId}`;
 }

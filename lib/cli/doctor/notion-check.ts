@@ -5,6 +5,7 @@
  */
 import { Client, LogLevel } from "@notionhq/client";
 import { mapNotionError, NOTION_VERSION } from "../../adapters/notion/notion-source.js";
+import { accessTokenOf } from "../../core/binding-connection.js";
 import { parseSecretRef } from "../../core/secret-ref.js";
 import { NotionAuthError } from "../../shared/errors.js";
 import { bindingLabel, type DoctorContext, reconnectCommand } from "./context.js";
@@ -26,9 +27,20 @@ export function notionCheck(context: DoctorContext): Check {
           results.push(skipped(check, "the binding is disabled"));
           continue;
         }
+        if (binding.disconnected) {
+          // Its syncs fail fast without asking Notion: nothing to ask until it is reconnected.
+          results.push(
+            failed(
+              check,
+              `disconnected since ${binding.disconnected.at}: ${binding.disconnected.reason}`,
+              `reconnect Notion: notion-index-sync connect --oauth --tenant ${binding.tenantId} (or ${reconnectCommand({ ...binding, connectedBy: "token" })} with a token)`,
+            ),
+          );
+          continue;
+        }
         let token: string;
         try {
-          token = await context.readSecret(parseSecretRef(binding.tokenRef).secretId);
+          token = accessTokenOf(await context.readSecret(parseSecretRef(binding.tokenRef).secretId));
         } catch {
           results.push(skipped(check, "the token cannot be read: see the secrets check"));
           continue;
