@@ -418,6 +418,35 @@ program
   .option("--json", "print JSON")
   .action(async (options) => (await import("./commands/init.js")).initCommand(program.opts(), options));
 
+const tenant = program
+  .command("tenant")
+  .description("a tenant's quotas: documents, embedding tokens a day, Notion budget share");
+
+tenant
+  .command("set")
+  .description("set a tenant's quotas (a number, or none to clear one)")
+  .argument("[tenantId]", "tenant (default: the default tenant)")
+  .option("--max-documents <n>", "documents the tenant may hold in all its datasets")
+  .option("--embedding-tokens-per-day <n>", "tokens its index runs may embed a UTC day (cache hits are free)")
+  .option("--notion-budget-share <fraction>", "part (0-1] of each of its bindings' Notion rate it may spend")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, tenantId: string | undefined, options) =>
+      (await import("./commands/tenant.js")).tenantSetCommand(connection, tenantId, options),
+    ),
+  );
+
+tenant
+  .command("show")
+  .description("a tenant's quotas, and what it uses of them now")
+  .argument("[tenantId]", "tenant (default: the default tenant)")
+  .option("--json", "print JSON")
+  .action(
+    withConnection(async (connection, tenantId: string | undefined, options) =>
+      (await import("./commands/tenant.js")).tenantShowCommand(connection, tenantId, options),
+    ),
+  );
+
 program
   .command("migrate")
   .description("bring the table's items to this version's schema (idempotent; resumable)")

@@ -10,6 +10,7 @@ import {
   NotionAuthError,
   NotionNotFoundError,
   PermanentError,
+  QuotaExceededError,
   RetryableError,
 } from "../shared/errors.js";
 
@@ -17,6 +18,7 @@ export const ERROR_CLASSES = [
   "notion-auth",
   "notion-not-found",
   "limit-exceeded",
+  "quota-exceeded",
   "embedding-access",
   "invalid-message",
   "permanent",
@@ -30,6 +32,7 @@ export function errorClassOf(error: unknown): ErrorClass {
   if (error instanceof NotionAuthError) return "notion-auth";
   if (error instanceof NotionNotFoundError) return "notion-not-found";
   if (error instanceof LimitExceededError) return "limit-exceeded";
+  if (error instanceof QuotaExceededError) return "quota-exceeded";
   if (error instanceof EmbeddingAccessError) return "embedding-access";
   if (error instanceof InvalidMessageError || error instanceof ForbiddenMessageError)
     return "invalid-message";

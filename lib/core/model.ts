@@ -89,8 +89,11 @@ export interface DatasetScope {
   backfillPending?: boolean;
   /** Documents of the dataset at the last sweep of its binding (what the webhook checks the limit on). */
   documents?: number;
-  /** Set when the scope holds more than the maximum: how many it would hold, and when that was seen. */
-  overLimit?: { wanted: number; at: string };
+  /**
+   * Set when the scope holds more than it may: how many it would hold, when that was seen, and what
+   * limited it (`dataset`: its maxDocuments; `tenant-quota`: the tenant's maxDocuments quota).
+   */
+  overLimit?: { wanted: number; at: string; by?: "dataset" | "tenant-quota" };
 }
 
 export const DEFAULT_MAX_DOCUMENTS = 50_000;
@@ -275,6 +278,22 @@ export interface DataSourceBinding {
    * and nothing is deleted. Cleared by any successful connect (OAuth or `connect`).
    */
   disconnected?: { at: string; reason: string };
+}
+
+/** A tenant's quotas (`tenant set`); absent: no limit beyond the stack's own. */
+export interface TenantQuotas {
+  /** Documents the tenant may hold in all its datasets. */
+  maxDocuments?: number;
+  /** Tokens its index runs may send to the embedding model in a UTC day (cache hits are free). */
+  embeddingTokensPerDay?: number;
+  /** The part (0–1] of each of its bindings' Notion rate budget it may spend. */
+  notionBudgetShare?: number;
+}
+
+export interface TenantSettings {
+  tenantId: string;
+  quotas: TenantQuotas;
+  updatedAt: string;
 }
 
 export interface BindingSweepInfo {

@@ -56,14 +56,17 @@ export async function openNotionForBinding(
     }
     throw error;
   }
-  return ports.notion.open(token, notionAccessOf(binding));
+  // The tenant's `notionBudgetShare` quota (`tenant set`) narrows every one of its bindings' budgets.
+  const share = (await ports.store.getTenant(tenantId))?.quotas.notionBudgetShare;
+  return ports.notion.open(token, notionAccessOf(binding, share));
 }
 
 /** Each binding has its own budget: one tenant's backfill never spends another's. */
-export function notionAccessOf(binding: DataSourceBinding): NotionAccess {
+export function notionAccessOf(binding: DataSourceBinding, share?: number): NotionAccess {
   return {
     budgetKey: budgetKeyOf(binding),
     ...(binding.notionRate ? { rate: binding.notionRate } : {}),
+    ...(share !== undefined && share < 1 ? { share } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import type {
   Lease,
   NotionObjectType,
   Segment,
+  TenantSettings,
 } from "./model.js";
 
 // ---------------------------------------------------------------- document store (DynamoDB)
@@ -74,6 +75,13 @@ export interface DocumentStore {
   deleteSegments(documentId: string, keys: { generation: number; position: number }[]): Promise<number>;
   /** Deletes the document item if it is still at `generation` (ConflictError otherwise). */
   deleteDocument(documentId: string, generation: number): Promise<void>;
+
+  /** How many documents the scope holds (every status; counted, not listed). */
+  countDocuments(scope: DocumentScope): Promise<number>;
+
+  /** A tenant's settings (its quotas); undefined when none were ever set. */
+  getTenant(tenantId: string): Promise<TenantSettings | undefined>;
+  saveTenant(settings: TenantSettings): Promise<void>;
 
   getBinding(tenantId: string, workspaceId: string): Promise<DataSourceBinding | undefined>;
   putBinding(binding: DataSourceBinding): Promise<void>;
@@ -258,6 +266,8 @@ export interface NotionAccess {
   budgetKey: string;
   /** The binding's own rate; the connector's default when absent. */
   rate?: RateSpec;
+  /** The part (0–1] of that rate this binding's tenant may spend (its `notionBudgetShare` quota). */
+  share?: number;
 }
 
 /** Opens a Notion source for one integration token (clients are cached per token by adapters). */

@@ -3,12 +3,14 @@
  * Registering the same page twice in a dataset finds the same document (ids are derived).
  * What lies below a page is followed by the dataset's scope instead (lib/scopes).
  */
+
 import { createHash } from "node:crypto";
 import { defaultDataset } from "../core/datasets.js";
 import type { Document } from "../core/model.js";
 import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
 import type { Clock, DocumentStore, MessagePublisher } from "../core/ports.js";
-import { NotionNotFoundError, PermanentError } from "../shared/errors.js";
+import { NotionNotFoundError, PermanentError, QuotaExceededError } from "../shared/errors.js";
+import { documentQuotaMessage, documentRoom } from "../tenants/quotas.js";
 
 export interface RegisterRequest {
   tenantId: string;
@@ -44,6 +46,18 @@ export async function registerDocuments(
   );
   if (dataset.tenantId !== request.tenantId) {
     throw new PermanentError(`dataset ${request.datasetId} belongs to another tenant`);
+  }
+  const tenant = await documentRoom(ports.store, request.tenantId);
+  if (Number.isFinite(tenant.room)) {
+    const ids = request.pageIds.map((pageId) => documentIdFor(request.tenantId, request.datasetId, pageId));
+    const existing = new Set((await ports.store.getDocuments(ids)).map((document) => document.documentId));
+    const adding = new Set(ids.filter((id) => !existing.has(id))).size;
+    if (adding > tenant.room) {
+      throw new QuotaExceededError(
+        `${documentQuotaMessage(request.tenantId, tenant, adding)}; nothing was registered`,
+        "documents",
+      );
+    }
   }
   const registered: RegisteredDocument[] = [];
   for (const pageId of request.pageIds) {

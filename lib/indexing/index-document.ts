@@ -52,6 +52,7 @@ import type {
 import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { recordUsage, usageOfRun, utcDay } from "../telemetry/usage.js";
+import { checkEmbeddingQuota } from "../tenants/quotas.js";
 import { contentHash, sha256 } from "./content-hash.js";
 import { embeddedText } from "./embedded-text.js";
 import { removeGenerations } from "./remove-generations.js";
@@ -231,6 +232,8 @@ class IndexRun {
     const { documentId, generation } = document;
     const info = document.dataSourceInfo;
     this.dataset = await datasetOf(ports.store, document);
+    // Before any Notion read or embedding: a tenant past its tokens of the day spends nothing more.
+    await checkEmbeddingQuota(ports, document.tenantId, ports.clock.now());
     const namespace = this.dataset.vectorNamespace;
     const rule = this.dataset.processRule;
     const fingerprint = ruleFingerprint(rule, this.dataset.docForm);

@@ -50,3 +50,12 @@ export function bookSlots(
 export function firstFreeSlot(tat: number | undefined, now: number, spec: RateSpec): number {
   return Math.max(now, (tat ?? now) - burstToleranceMs(spec));
 }
+
+/** A part (0–1] of a rate: requests a second and burst scaled down, the burst never below one. */
+export function shareOf(spec: RateSpec, share: number | undefined): RateSpec {
+  if (share === undefined || share >= 1) return spec;
+  return {
+    requestsPerSecond: spec.requestsPerSecond * share,
+    burst: Math.max(1, Math.floor(spec.burst * share)),
+  };
+}

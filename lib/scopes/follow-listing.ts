@@ -10,6 +10,7 @@
  * Candidates are the listed objects and everything below an object whose parent changed: a page
  * moved into a subtree brings its descendants, which are not edited and so not listed incrementally.
  */
+
 import type { Dataset, Document } from "../core/model.js";
 import type {
   BindingRef,
@@ -24,6 +25,7 @@ import type {
 } from "../core/ports.js";
 import { newDocument } from "../documents/register.js";
 import { NotionNotFoundError } from "../shared/errors.js";
+import { documentQuotaMessage, documentRoom } from "../tenants/quotas.js";
 import { linkOfListed } from "./listed-links.js";
 import { type Membership, WorkspaceTree } from "./workspace-tree.js";
 
@@ -54,6 +56,8 @@ export interface FollowCounts {
   forgotten: number;
   /** Parent links written. */
   linksWritten: number;
+  /** Objects in scope not registered because their tenant is at its documents quota. */
+  overQuota?: number;
   /** The invocation ran out of time: the rest is registered by the next one (from its checkpoint). */
   suspended?: boolean;
 }
@@ -195,7 +199,11 @@ export class ListingFollower {
     }
     counts.unresolved += unresolved;
 
-    const room = Math.max(0, scope.maxDocuments - documents.length);
+    const datasetRoom = Math.max(0, scope.maxDocuments - documents.length);
+    // The tenant's documents quota (lib/tenants/quotas.ts) may leave less room than the dataset's.
+    const tenant = wanted.length > 0 ? await documentRoom(this.ports.store, tenantId) : undefined;
+    const byTenant = tenant !== undefined && tenant.room < datasetRoom;
+    const room = byTenant ? tenant.room : datasetRoom;
     const now = this.ports.clock.now();
     const admitted = wanted.slice(0, room);
     for (const pageId of admitted) {
@@ -217,8 +225,20 @@ export class ListingFollower {
     }
     const holding = documents.length + admitted.length;
     const overLimit =
-      wanted.length > room ? { wanted: documents.length + wanted.length, at: now.toISOString() } : undefined;
-    if (overLimit !== undefined) {
+      wanted.length > room
+        ? {
+            wanted: documents.length + wanted.length,
+            at: now.toISOString(),
+            by: byTenant ? ("tenant-quota" as const) : ("dataset" as const),
+          }
+        : undefined;
+    if (overLimit !== undefined && byTenant && tenant !== undefined) {
+      counts.overQuota = (counts.overQuota ?? 0) + wanted.length - admitted.length;
+      this.ports.log.warn(
+        `dataset ${datasetId}: ${wanted.length - admitted.length} documents of its scope were not registered: ${documentQuotaMessage(tenantId, tenant, wanted.length)}`,
+        { tenantId, datasetId, quota: tenant.quota, wanted: overLimit.wanted },
+      );
+    } else if (overLimit !== undefined) {
       this.ports.log.warn(
         `dataset ${datasetId}: its scope holds ${overLimit.wanted} documents, more than its maximum of ${scope.maxDocuments}; ${wanted.length - admitted.length} were not registered (raise it with \`dataset set ${datasetId} --max-documents N\`, or narrow the scope)`,
         { tenantId, datasetId, maxDocuments: scope.maxDocuments, wanted: overLimit.wanted },

@@ -27,6 +27,14 @@ export class NotionAuthError extends PermanentError {
   override name = "NotionAuthError";
 }
 
+/**
+ * Notion itself refused the binding's token (401): the binding is marked disconnected. Not the
+ * "binding missing or disabled" case, which is a plain NotionAuthError.
+ */
+export class NotionTokenRefusedError extends NotionAuthError {
+  override name = "NotionTokenRefusedError";
+}
+
 /** The Notion page or database is gone or no longer shared with the integration (404). */
 export class NotionNotFoundError extends PermanentError {
   override name = "NotionNotFoundError";
@@ -58,4 +66,15 @@ export class LimitExceededError extends PermanentError {
 /** The embedding provider refused for billing or credentials (quota exhausted, key rejected). */
 export class EmbeddingAccessError extends PermanentError {
   override name = "EmbeddingAccessError";
+}
+
+/** Work past one of its tenant's quotas (`tenant set`): it stops with this reason and resumes when there is room. */
+export class QuotaExceededError extends PermanentError {
+  override name = "QuotaExceededError";
+  constructor(
+    message: string,
+    readonly quota: "documents" | "embedding-tokens",
+  ) {
+    super(message);
+  }
 }

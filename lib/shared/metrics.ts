@@ -43,6 +43,8 @@ export const METRICS = {
   indexRunDuration: { name: "IndexRunDuration", unit: "Milliseconds" },
   /** Index runs that saved a checkpoint and went on in another invocation. */
   indexContinuations: { name: "IndexContinuations", unit: "Count" },
+  /** Work stopped at a tenant's quota, by `reason` (`documents`: not registered; `embedding-tokens`: runs). */
+  quotaExceeded: { name: "QuotaExceeded", unit: "Count" },
   /** Notion's `last_edited_time` of the indexed version to the moment its vectors were served. */
   freshnessLag: { name: "FreshnessLag", unit: "Seconds" },
 } as const satisfies Record<string, { name: string; unit: MetricUnit; summed?: boolean }>;

@@ -7,6 +7,7 @@
  * | Document  | DOC#{documentId}       | DOC                        | DATASET#{tenant}#{id}#DOCS    | documentId |
  * | Segment   | DOC#{documentId}       | SEG#{generation}#{position}|                               |            |
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
+ * | Tenant    | TENANT#{tenantId}      | SETTINGS                   |                               |            |
  * | (registry)| DATASETS               | {tenantId}#{datasetId}     |                               |            |
  * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
  * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
@@ -65,6 +66,8 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `BINDING#notion#${workspaceId}`,
   }),
+  /** A tenant's settings (its quotas), beside its bindings. */
+  tenantSettings: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: "SETTINGS" }),
   /** A Notion page or database → its documents, within one tenant's workspace. */
   pageIndex: (tenantId: string, workspaceId: string, pageId: string) =>
     `PAGE#${tenantId}#${workspaceId}#${pageId}`,

@@ -4,7 +4,7 @@ import { isSweep, parseSyncMessage } from "../core/messages.js";
 import type { DeadLetterSink, MessagePublisher, MetricsSink } from "../core/ports.js";
 import { type SweepOptions, type SweepResult, sweep } from "../sync/sweep.js";
 import { type SyncOptions, type SyncPorts, type SyncResult, syncDocument } from "../sync/sync-document.js";
-import { recordSyncResult } from "../telemetry/result-metrics.js";
+import { recordSweepResult, recordSyncResult } from "../telemetry/result-metrics.js";
 import { guardRecord } from "./guard-record.js";
 
 export interface SyncRecordPorts extends SyncPorts {
@@ -36,7 +36,9 @@ export function createSyncRecordHandler(
       async (body) => {
         const message = parseSyncMessage(body);
         if (isSweep(message)) {
-          result = await sweep(ports, message, sweepOptions, invocation);
+          const swept = await sweep(ports, message, sweepOptions, invocation);
+          if (ports.metrics) recordSweepResult(ports.metrics, swept);
+          result = swept;
           return;
         }
         try {

@@ -4,6 +4,7 @@
  */
 import type { MetricsSink } from "../core/ports.js";
 import type { IndexResult } from "../indexing/index-document.js";
+import type { SweepResult } from "../sync/sweep.js";
 import type { SyncResult } from "../sync/sync-document.js";
 
 export function recordSyncResult(metrics: MetricsSink, result: SyncResult): void {
@@ -20,6 +21,8 @@ export function recordIndexResult(metrics: MetricsSink, result: IndexResult, dur
   if (result.outcome === "continued") metrics.record("indexContinuations", 1);
   if (result.outcome === "error")
     metrics.record("documentErrors", 1, { reason: result.errorClass ?? "permanent" });
+  if (result.errorClass === "quota-exceeded")
+    metrics.record("quotaExceeded", 1, { reason: "embedding-tokens" });
   const { counts } = result;
   const provider = { provider: counts.embeddingProvider ?? "none" };
   if (counts.embedded > 0) metrics.record("chunksEmbedded", counts.embedded, provider);
@@ -32,4 +35,9 @@ export function recordIndexResult(metrics: MetricsSink, result: IndexResult, dur
     // Notion's edit times are to the minute: a lag below zero is a clock's rounding, not time travel.
     if (Number.isFinite(lagMs)) metrics.record("freshnessLag", Math.max(0, lagMs) / 1000);
   }
+}
+
+export function recordSweepResult(metrics: MetricsSink, result: SweepResult): void {
+  const overQuota = result.followed?.overQuota ?? 0;
+  if (overQuota > 0) metrics.record("quotaExceeded", overQuota, { reason: "documents" });
 }

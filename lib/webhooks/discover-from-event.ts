@@ -6,6 +6,7 @@
  * registered page. Never a Notion call: what the index cannot place yet (a new database's parent is
  * not in its event) is left to the next sweep.
  */
+
 import type { DataSourceBinding, Dataset } from "../core/model.js";
 import type {
   BindingRef,
@@ -21,6 +22,7 @@ import type {
 import { newDocument } from "../documents/register.js";
 import { follows } from "../scopes/scope-settings.js";
 import { sameLink, WorkspaceTree } from "../scopes/workspace-tree.js";
+import { documentQuotaMessage, documentRoom } from "../tenants/quotas.js";
 import type { NotionWebhookEvent } from "./events.js";
 
 export const DISCOVERY_EVENTS = [
@@ -32,7 +34,7 @@ export const DISCOVERY_EVENTS = [
 ] as const;
 
 export interface DiscoveryPorts {
-  store: Pick<DocumentStore, "getDataset" | "createDocument">;
+  store: Pick<DocumentStore, "getDataset" | "createDocument" | "getTenant" | "countDocuments">;
   parents: ParentIndex;
   webhooks: Pick<WebhookStore, "findDocumentsByPage">;
   clock: Clock;
@@ -76,6 +78,18 @@ export async function discoverFromEvent(
     if ((scope.documents ?? 0) >= scope.maxDocuments) {
       ports.log.warn(
         `dataset ${datasetId} is at its maximum of ${scope.maxDocuments} documents: ${candidate.id} not registered`,
+        {
+          ...where,
+          datasetId,
+        },
+      );
+      continue;
+    }
+    const tenant = await documentRoom(ports.store, where.tenantId);
+    if (tenant.room < 1) {
+      // Not dropped: the next sweep's listing finds it again, and registers it once there is room.
+      ports.log.warn(
+        `${candidate.id} not registered in dataset ${datasetId}: ${documentQuotaMessage(where.tenantId, tenant, 1)}`,
         {
           ...where,
           datasetId,

@@ -41,7 +41,10 @@ import { type BindingPath, parseWebhookPath } from "./webhook-path.js";
 import { expectedWorkspaceId } from "./workspace-check.js";
 
 export interface WebhookPorts {
-  store: Pick<DocumentStore, "getBinding" | "putBinding" | "getDataset" | "createDocument">;
+  store: Pick<
+    DocumentStore,
+    "getBinding" | "putBinding" | "getDataset" | "createDocument" | "getTenant" | "countDocuments"
+  >;
   webhooks: WebhookStore;
   /** Where objects sit: new pages are placed in it, and followed scopes decided on it. */
   parents: ParentIndex;

@@ -4,7 +4,7 @@
  * conditional writes on the generation, the lease, rule 6's "an empty list deletes nothing"), so a
  * use-case bug shows here first; the stand-in tiers still prove the adapters themselves.
  */
-import type { DataSourceBinding, Dataset, Document, Segment } from "../../lib/core/model.js";
+import type { DataSourceBinding, Dataset, Document, Segment, TenantSettings } from "../../lib/core/model.js";
 import type {
   BindingRef,
   Checkpoint,
@@ -31,6 +31,7 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 export function createMemoryStore(): DocumentStore & { documents: Map<string, Document> } {
   const datasets = new Map<string, Dataset>();
+  const tenants = new Map<string, TenantSettings>();
   const documents = new Map<string, Document>();
   const segments = new Map<string, Map<string, Segment>>();
   const bindings = new Map<string, DataSourceBinding>();
@@ -70,6 +71,15 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
       const key = datasetKey(dataset);
       if (!datasets.has(key)) throw new PermanentError(`no dataset ${dataset.datasetId}`);
       datasets.set(key, copy(dataset));
+    },
+    async countDocuments(scope) {
+      return (await this.listDocuments(scope)).length;
+    },
+    async getTenant(tenantId) {
+      return copy(tenants.get(tenantId));
+    },
+    async saveTenant(settings) {
+      tenants.set(settings.tenantId, copy(settings));
     },
     async getDocument(documentId) {
       return copy(documents.get(documentId));

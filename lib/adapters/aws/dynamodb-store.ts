@@ -3,8 +3,8 @@
  * the generation number: no transactions, no TTL (docs/architecture.md, Data).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { DataSourceBinding, Dataset, Document, Segment } from "../../core/model.js";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DataSourceBinding, Dataset, Document, Segment, TenantSettings } from "../../core/model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
 import { ConflictError, PermanentError } from "../../shared/errors.js";
 import { GSI1, keys, legacyKeys, SCHEMA_VERSION } from "../../shared/table-layout.js";
@@ -329,6 +329,59 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
         })),
       );
       return segmentKeys.length;
+    },
+
+    async countDocuments(scope: DocumentScope) {
+      const datasets =
+        scope.tenantId === undefined
+          ? await registryEntries()
+          : scope.datasetId !== undefined
+            ? [{ tenantId: scope.tenantId, datasetId: scope.datasetId }]
+            : (await this.listDatasets(scope.tenantId)).map(({ tenantId, datasetId }) => ({
+                tenantId,
+                datasetId,
+              }));
+      let total = 0;
+      for (const { tenantId, datasetId } of datasets) {
+        for (const partition of [
+          keys.documentsOfDataset(tenantId, datasetId),
+          legacyKeys.documentsOfDataset(datasetId),
+        ]) {
+          let start: Record<string, unknown> | undefined;
+          do {
+            const page = await db.send(
+              new QueryCommand({
+                TableName: tableName,
+                IndexName: GSI1,
+                KeyConditionExpression: "gsi1pk = :pk",
+                FilterExpression: "tenantId = :tenant",
+                ExpressionAttributeValues: { ":pk": partition, ":tenant": tenantId },
+                Select: "COUNT",
+                ExclusiveStartKey: start,
+              }),
+            );
+            total += page.Count ?? 0;
+            start = page.LastEvaluatedKey;
+          } while (start);
+        }
+      }
+      return total;
+    },
+
+    async getTenant(tenantId) {
+      const result = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.tenantSettings(tenantId) }),
+      );
+      return result.Item ? (stripKeys(result.Item) as unknown as TenantSettings) : undefined;
+    },
+
+    async saveTenant(settings) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...settings, ...keys.tenantSettings(settings.tenantId), schemaVersion: SCHEMA_VERSION },
+        }),
+      );
     },
 
     async getBinding(tenantId, workspaceId) {

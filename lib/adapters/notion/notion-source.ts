@@ -39,7 +39,7 @@ import type {
 import { type HeaderReader, retryAfterMs } from "../../core/retry-after.js";
 import { safeOneLine } from "../../core/safe-text.js";
 import { budgetedFetch } from "../../rate-limit/budgeted-fetch.js";
-import { type RateSpec, validateRateSpec } from "../../rate-limit/gcra.js";
+import { type RateSpec, shareOf, validateRateSpec } from "../../rate-limit/gcra.js";
 import { createMemoryRateBudget, type RateBudget } from "../../rate-limit/rate-budget.js";
 import { retryingFetch } from "../../rate-limit/retrying-fetch.js";
 import {
@@ -116,7 +116,7 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
     const limited = budgetedFetch({
       budget,
       key: access.budgetKey,
-      spec: access.rate ?? defaultRate,
+      spec: shareOf(access.rate ?? defaultRate, access.share),
       grantSize: GRANT_SIZE,
       maxWaitMs: options.budgetWaitMs ?? 10_000,
       onAnswered: options.observer && ((answer) => options.observer?.answered(access.budgetKey, answer)),
@@ -136,7 +136,9 @@ export function createNotionConnector(options: NotionConnectorOptions = {}): Not
   return {
     open(token: string, access: NotionAccess = { budgetKey: "process" }): NotionSource {
       // The token is never a key: its sha256 is.
-      const key = `${createHash("sha256").update(token).digest("hex")}\u0000${access.budgetKey}`;
+      // A changed rate or share (`connect --notion-rate`, `tenant set`) takes a client of its own.
+      const spec = shareOf(access.rate ?? defaultRate, access.share);
+      const key = `${createHash("sha256").update(token).digest("hex")}\u0000${access.budgetKey}\u0000${spec.requestsPerSecond}/${spec.burst}`;
       let client = clients.get(key);
       if (client === undefined) {
         client = new Client({

@@ -129,6 +129,7 @@ function datasetView(dataset: Dataset, documents: Document[]) {
   }
   return {
     datasetId: dataset.datasetId,
+    tenantId: dataset.tenantId,
     scope: dataset.scope ?? null,
     paused: dataset.paused === true,
     documents: documents.length,
@@ -148,7 +149,11 @@ function datasetLines(view: ReturnType<typeof datasetView>): string[] {
     `${plural(view.documents, "document")} (${count(view.registeredByScope)} found by the scope)${counts ? `: ${counts}` : ""}`,
   ];
   if (scope?.backfillPending) lines.push("backfill: listing the workspace to find what the scope holds");
-  if (scope?.overLimit) {
+  if (scope?.overLimit?.by === "tenant-quota") {
+    lines.push(
+      `over the tenant's quota: the scope holds ${count(scope.overLimit.wanted)} documents and tenant ${view.tenantId} may hold no more (seen ${scope.overLimit.at}); raise it with \`tenant set ${view.tenantId} --max-documents N\` or narrow the scope`,
+    );
+  } else if (scope?.overLimit) {
     lines.push(
       `over the limit: the scope holds ${count(scope.overLimit.wanted)} documents, more than the maximum of ${count(scope.maxDocuments)} (seen ${scope.overLimit.at}); raise it with \`dataset set ${view.datasetId} --max-documents N\` or narrow the scope`,
     );
