@@ -362,8 +362,16 @@ export interface Embedder {
   readonly provider: string;
   readonly model: string;
   readonly dimension: number;
-  embedDocuments(texts: string[]): Promise<EmbedResult>;
+  embedDocuments(texts: string[], options?: EmbedOptions): Promise<EmbedResult>;
   embedQuery(text: string): Promise<number[]>;
+}
+
+export interface EmbedOptions {
+  /**
+   * Whose embedding cache entries these texts may use and fill (a tenant's): a tenant never learns
+   * from a cache hit that another embedded the same text. Absent: the unscoped entries.
+   */
+  cacheScope?: string;
 }
 
 export interface Clock {

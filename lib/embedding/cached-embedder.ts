@@ -19,8 +19,10 @@ export function withEmbeddingCache(embedder: MeteredEmbedder, cache: EmbeddingCa
     provider,
     model,
     dimension,
-    async embedDocuments(texts) {
-      const hashes = texts.map(textHash);
+    async embedDocuments(texts, options) {
+      // A scope (the tenant) is part of each entry's key: its entries are its own.
+      const scope = options?.cacheScope;
+      const hashes = texts.map((text) => textHash(scope === undefined ? text : `${scope}\u0000${text}`));
       const textOf = new Map<string, string>();
       hashes.forEach((hash, i) => {
         if (!textOf.has(hash)) textOf.set(hash, texts[i] as string);

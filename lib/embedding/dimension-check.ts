@@ -58,9 +58,9 @@ export function withIndexDimensionCheck(
     provider: embedder.provider,
     model: embedder.model,
     dimension: embedder.dimension,
-    async embedDocuments(texts) {
+    async embedDocuments(texts, options) {
       await verify();
-      return embedder.embedDocuments(texts);
+      return embedder.embedDocuments(texts, options);
     },
     async embedQuery(text) {
       await verify();

@@ -2,7 +2,7 @@
  * What an embedding call cost, beyond the port's counts: the figures a per-run cost report needs.
  * Every embedder in this folder returns them; the port (lib/core/ports.ts) keeps only the common part.
  */
-import type { Embedder, EmbedResult } from "../core/ports.js";
+import type { Embedder, EmbedOptions, EmbedResult } from "../core/ports.js";
 
 export interface MeteredEmbedResult extends EmbedResult {
   /** HTTP requests sent to the provider for this call, retries included (0 for the local embedder). */
@@ -12,5 +12,5 @@ export interface MeteredEmbedResult extends EmbedResult {
 }
 
 export interface MeteredEmbedder extends Embedder {
-  embedDocuments(texts: string[]): Promise<MeteredEmbedResult>;
+  embedDocuments(texts: string[], options?: EmbedOptions): Promise<MeteredEmbedResult>;
 }

@@ -265,6 +265,7 @@ class IndexRun {
     const withContext = this.options.embedContext ?? true;
     const embedded = await embedder.embedDocuments(
       chunks.map((chunk) => (withContext ? embeddedText(chunk, title) : chunk.content)),
+      { cacheScope: document.tenantId },
     );
     const records = this.vectorRecords(chunks, embedded.vectors, {
       title,

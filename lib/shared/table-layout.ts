@@ -9,7 +9,7 @@
  * | Binding   | TENANT#{tenantId}      | BINDING#notion#{workspace} |                               |            |
  * | Tenant    | TENANT#{tenantId}      | SETTINGS                   |                               |            |
  * | (registry)| DATASETS               | {tenantId}#{datasetId}     |                               |            |
- * | Embedding | EMBED#{sha256(text)}   | {provider}#{model}#{dim}   |                               |            |
+ * | Embedding | EMBED#{sha256(tenant,text)} | {provider}#{model}#{dim} |                               |            |
  * | Page index| PAGE#{tenant}#{ws}#{page} | DOC#{documentId}        |                               |            |
  * | Parent    | PARENTS#{tenant}#{ws}  | {objectId}                 |                               |            |
  * | Pending   | DOC#{documentId}       | WEBHOOK#PENDING            |                               |            |
