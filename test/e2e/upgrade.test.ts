@@ -12,9 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { statusCommand } from "../../lib/cli/commands/status.js";
+import type { Connection } from "../../lib/cli/connect.js";
 import { STATE_DIR } from "../../lib/cli/local-stack-info.js";
 import { DEMO_PAGES, DEMO_TOKEN } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
+import { printedBy } from "../support/cli-in-process.js";
 import { cli, cliJson, cliWithEnv, expectOneLineFailure, type RunResult } from "../support/cli-process.js";
 
 const FIXTURE = new URL("../fixtures/upgrade/", import.meta.url);
@@ -77,8 +80,30 @@ async function ok(run: Promise<RunResult>): Promise<RunResult> {
   return result;
 }
 
+/**
+ * `status --json`, run in this process (it is asked for often; a child process each time would cost
+ * more than the rest of the test): the command function the CLI runs, on the same stack.
+ */
 async function status(...args: string[]): Promise<DocumentView[]> {
-  return (await cliJson<{ documents: DocumentView[] }>(cwd, "status", "--json", ...args)).documents;
+  const options: { dataset?: string; tenant?: string; json: true } = { json: true };
+  for (let i = 0; i < args.length; i += 2) {
+    const value = args[i + 1];
+    if (args[i] === "--dataset") options.dataset = value;
+    else if (args[i] === "--tenant") options.tenant = value;
+    else throw new Error(`status option ${args[i]} is not handled here`);
+  }
+  const printed = await printedBy(() => statusCommand(localConnection(), options));
+  return (JSON.parse(printed) as { documents: DocumentView[] }).documents;
+}
+
+function localConnection(): Connection {
+  return {
+    adapters: stack.adapters,
+    local: stack.info,
+    defaults: stack.info.defaults,
+    queues: { sync: stack.info.syncQueueUrl, index: stack.info.indexQueueUrl },
+    tableName: stack.info.tableName,
+  };
 }
 
 beforeAll(async () => {
