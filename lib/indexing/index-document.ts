@@ -14,6 +14,7 @@ import { splitHierarchical } from "../chunking/hierarchical.js";
 import { ruleFingerprint } from "../chunking/rules.js";
 import { type Chunk, splitBlocks } from "../chunking/split.js";
 import { countWords } from "../chunking/tokenizer.js";
+import { markBindingDisconnected, tokenRefusedMessage } from "../core/binding-connection.js";
 import { datasetOf } from "../core/datasets.js";
 import { type ErrorClass, errorClassOf } from "../core/error-class.js";
 import { ExtractionSuspended } from "../core/extraction-control.js";
@@ -49,7 +50,13 @@ import type {
   VectorIndex,
   VectorRecord,
 } from "../core/ports.js";
-import { ConflictError, NotionNotFoundError, PermanentError, RetryableError } from "../shared/errors.js";
+import {
+  ConflictError,
+  NotionNotFoundError,
+  NotionTokenRefusedError,
+  PermanentError,
+  RetryableError,
+} from "../shared/errors.js";
 import { archiveClaimedDocument } from "../sync/archive-document.js";
 import { recordUsage, usageOfRun, utcDay } from "../telemetry/usage.js";
 import { checkEmbeddingQuota } from "../tenants/quotas.js";
@@ -176,6 +183,7 @@ export async function indexDocument(
     return result("duplicate");
   }
 
+  const openedAt = ports.clock.now();
   const run = new IndexRun(ports, document, options, invocation);
   try {
     return await run.execute();
@@ -198,7 +206,15 @@ export async function indexDocument(
       await run.discardOwnOutput();
       return result("stale");
     }
-    const reason = error instanceof Error ? error.message : String(error);
+    let reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof NotionTokenRefusedError) {
+      // As a sync does (lib/sync/sync-document.ts): the binding is marked, nothing is deleted.
+      const binding = { tenantId: document.tenantId, workspaceId: document.dataSourceInfo.workspaceId };
+      if (await markBindingDisconnected(ports.store, binding, ports.clock.now(), openedAt)) {
+        ports.log.warn("Notion refused the binding's token: binding marked disconnected", { ...binding });
+      }
+      reason = tokenRefusedMessage(binding.workspaceId);
+    }
     await run.settle({ indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() });
     // A failure no retry can mend leaves nothing to resume; a retried one resumes from its checkpoint.
     if (error instanceof PermanentError) await ports.checkpoints?.delete(documentId);

@@ -272,7 +272,6 @@ function bindingOf(document: Document) {
   return { tenantId: document.tenantId, workspaceId: document.dataSourceInfo.workspaceId };
 }
 
-/** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */
 /**
  * Notion refused the binding's token: the binding is marked disconnected (its later syncs fail fast,
  * lib/core/notion-access.ts) and the document shows "reconnect Notion". Nothing is deleted.
@@ -285,6 +284,7 @@ async function disconnect(ports: SyncPorts, document: Document, openedAt: Date):
   return markError(ports, document, new NotionAuthError(tokenRefusedMessage(binding.workspaceId)));
 }
 
+/** Status `error` with the reason; nothing is deleted, so what was indexed stays searchable. */
 async function markError(ports: SyncPorts, document: Document, error: Error): Promise<SyncResult> {
   const reason = error.message;
   try {

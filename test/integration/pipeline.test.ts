@@ -282,6 +282,45 @@ describe("sync → index", () => {
     expect(await vectorIdsOf(documentId)).toEqual(vectorsBefore);
   });
 
+  it("marks the binding disconnected when Notion refuses its token during an index run, deleting nothing", async () => {
+    const { pageId, documentId } = await indexedDocument("Refused mid-run");
+    const token = `midrun-token-${"7".repeat(16)}`;
+    const undo = h.notion.serve({ workspace: h.workspace, tokens: [token] });
+    try {
+      const tokenRef = h.secretsManager.put("test/notion/midrun", token);
+      await h.store.putBinding({
+        tenantId: TENANT,
+        provider: "notion",
+        workspaceId: "ws-midrun",
+        tokenRef,
+        disabled: false,
+      });
+      const document = await h.store.getDocument(documentId);
+      await h.store.updateDocument(documentId, document?.generation ?? 0, {
+        dataSourceInfo: { ...(document?.dataSourceInfo ?? { pageId }), workspaceId: "ws-midrun" },
+      });
+      const vectorsBefore = await vectorIdsOf(documentId);
+      h.workspace.appendParagraph(pageId, "an edit the index run will not read");
+      h.clock.advance(120_000);
+      expect(await h.sync(documentId)).toMatchObject({ outcome: "queued" });
+      // Removed from the workspace between the sync's check and the index run's read.
+      h.notion.revokeToken(token);
+      const [indexed] = await h.drainIndexQueue();
+
+      expect(indexed).toMatchObject({ outcome: "error", errorClass: "notion-auth" });
+      expect((await h.store.getDocument(documentId))?.error).toBe(
+        "Notion refused the token for workspace ws-midrun: reconnect Notion",
+      );
+      expect((await h.store.getBinding(TENANT, "ws-midrun"))?.disconnected?.reason).toMatch(
+        /reconnect Notion/,
+      );
+      expect(await vectorIdsOf(documentId)).toEqual(vectorsBefore);
+      expect(JSON.stringify(h.logs)).not.toContain(token);
+    } finally {
+      undo();
+    }
+  });
+
   it("pauses at the next stage and resume completes the same generation", async () => {
     const pageId = h.workspace.addPage({ title: "Pausable", blocks: longPage("Pausable", 3) });
     const [documentId] = (await h.register(pageId)) as [string];
