@@ -18,6 +18,7 @@
  * spread out in time, and catches whatever the listing got wrong.
  */
 
+import { markBindingDisconnected } from "../core/binding-connection.js";
 import type { SweepMessage } from "../core/messages.js";
 import { type DataSourceBinding, type Dataset, DEFAULT_TENANT, type Document } from "../core/model.js";
 import { type NotionAccessPorts, openNotionForBinding } from "../core/notion-access.js";
@@ -38,7 +39,12 @@ import {
   newFollowState,
 } from "../scopes/follow-listing.js";
 import { follows } from "../scopes/scope-settings.js";
-import { ConflictError, NotionAuthError, NotionNotFoundError } from "../shared/errors.js";
+import {
+  ConflictError,
+  NotionAuthError,
+  NotionNotFoundError,
+  NotionTokenRefusedError,
+} from "../shared/errors.js";
 import { floorToMinute } from "./edit-time.js";
 import { type CheckReason, pageCheckReason, rowsEditedSince } from "./plan-sweep.js";
 
@@ -188,10 +194,31 @@ export async function sweep(
   }
   const group = groups[0];
   if (group === undefined) return result;
-  const outcome = await sweepBinding(ports, message, options, group, invocation);
+  const startedAt = ports.clock.now();
+  let outcome: Partial<SweepResult>;
+  try {
+    outcome = await sweepBinding(ports, message, options, group, invocation);
+  } catch (error) {
+    if (!(error instanceof NotionTokenRefusedError)) throw error;
+    // Refused mid-listing: the binding is marked, as a sync or index run would; nothing is deleted.
+    if (await markBindingDisconnected(ports.store, group, ports.clock.now(), startedAt)) {
+      ports.log.warn("Notion refused the binding's token: binding marked disconnected", {
+        tenantId: group.tenantId,
+        workspaceId: group.workspaceId,
+      });
+    }
+    outcome = await checkEachAsUnusable(ports, group.documents);
+  }
   Object.assign(result, outcome);
   ports.log.info("sweep done", { ...message, ...result });
   return result;
+}
+
+/** Each unit sync records "reconnect Notion" on its document, without calling Notion. */
+async function checkEachAsUnusable(ports: SweepPorts, documents: Document[]): Promise<Partial<SweepResult>> {
+  const unusable = documents.filter((document) => document.indexingStatus !== "error");
+  for (const document of unusable) await enqueueCheck(ports, document, false);
+  return { enqueued: unusable.length, reasons: { "binding-unusable": unusable.length } };
 }
 
 /** One binding's listing, from its checkpoint when it is a continuation. */
@@ -209,10 +236,7 @@ async function sweepBinding(
     source = await openNotionForBinding(ports, { tenantId, workspaceId });
   } catch (error) {
     if (!(error instanceof NotionAuthError)) throw error;
-    // Each unit sync records "reconnect Notion" on its document, without calling Notion.
-    const unusable = documents.filter((document) => document.indexingStatus !== "error");
-    for (const document of unusable) await enqueueCheck(ports, document, false);
-    return { enqueued: unusable.length, reasons: { "binding-unusable": unusable.length } };
+    return checkEachAsUnusable(ports, documents);
   }
 
   const key = `sweep#${tenantId}#${workspaceId}${message.datasetId ? `#${message.datasetId}` : ""}`;

@@ -216,3 +216,41 @@ describe("sweep", () => {
     await h.receiveAll(h.queues.syncQueue.queueUrl);
   });
 });
+
+describe("a sweep whose token Notion refuses", () => {
+  it("marks the binding disconnected and has each document say reconnect Notion, deleting nothing", async () => {
+    const { documentId } = await indexedPage("Swept with a refused token");
+    const token = `sweep-refused-token-${"5".repeat(12)}`;
+    const undo = h.notion.serve({ workspace: h.workspace, tokens: [token] });
+    try {
+      const tokenRef = h.secretsManager.put("test/notion/sweep-refused", token);
+      await h.store.putBinding({
+        tenantId: TENANT,
+        provider: "notion",
+        workspaceId: "ws-sweep-refused",
+        tokenRef,
+        disabled: false,
+      });
+      const document = (await h.store.getDocument(documentId)) as Document;
+      await h.store.updateDocument(documentId, document.generation, {
+        dataSourceInfo: { ...document.dataSourceInfo, workspaceId: "ws-sweep-refused" },
+      });
+      const vectorsBefore = await h.pinecone.ids(h.namespace);
+      h.notion.revokeToken(token);
+
+      const result = await runSweep({ workspaceId: "ws-sweep-refused" });
+
+      expect(result.reasons).toMatchObject({ "binding-unusable": 1 });
+      expect((await h.store.getBinding(TENANT, "ws-sweep-refused"))?.disconnected?.reason).toMatch(
+        /reconnect Notion/,
+      );
+      await h.settle();
+      expect((await h.store.getDocument(documentId))?.error).toBe(
+        "Notion refused the token for workspace ws-sweep-refused: reconnect Notion",
+      );
+      expect(await h.pinecone.ids(h.namespace)).toEqual(vectorsBefore);
+    } finally {
+      undo();
+    }
+  });
+});
