@@ -73,6 +73,13 @@ function versionOneItems(items: Record<string, AttributeValue>[]) {
   });
 }
 
+/** `doctor`'s line about the table's schema. */
+async function schemaLine(): Promise<{ ok: boolean; detail: string; fix?: string } | undefined> {
+  const result = await cli(cwd, "doctor", "--json");
+  const lines = JSON.parse(result.stdout) as { check: string; ok: boolean; detail: string; fix?: string }[];
+  return lines.find((line) => line.check === "schema");
+}
+
 /** Runs a command that must succeed; its stderr is the failure's message. */
 async function ok(run: Promise<RunResult>): Promise<RunResult> {
   const result = await run;
@@ -271,6 +278,10 @@ describe("an upgrade from schema version 1", () => {
   );
 
   it("migrates in bounded steps, then has nothing left to do", async () => {
+    expect(await schemaLine()).toMatchObject({
+      ok: false,
+      fix: expect.stringMatching(/notion-index-sync migrate/),
+    });
     const first = await cliJson<{ finished: boolean; scanned: number }>(
       cwd,
       "migrate",
@@ -284,6 +295,10 @@ describe("an upgrade from schema version 1", () => {
     expect(rest.finished).toBe(true);
     expect(rest.total.migrated).toBeGreaterThan(0);
     expect(versionOneItems(await scanAll())).toEqual([]);
+    expect(await schemaLine()).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/schema version 2 \(migrated /),
+    });
     const again = await cli(cwd, "migrate");
     expect(again.stdout).toMatch(/nothing to do/);
     const rescanned = await cliJson<{ migrated: number }>(cwd, "migrate", "--again", "--json");

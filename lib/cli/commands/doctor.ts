@@ -15,6 +15,7 @@ import { pineconeCheck } from "../doctor/pinecone-check.js";
 import { queuesCheck } from "../doctor/queues-check.js";
 import { type CheckResult, failed, reasonOf, runChecks } from "../doctor/run-checks.js";
 import { scheduleCheck } from "../doctor/schedule-check.js";
+import { schemaCheck } from "../doctor/schema-check.js";
 import { secretsCheck } from "../doctor/secrets-check.js";
 import { webhookCheck } from "../doctor/webhook-check.js";
 import { localInfoPath } from "../local-stack-info.js";
@@ -99,6 +100,7 @@ export async function runDoctor(target: Target | NoTarget, options: DoctorOption
       webhookCheck(context),
       queuesCheck(context),
       scheduleCheck(context),
+      schemaCheck(context),
     ];
     return await runChecks(checks, { timeoutMs, secrets: context.secretValues });
   } finally {
