@@ -219,6 +219,44 @@ describe("subtree scope", () => {
     expect(document?.indexingStatus).toBe("completed");
   });
 
+  it("registers nothing from a webhook event past the tenant's documents quota; the sweep does once it is raised", async () => {
+    const w = wiki("Quota hook");
+    await follow("quota-hook", { kind: "subtree", roots: [w.root] });
+    await h.settle();
+    changes.length = 0;
+    const held = await h.store.countDocuments({ tenantId: TENANT });
+    await h.store.saveTenant({
+      tenantId: TENANT,
+      quotas: { maxDocuments: held },
+      updatedAt: h.clock.now().toISOString(),
+    });
+    try {
+      const added = h.workspace.addPage({
+        title: "Quota hook late",
+        parentPageId: w.child,
+        blocks: [paragraph("late")],
+      });
+      const replies = await deliverChanges(["page.created"]);
+      expect(replies.map((reply) => reply.body.discovered ?? 0)).toEqual([0]);
+      expect(await pagesOf("quota-hook")).not.toContain(added);
+      expect(
+        h.logs
+          .map((line) => line.message)
+          .some((line) =>
+            line.includes(
+              `${added} not registered in dataset quota-hook: tenant acme holds ${held} documents and its quota is ${held}`,
+            ),
+          ),
+      ).toBe(true);
+
+      await h.store.saveTenant({ tenantId: TENANT, quotas: {}, updatedAt: h.clock.now().toISOString() });
+      await sweep();
+      expect(await pagesOf("quota-hook")).toContain(added);
+    } finally {
+      await h.store.saveTenant({ tenantId: TENANT, quotas: {}, updatedAt: h.clock.now().toISOString() });
+    }
+  });
+
   it("removes a page moved out of the subtree (with what is below it), and takes it back when moved in", async () => {
     const w = wiki("Delta");
     await follow("delta", { kind: "subtree", roots: [w.root] });
