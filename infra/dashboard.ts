@@ -73,12 +73,14 @@ export class PipelineDashboard extends Construct {
           ],
         }),
         new GraphWidget({
-          title: "Errors by reason class",
+          title: "Errors by reason class, and work stopped at a tenant's quota",
           width: WIDTH,
           height: HEIGHT,
           left: [
             breakdown("documentErrors", "sync", "reason", "sync"),
             breakdown("documentErrors", "index", "reason", "index"),
+            breakdown("quotaExceeded", "sync", "reason", "quota (sync)"),
+            breakdown("quotaExceeded", "index", "reason", "quota (index)"),
           ],
         }),
         new GraphWidget({

@@ -36,7 +36,7 @@ describe("dashboard", () => {
   it("shows throughput, errors by reason, freshness p50/p95, queues, DLQs, Notion budget per binding, tokens and cost", () => {
     expect(titles).toEqual([
       "Throughput (documents per 5 min)",
-      "Errors by reason class",
+      "Errors by reason class, and work stopped at a tenant's quota",
       "Freshness lag (Notion edit → served), seconds",
       "Queue depth (visible messages)",
       "Oldest message age, seconds",
