@@ -21,7 +21,7 @@ import { metricsNamespace } from "../lib/shared/metrics.js";
 import { newPathSecret } from "../lib/webhooks/path-secret.js";
 import { webhookUrlFor } from "../lib/webhooks/webhook-path.js";
 import { startAwsStandIns } from "./aws-stand-ins.js";
-import { createDemoWorkspace, DEMO_TOKEN } from "./demo-workspace.js";
+import { createDemoWorkspace, DEMO_TOKEN, DEMO_WORKSPACE_NAME } from "./demo-workspace.js";
 import { createFunctionRunner } from "./function-runner.js";
 import { type FunctionUrlHandler, startFunctionUrlServer } from "./function-url-server.js";
 import { NOTION_RATE_LIMIT, type NotionStandIn, startNotionServer } from "./notion-server.js";
@@ -95,7 +95,7 @@ export interface LocalStackOptions {
 /** What the Notion stand-in's OAuth grant gives (the demo workspace, under its own Notion ids). */
 export const LOCAL_OAUTH_GRANT = {
   workspaceId: "0a7f3c52-8d1e-4b6a-9f20-3c4d5e6f7a8b",
-  workspaceName: "Demo workspace",
+  workspaceName: DEMO_WORKSPACE_NAME,
   botId: "b07b07b0-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
 };
 
