@@ -5,7 +5,7 @@
  * "reconnect Notion" until a connect (OAuth or `connect`) clears the mark.
  */
 import { PermanentError } from "../shared/errors.js";
-import type { BindingRef, DocumentStore } from "./ports.js";
+import type { BindingRef, DocumentStore, Log } from "./ports.js";
 
 /** What every document of a disconnected binding shows (the words "reconnect Notion" matter). */
 export function tokenRefusedMessage(workspaceId: string): string {
@@ -45,20 +45,25 @@ export function accessTokenOf(secretValue: string): string {
 /**
  * Marks the binding disconnected after Notion refused its token, unless it was (re)connected after
  * `openedAt` (the refused request used an older token) or is already marked, missing or disabled.
- * Idempotent: a second refusal changes nothing. Returns whether it marked the binding.
+ * The mark is one conditional write: a reconnect landing meanwhile is never undone. Idempotent: a
+ * second refusal changes nothing. Logs when it marks.
  */
 export async function markBindingDisconnected(
-  store: Pick<DocumentStore, "getBinding" | "putBinding">,
-  { tenantId, workspaceId }: BindingRef,
+  ports: { store: Pick<DocumentStore, "getBinding" | "markDisconnected">; log: Log },
+  ref: BindingRef,
   at: Date,
   openedAt: Date,
 ): Promise<boolean> {
-  const binding = await store.getBinding(tenantId, workspaceId);
+  const binding = await ports.store.getBinding(ref.tenantId, ref.workspaceId);
   if (!binding || binding.disabled || binding.disconnected) return false;
   if (binding.connectedAt !== undefined && Date.parse(binding.connectedAt) > openedAt.getTime()) return false;
-  await store.putBinding({
-    ...binding,
-    disconnected: { at: at.toISOString(), reason: tokenRefusedMessage(workspaceId) },
-  });
-  return true;
+  const mark = { at: at.toISOString(), reason: tokenRefusedMessage(ref.workspaceId) };
+  const marked = await ports.store.markDisconnected(ref, mark, binding.connectedAt);
+  const { tenantId, workspaceId } = ref;
+  if (marked)
+    ports.log.warn("Notion refused the binding's token: binding marked disconnected", {
+      tenantId,
+      workspaceId,
+    });
+  return marked;
 }

@@ -2,9 +2,11 @@
  * Datasets: their default settings, and creating or changing them. Settings are the process rule and
  * the doc form; a change that would cut documents differently re-indexes them (lib/documents/reindex.ts).
  */
+
 import { ruleFingerprint, validateProcessRule } from "../chunking/rules.js";
 import { type ReindexCounts, reindexDataset } from "../documents/reindex.js";
 import { PermanentError } from "../shared/errors.js";
+import { checkTenantId } from "./ids.js";
 import {
   AUTOMATIC_RULE,
   type Dataset,
@@ -67,6 +69,7 @@ export async function createDataset(
     now: Date;
   },
 ): Promise<Dataset> {
+  checkTenantId(request.tenantId);
   validateProcessRule(request.settings.processRule, request.settings.docForm);
   if (await store.getDataset(request.tenantId, request.datasetId)) {
     throw new PermanentError(`dataset ${request.datasetId} already exists: change it with \`dataset set\``);

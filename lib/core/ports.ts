@@ -85,6 +85,15 @@ export interface DocumentStore {
 
   getBinding(tenantId: string, workspaceId: string): Promise<DataSourceBinding | undefined>;
   putBinding(binding: DataSourceBinding): Promise<void>;
+  /**
+   * Sets the binding's `disconnected` mark, only if it has none and its `connectedAt` is still the one
+   * read (`undefined`: none): a reconnect that landed meanwhile wins. True when it was set.
+   */
+  markDisconnected(
+    ref: BindingRef,
+    mark: NonNullable<DataSourceBinding["disconnected"]>,
+    readConnectedAt: string | undefined,
+  ): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- checkpoints of long runs

@@ -6,6 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { defaultDataset } from "../core/datasets.js";
+import { checkTenantId } from "../core/ids.js";
 import type { Document } from "../core/model.js";
 import { type NotionAccessPorts, openNotionFor } from "../core/notion-access.js";
 import type { Clock, DocumentStore, MessagePublisher } from "../core/ports.js";
@@ -40,6 +41,7 @@ export async function registerDocuments(
   ports: { store: DocumentStore; syncQueue: MessagePublisher; clock: Clock },
   request: RegisterRequest,
 ): Promise<RegisteredDocument[]> {
+  checkTenantId(request.tenantId);
   const now = ports.clock.now();
   const dataset = await ports.store.ensureDataset(
     defaultDataset(request.tenantId, request.datasetId, request.embeddingModel, now),

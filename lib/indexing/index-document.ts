@@ -210,9 +210,7 @@ export async function indexDocument(
     if (error instanceof NotionTokenRefusedError) {
       // As a sync does (lib/sync/sync-document.ts): the binding is marked, nothing is deleted.
       const binding = { tenantId: document.tenantId, workspaceId: document.dataSourceInfo.workspaceId };
-      if (await markBindingDisconnected(ports.store, binding, ports.clock.now(), openedAt)) {
-        ports.log.warn("Notion refused the binding's token: binding marked disconnected", { ...binding });
-      }
+      await markBindingDisconnected(ports, binding, ports.clock.now(), openedAt);
       reason = tokenRefusedMessage(binding.workspaceId);
     }
     await run.settle({ indexingStatus: "error", error: reason, stoppedAt: ports.clock.now().toISOString() });
@@ -248,8 +246,6 @@ class IndexRun {
     const { documentId, generation } = document;
     const info = document.dataSourceInfo;
     this.dataset = await datasetOf(ports.store, document);
-    // Before any Notion read or embedding: a tenant past its tokens of the day spends nothing more.
-    await checkEmbeddingQuota(ports, document.tenantId, ports.clock.now());
     const namespace = this.dataset.vectorNamespace;
     const rule = this.dataset.processRule;
     const fingerprint = ruleFingerprint(rule, this.dataset.docForm);
@@ -386,6 +382,11 @@ class IndexRun {
   ): Promise<{ extracted: ExtractedDocument; readAt: string }> {
     const { ports, document } = this;
     const stored = await ports.checkpoints?.load<IndexCheckpoint>(document.documentId);
+    // Before the extraction and any embedding, a tenant past its tokens of the day spends nothing more;
+    // a run of this generation that started under the quota (it saved a checkpoint) finishes.
+    if (stored?.generation !== document.generation) {
+      await checkEmbeddingQuota(ports, document.tenantId, ports.clock.now());
+    }
     const usable =
       stored !== undefined &&
       stored.generation <= document.generation &&

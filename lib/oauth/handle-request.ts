@@ -17,6 +17,7 @@
  */
 
 import { storedTokenValue } from "../core/binding-connection.js";
+import { ID_PATTERN, TENANT_ID_PATTERN } from "../core/ids.js";
 import { safeOneLine } from "../core/safe-text.js";
 import type { HttpRequest, HttpResponse } from "../http/function-url-event.js";
 import { ApiError } from "../retrieval/api-error.js";
@@ -41,7 +42,6 @@ export const OAUTH_FAILURE = {
 };
 
 export const CALLBACK_PATH = "/oauth/callback";
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const json = (
   status: number,
@@ -80,7 +80,7 @@ async function start(
   params: URLSearchParams,
 ): Promise<HttpResponse> {
   const tenantId = params.get("tenant");
-  if (!tenantId || !ID.test(tenantId))
+  if (!tenantId || !TENANT_ID_PATTERN.test(tenantId))
     return refuse(400, "tenant=<id> is required (1-128 letters, digits and . _ : -)");
   const now = ports.clock.now();
   const authorization = request.headers.authorization;
@@ -198,7 +198,7 @@ async function callback(
       `Notion was not connected: ${reason}.`,
     );
   }
-  if (!ID.test(grant.workspaceId)) {
+  if (!ID_PATTERN.test(grant.workspaceId)) {
     const reason = "Notion's workspace id is not usable as an id";
     return finish(
       options,

@@ -6,7 +6,9 @@
  * - a start link's `sig` (`connect --oauth`): over the tenant and the link's expiry.
  * Signatures are compared in constant time.
  */
+
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { TENANT_ID_PATTERN } from "../core/ids.js";
 
 export interface OAuthState {
   tenantId: string;
@@ -19,7 +21,6 @@ export interface OAuthState {
 export type Verified<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const NONCE = /^[0-9a-f]{32}$/;
-const TENANT = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function newNonce(): string {
   return randomBytes(16).toString("hex");
@@ -59,7 +60,7 @@ export function verifyState(text: string, key: string, now: Date): Verified<OAut
     return { ok: false, reason: "the state is malformed" };
   }
   const { t, n, e } = parsed;
-  if (typeof t !== "string" || !TENANT.test(t) || typeof n !== "string" || !NONCE.test(n)) {
+  if (typeof t !== "string" || !TENANT_ID_PATTERN.test(t) || typeof n !== "string" || !NONCE.test(n)) {
     return { ok: false, reason: "the state is malformed" };
   }
   if (typeof e !== "number" || !Number.isInteger(e)) return { ok: false, reason: "the state is malformed" };
@@ -78,7 +79,7 @@ export function verifyStartLink(
   now: Date,
 ): Verified<{ tenantId: string; expiresAt: number }> {
   const { tenant, expires, sig } = params;
-  if (!tenant || !TENANT.test(tenant) || !expires || !/^\d{1,12}$/.test(expires) || !sig) {
+  if (!tenant || !TENANT_ID_PATTERN.test(tenant) || !expires || !/^\d{1,12}$/.test(expires) || !sig) {
     return { ok: false, reason: "the start link is malformed: print a new one with `connect --oauth`" };
   }
   const expiresAt = Number(expires);

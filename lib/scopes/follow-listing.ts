@@ -25,7 +25,7 @@ import type {
 } from "../core/ports.js";
 import { newDocument } from "../documents/register.js";
 import { NotionNotFoundError } from "../shared/errors.js";
-import { documentQuotaMessage, documentRoom } from "../tenants/quotas.js";
+import { type DocumentRoom, documentQuotaMessage, documentRoom } from "../tenants/quotas.js";
 import { linkOfListed } from "./listed-links.js";
 import { type Membership, WorkspaceTree } from "./workspace-tree.js";
 
@@ -77,6 +77,8 @@ export class ListingFollower {
   linksWritten = 0;
   /** Registrations and checks sent in this invocation. */
   private work = 0;
+  /** The tenant's room under its documents quota, once counted (all followers share one binding's tenant). */
+  private tenantRoom: DocumentRoom | undefined;
   private stopNow: () => boolean = () => false;
 
   private constructor(
@@ -201,7 +203,10 @@ export class ListingFollower {
 
     const datasetRoom = Math.max(0, scope.maxDocuments - documents.length);
     // The tenant's documents quota (lib/tenants/quotas.ts) may leave less room than the dataset's.
-    const tenant = wanted.length > 0 ? await documentRoom(this.ports.store, tenantId) : undefined;
+    // Counted once per invocation, then kept up to date here: the datasets followed after this one
+    // see what it registered even before the index they are counted on does.
+    if (wanted.length > 0) this.tenantRoom ??= await documentRoom(this.ports.store, tenantId);
+    const tenant = wanted.length > 0 ? this.tenantRoom : undefined;
     const byTenant = tenant !== undefined && tenant.room < datasetRoom;
     const room = byTenant ? tenant.room : datasetRoom;
     const now = this.ports.clock.now();
@@ -220,6 +225,10 @@ export class ListingFollower {
       );
       const { created } = await this.ports.store.createDocument(document);
       if (!created) continue;
+      if (this.tenantRoom !== undefined) {
+        this.tenantRoom.room -= 1;
+        if (this.tenantRoom.holding !== undefined) this.tenantRoom.holding += 1;
+      }
       await this.ports.syncQueue.send({ tenantId, datasetId, documentId: document.documentId });
       counts.registered += 1;
     }

@@ -136,7 +136,8 @@ export async function sweep(
   invocation?: SweepInvocation,
 ): Promise<SweepResult> {
   const mode = message.mode ?? "listing";
-  const documents = (await ports.store.listDocuments(sweepScope(message))).filter(
+  const scope = sweepScope(message);
+  const documents = (await ports.store.listDocuments(scope)).filter(
     (document) =>
       document.enabled &&
       !document.isPaused &&
@@ -144,7 +145,7 @@ export async function sweep(
       (message.workspaceId === undefined || document.dataSourceInfo.workspaceId === message.workspaceId),
   );
   // A reconcile checks registered documents only; a listing also serves the datasets following scopes.
-  const datasets = mode === "listing" ? await ports.store.listDatasets(message.tenantId) : [];
+  const datasets = mode === "listing" ? await ports.store.listDatasets(scope.tenantId) : [];
   const followers = datasets.filter(
     (dataset) =>
       follows(dataset.scope) &&
@@ -201,12 +202,8 @@ export async function sweep(
   } catch (error) {
     if (!(error instanceof NotionTokenRefusedError)) throw error;
     // Refused mid-listing: the binding is marked, as a sync or index run would; nothing is deleted.
-    if (await markBindingDisconnected(ports.store, group, ports.clock.now(), startedAt)) {
-      ports.log.warn("Notion refused the binding's token: binding marked disconnected", {
-        tenantId: group.tenantId,
-        workspaceId: group.workspaceId,
-      });
-    }
+    const { tenantId, workspaceId } = group;
+    await markBindingDisconnected(ports, { tenantId, workspaceId }, ports.clock.now(), startedAt);
     outcome = await checkEachAsUnusable(ports, group.documents);
   }
   Object.assign(result, outcome);

@@ -278,9 +278,7 @@ function bindingOf(document: Document) {
  */
 async function disconnect(ports: SyncPorts, document: Document, openedAt: Date): Promise<SyncResult> {
   const binding = bindingOf(document);
-  if (await markBindingDisconnected(ports.store, binding, ports.clock.now(), openedAt)) {
-    ports.log.warn("Notion refused the binding's token: binding marked disconnected", { ...binding });
-  }
+  await markBindingDisconnected(ports, binding, ports.clock.now(), openedAt);
   return markError(ports, document, new NotionAuthError(tokenRefusedMessage(binding.workspaceId)));
 }
 

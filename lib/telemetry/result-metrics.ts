@@ -19,10 +19,10 @@ export function recordIndexResult(metrics: MetricsSink, result: IndexResult, dur
   metrics.record("documentsIndexed", 1, { outcome: result.outcome });
   metrics.record("indexRunDuration", durationMs);
   if (result.outcome === "continued") metrics.record("indexContinuations", 1);
-  if (result.outcome === "error")
+  // A stop at a tenant's quota is the quota working, not a fault: its own metric, and no alarm.
+  if (result.errorClass === "quota-exceeded") metrics.record("quotaExceeded", 1, { reason: "embedding-tokens" });
+  else if (result.outcome === "error")
     metrics.record("documentErrors", 1, { reason: result.errorClass ?? "permanent" });
-  if (result.errorClass === "quota-exceeded")
-    metrics.record("quotaExceeded", 1, { reason: "embedding-tokens" });
   const { counts } = result;
   const provider = { provider: counts.embeddingProvider ?? "none" };
   if (counts.embedded > 0) metrics.record("chunksEmbedded", counts.embedded, provider);

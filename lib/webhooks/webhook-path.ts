@@ -5,9 +5,8 @@
  * secret (./path-secret.ts), without which a request is answered like one for no binding at all.
  * The ids follow the message id rule (lib/core/messages.ts).
  */
+import { ID_PATTERN } from "../core/ids.js";
 import { PATH_SECRET } from "./path-secret.js";
-
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface BindingPath {
   tenantId: string;
@@ -35,7 +34,8 @@ export function parseWebhookPath(path: string): WebhookPath | undefined {
     return undefined;
   }
   const pathSecret = match[3] ?? "";
-  if (!ID.test(tenantId) || !ID.test(workspaceId) || !PATH_SECRET.test(pathSecret)) return undefined;
+  if (!ID_PATTERN.test(tenantId) || !ID_PATTERN.test(workspaceId) || !PATH_SECRET.test(pathSecret))
+    return undefined;
   return { tenantId, workspaceId, pathSecret };
 }
 

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IndexCheckpoint } from "../../lib/core/ports.js";
 import type { IndexResult } from "../../lib/indexing/index-document.js";
 import { createIndexRecordHandler } from "../../lib/sqs-records/index-record.js";
+import { NO_USAGE, utcDay } from "../../lib/telemetry/usage.js";
 import { bulleted, heading1, numbered } from "../../local/notion-blocks.js";
-import { type Harness, LEASE_SECONDS, startHarness } from "../support/harness.js";
+import { type Harness, LEASE_SECONDS, startHarness, TENANT } from "../support/harness.js";
 
 let h: Harness;
 
@@ -99,6 +100,41 @@ describe("runs that need several invocations", () => {
     const expected = (await h.store.listSegments(referenceId as string)).map((segment) => segment.content);
     expect(segments).toEqual(expected);
     expect(await h.adapters.checkpoints.load(documentId as string)).toBeUndefined();
+  });
+
+  it("a run that started under its tenant's embedding tokens quota finishes past it; a new run stops", async () => {
+    const pageId = bigPage("Quota continued");
+    const [documentId] = await h.register(pageId);
+    await h.sync(documentId as string);
+    const handle = handler();
+    const [first] = await h.receiveAll(h.queues.indexQueue.queueUrl);
+    expect((await handle(h.record(first?.Body ?? ""), invocationOf(120)))?.outcome).toBe("continued");
+    // The day's tokens are spent, and the quota is set now, mid-run.
+    await h.adapters.usage.add({
+      tenantId: TENANT,
+      day: utcDay(h.clock.now()),
+      subject: { kind: "dataset", datasetId: "elsewhere" },
+      counts: { ...NO_USAGE, tokens: 1000 },
+    });
+    await h.store.saveTenant({
+      tenantId: TENANT,
+      quotas: { embeddingTokensPerDay: 1 },
+      updatedAt: h.clock.now().toISOString(),
+    });
+    try {
+      const outcomes = await runInvocations(120);
+      expect(outcomes.at(-1)?.outcome).toBe("completed");
+      expect(
+        outcomes.every((result) => result.outcome === "continued" || result.outcome === "completed"),
+      ).toBe(true);
+      const [later] = await h.register(bigPage("Quota started later"));
+      await h.sync(later as string);
+      expect((await runInvocations(1_000_000)).map((result) => result.errorClass)).toEqual([
+        "quota-exceeded",
+      ]);
+    } finally {
+      await h.store.saveTenant({ tenantId: TENANT, quotas: {}, updatedAt: h.clock.now().toISOString() });
+    }
   });
 
   it("renews the lease at every checkpoint while the run makes progress", async () => {

@@ -182,6 +182,12 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
     async putBinding(binding) {
       bindings.set(`${binding.tenantId}#${binding.workspaceId}`, copy(binding));
     },
+    async markDisconnected({ tenantId, workspaceId }, mark, readConnectedAt) {
+      const binding = bindings.get(`${tenantId}#${workspaceId}`);
+      if (!binding || binding.disconnected || binding.connectedAt !== readConnectedAt) return false;
+      binding.disconnected = copy(mark);
+      return true;
+    },
   };
 }
 

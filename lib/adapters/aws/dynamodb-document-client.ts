@@ -35,6 +35,24 @@ export async function queryAll(
   return items;
 }
 
+/** How many items a query matches (`Select: COUNT`), across all its pages. */
+export async function countAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<QueryCommandInput, "TableName" | "Select">,
+): Promise<number> {
+  let total = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ ...input, TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }),
+    );
+    total += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return total;
+}
+
 /** The item as the domain sees it: without the table's key attributes. */
 export function stripKeys(item: Item): Item {
   const copy = { ...item };

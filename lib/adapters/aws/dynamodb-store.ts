@@ -10,7 +10,13 @@ import { ConflictError, PermanentError } from "../../shared/errors.js";
 import { GSI1, keys, legacyKeys, SCHEMA_VERSION } from "../../shared/table-layout.js";
 import { batchGetAll } from "./dynamodb-batch-get.js";
 import { batchWriteAll } from "./dynamodb-batch-write.js";
-import { documentClient, type Item, queryAll as queryItems, stripKeys } from "./dynamodb-document-client.js";
+import {
+  countAll,
+  documentClient,
+  type Item,
+  queryAll as queryItems,
+  stripKeys,
+} from "./dynamodb-document-client.js";
 import { putPageIndexEntries } from "./dynamodb-webhook-store.js";
 import { UpdateExpression } from "./update-expression.js";
 
@@ -63,14 +69,44 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     return { dataset: stripKeys(legacy.Item) as unknown as Dataset, legacy: true };
   }
 
+  /**
+   * A tenant's dataset items, each once: while `saveDataset` moves one to its version 2 key (or
+   * after a crash in between), both copies are in the tenant's gsi1 listing; the version 2 one wins.
+   */
+  async function tenantDatasetItems(tenantId: string): Promise<Item[]> {
+    const items = await queryAll({
+      IndexName: GSI1,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(tenantId) },
+    });
+    const byId = new Map<string, Item>();
+    for (const item of items) {
+      const datasetId = String(item.datasetId);
+      const current = String(item.pk) === keys.dataset(tenantId, datasetId).pk;
+      if (current || !byId.has(datasetId)) byId.set(datasetId, item);
+    }
+    return [...byId.values()];
+  }
+
+  /** The datasets a scope covers, each once. */
+  async function datasetsIn(scope: DocumentScope): Promise<DatasetRef[]> {
+    const { tenantId, datasetId } = scope;
+    if (tenantId === undefined) return registryEntries();
+    if (datasetId !== undefined) return [{ tenantId, datasetId }];
+    return (await tenantDatasetItems(tenantId)).map((item) => ({
+      tenantId,
+      datasetId: String(item.datasetId),
+    }));
+  }
+
   /** Every dataset's tenant and id, from the registry (version 1 entries have the id as sort key). */
-  async function registryEntries(): Promise<{ tenantId: string; datasetId: string }[]> {
+  async function registryEntries(): Promise<DatasetRef[]> {
     const entries = await queryAll({
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": keys.datasetRegistryPartition },
     });
     const seen = new Set<string>();
-    const found: { tenantId: string; datasetId: string }[] = [];
+    const found: DatasetRef[] = [];
     for (const entry of entries) {
       const tenantId = String(entry.tenantId);
       const datasetId = String(entry.datasetId ?? entry.sk);
@@ -111,12 +147,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
 
     async listDatasets(tenantId) {
       if (tenantId !== undefined) {
-        const items = await queryAll({
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(tenantId) },
-        });
-        return items.map((item) => stripKeys(item) as unknown as Dataset);
+        return (await tenantDatasetItems(tenantId)).map((item) => stripKeys(item) as unknown as Dataset);
       }
       const datasets = await Promise.all(
         (await registryEntries()).map((entry) => this.getDataset(entry.tenantId, entry.datasetId)),
@@ -198,29 +229,9 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     },
 
     async listDocuments(scope: DocumentScope) {
-      let datasets: { tenantId: string; datasetId: string }[];
-      if (scope.tenantId !== undefined && scope.datasetId !== undefined) {
-        datasets = [{ tenantId: scope.tenantId, datasetId: scope.datasetId }];
-      } else if (scope.tenantId !== undefined) {
-        const tenantId = scope.tenantId;
-        const items = await queryAll({
-          IndexName: GSI1,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.datasetsOfTenant(tenantId) },
-        });
-        datasets = items.map((dataset) => ({ tenantId, datasetId: String(dataset.datasetId) }));
-      } else {
-        // Every dataset from the registry: queries only, never a scan of segments and cache entries.
-        datasets = await registryEntries();
-      }
       const items: Item[] = [];
-      for (const { tenantId, datasetId } of datasets) {
-        // Version 1's partition first: a document `migrate` moves meanwhile is then read in the
-        // second query at the latest (and at most twice, which the map below folds).
-        for (const partition of [
-          legacyKeys.documentsOfDataset(datasetId),
-          keys.documentsOfDataset(tenantId, datasetId),
-        ]) {
+      for (const dataset of await datasetsIn(scope)) {
+        for (const partition of documentPartitions(dataset)) {
           items.push(
             ...(
               await queryAll({
@@ -228,7 +239,7 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
                 KeyConditionExpression: "gsi1pk = :pk",
                 ExpressionAttributeValues: { ":pk": partition },
               })
-            ).filter((item) => item.tenantId === tenantId),
+            ).filter((item) => item.tenantId === dataset.tenantId),
           );
         }
       }
@@ -332,37 +343,15 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
     },
 
     async countDocuments(scope: DocumentScope) {
-      const datasets =
-        scope.tenantId === undefined
-          ? await registryEntries()
-          : scope.datasetId !== undefined
-            ? [{ tenantId: scope.tenantId, datasetId: scope.datasetId }]
-            : (await this.listDatasets(scope.tenantId)).map(({ tenantId, datasetId }) => ({
-                tenantId,
-                datasetId,
-              }));
       let total = 0;
-      for (const { tenantId, datasetId } of datasets) {
-        for (const partition of [
-          keys.documentsOfDataset(tenantId, datasetId),
-          legacyKeys.documentsOfDataset(datasetId),
-        ]) {
-          let start: Record<string, unknown> | undefined;
-          do {
-            const page = await db.send(
-              new QueryCommand({
-                TableName: tableName,
-                IndexName: GSI1,
-                KeyConditionExpression: "gsi1pk = :pk",
-                FilterExpression: "tenantId = :tenant",
-                ExpressionAttributeValues: { ":pk": partition, ":tenant": tenantId },
-                Select: "COUNT",
-                ExclusiveStartKey: start,
-              }),
-            );
-            total += page.Count ?? 0;
-            start = page.LastEvaluatedKey;
-          } while (start);
+      for (const dataset of await datasetsIn(scope)) {
+        for (const partition of documentPartitions(dataset)) {
+          total += await countAll(db, tableName, {
+            IndexName: GSI1,
+            KeyConditionExpression: "gsi1pk = :pk",
+            FilterExpression: "tenantId = :tenant",
+            ExpressionAttributeValues: { ":pk": partition, ":tenant": dataset.tenantId },
+          });
         }
       }
       return total;
@@ -391,6 +380,30 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       return result.Item ? (stripKeys(result.Item) as unknown as DataSourceBinding) : undefined;
     },
 
+    async markDisconnected({ tenantId, workspaceId }, mark, readConnectedAt) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.binding(tenantId, workspaceId),
+            UpdateExpression: "SET disconnected = :mark",
+            ConditionExpression:
+              readConnectedAt === undefined
+                ? "attribute_exists(pk) AND attribute_not_exists(disconnected) AND attribute_not_exists(connectedAt)"
+                : "attribute_exists(pk) AND attribute_not_exists(disconnected) AND connectedAt = :connectedAt",
+            ExpressionAttributeValues: {
+              ":mark": mark,
+              ...(readConnectedAt === undefined ? {} : { ":connectedAt": readConnectedAt }),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
     async putBinding(binding) {
       await db.send(
         new PutCommand({
@@ -404,6 +417,19 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       );
     },
   };
+}
+
+interface DatasetRef {
+  tenantId: string;
+  datasetId: string;
+}
+
+/**
+ * The gsi1 partitions a dataset's documents are listed in: version 1's first (a document `migrate`
+ * moves between the two reads is then found in the second; one found in both is folded), then its own.
+ */
+function documentPartitions({ tenantId, datasetId }: DatasetRef): string[] {
+  return [legacyKeys.documentsOfDataset(datasetId), keys.documentsOfDataset(tenantId, datasetId)];
 }
 
 /** A dataset with its keys: its own, and the tenant's listing in gsi1. */

@@ -3,7 +3,9 @@
  * which makes the standard queue a fair queue: one tenant's backlog does not hold back another
  * tenant's messages (docs/scale.md, Fairness).
  */
+
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ID_PATTERN } from "../../core/ids.js";
 import type { DeadLetterSink, MessagePublisher } from "../../core/ports.js";
 
 export function createSqsPublisher(client: SQSClient, queueUrl: string): MessagePublisher {
@@ -25,7 +27,7 @@ export function createSqsPublisher(client: SQSClient, queueUrl: string): Message
 function tenantOf(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null || !("tenantId" in body)) return undefined;
   const { tenantId } = body;
-  return typeof tenantId === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(tenantId) ? tenantId : undefined;
+  return typeof tenantId === "string" && ID_PATTERN.test(tenantId) ? tenantId : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
 import { secretsManagerError } from "../../adapters/aws/secrets-manager-errors.js";
 import { readSecretString } from "../../adapters/aws/secrets-manager-store.js";
+import { TENANT_ID_PATTERN } from "../../core/ids.js";
 import { signedStartLink } from "../../oauth/signing.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
@@ -23,8 +24,6 @@ export interface ConnectOAuthOptions {
   validHours?: string;
   json?: boolean;
 }
-
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface OAuthTarget {
   oauthUrl: string;
@@ -74,7 +73,7 @@ export async function connectOAuthCommand(
   options: ConnectOAuthOptions,
 ): Promise<void> {
   const tenantId = options.tenant ?? connection.defaults.tenantId;
-  if (!ID.test(tenantId))
+  if (!TENANT_ID_PATTERN.test(tenantId))
     throw new PermanentError(`--tenant ${tenantId}: ids are 1-128 letters, digits and . _ : -`);
   const hours = options.validHours === undefined ? 24 : Number(options.validHours);
   if (!(Number.isFinite(hours) && hours > 0 && hours <= 24 * 30)) {

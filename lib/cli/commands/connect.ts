@@ -14,6 +14,7 @@
 import type { DeployedStack } from "../../adapters/aws/deployed-stack.js";
 import { describeSecret, saveSecretString } from "../../adapters/aws/secret-admin.js";
 import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
+import { checkTenantId, ID_PATTERN } from "../../core/ids.js";
 import { secretsManagerRef } from "../../core/secret-ref.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
@@ -52,16 +53,13 @@ function parseNotionRate(text: string): { requestsPerSecond: number; burst: numb
   return { requestsPerSecond, burst };
 }
 
-/** The id rule of messages and keys (lib/core/messages.ts): tenant and workspace ids end up in both. */
-const ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export async function connectCommand(connection: Connection, options: ConnectCommandOptions): Promise<void> {
   if (options.tenant === undefined || options.workspace === undefined) {
     throw new PermanentError(
       "connect needs --tenant and --workspace with a token (or --oauth to connect through Notion's OAuth)",
     );
   }
-  const tenantId = checkId("--tenant", options.tenant);
+  const tenantId = checkTenantId(options.tenant, "--tenant");
   const workspaceId = checkId("--workspace", options.workspace);
   const notionRate = options.notionRate === undefined ? undefined : parseNotionRate(options.notionRate);
   const reference = connection.stack
@@ -176,7 +174,7 @@ function tokenFromEnvironment(options: ConnectCommandOptions): string {
 }
 
 function checkId(option: string, value: string): string {
-  if (!ID.test(value)) {
+  if (!ID_PATTERN.test(value)) {
     throw new PermanentError(`${option} ${value}: ids are 1-128 letters, digits and . _ : -`);
   }
   return value;

@@ -163,7 +163,9 @@ async function runDemo(stack: LocalStack, exitsAfter: boolean): Promise<void> {
   printLine(`  npx notion-index-sync segments ${registered[0]?.documentId ?? "<documentId>"}`);
   printLine("  npx notion-index-sync status --totals   # what today's runs cost");
   printLine("  npx notion-index-sync doctor            # every part of the stack checked");
-  printLine("  npx notion-index-sync connect --oauth --tenant acme   # a start link: connect Notion through OAuth");
+  printLine(
+    "  npx notion-index-sync connect --oauth --tenant acme   # a start link: connect Notion through OAuth",
+  );
 }
 
 function printDocuments(documents: Document[]): void {

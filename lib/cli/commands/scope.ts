@@ -13,6 +13,7 @@ import { printJson, printLine } from "../output.js";
 import { withProgress } from "../progress.js";
 import { startProgressBar } from "../progress-bar.js";
 import { isSettled } from "./documents-view.js";
+import { knownDataset } from "./known.js";
 
 export interface ScopeOptions {
   tenant?: string;
@@ -32,8 +33,8 @@ export async function datasetScopeCommand(
   roots: string[] = options.root ?? [],
 ): Promise<SetScopeResult> {
   const { adapters, defaults } = connection;
-  const tenantId = options.tenant ?? defaults.tenantId;
-  const current = await requireDataset(adapters.store, tenantId, datasetId);
+  const current = await knownDataset(adapters.store, datasetId, options.tenant);
+  const tenantId = current.tenantId;
   const kind = options.scope ?? current.scope?.kind;
   if (kind === undefined)
     throw new PermanentError("--max-documents needs a --scope (pages, subtree or workspace)");
@@ -148,7 +149,7 @@ export async function datasetPauseCommand(
   datasetId: string,
   options: { tenant?: string; json?: boolean },
 ) {
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const { tenantId } = await knownDataset(connection.adapters.store, datasetId, options.tenant);
   const dataset = await pauseDataset(connection.adapters.store, tenantId, datasetId);
   if (options.json) printJson({ dataset });
   else
@@ -162,7 +163,7 @@ export async function datasetResumeCommand(
   datasetId: string,
   options: { tenant?: string; json?: boolean },
 ) {
-  const tenantId = options.tenant ?? connection.defaults.tenantId;
+  const { tenantId } = await knownDataset(connection.adapters.store, datasetId, options.tenant);
   const result = await resumeDataset(connection.adapters, tenantId, datasetId);
   if (options.json) printJson(result);
   else

@@ -3,6 +3,7 @@
  * documents held, embedding tokens a UTC day, the share of each binding's Notion budget — and how
  * much of each it uses now. `none` clears a quota.
  */
+import { checkTenantId } from "../../core/ids.js";
 import type { TenantQuotas } from "../../core/model.js";
 import { PermanentError } from "../../shared/errors.js";
 import { optionOf, withQuotas } from "../../tenants/quotas.js";
@@ -22,9 +23,7 @@ export async function tenantSetCommand(
   options: TenantSetOptions,
 ): Promise<void> {
   const tenant = tenantId ?? connection.defaults.tenantId;
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(tenant)) {
-    throw new PermanentError(`tenant must be 1-128 letters, digits and . _ : -; got "${tenant}"`);
-  }
+  checkTenantId(tenant);
   const change = {
     maxDocuments: quotaValue("maxDocuments", options.maxDocuments),
     embeddingTokensPerDay: quotaValue("embeddingTokensPerDay", options.embeddingTokensPerDay),
