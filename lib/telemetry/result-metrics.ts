@@ -20,7 +20,8 @@ export function recordIndexResult(metrics: MetricsSink, result: IndexResult, dur
   metrics.record("indexRunDuration", durationMs);
   if (result.outcome === "continued") metrics.record("indexContinuations", 1);
   // A stop at a tenant's quota is the quota working, not a fault: its own metric, and no alarm.
-  if (result.errorClass === "quota-exceeded") metrics.record("quotaExceeded", 1, { reason: "embedding-tokens" });
+  if (result.errorClass === "quota-exceeded")
+    metrics.record("quotaExceeded", 1, { reason: "embedding-tokens" });
   else if (result.outcome === "error")
     metrics.record("documentErrors", 1, { reason: result.errorClass ?? "permanent" });
   const { counts } = result;

@@ -3,7 +3,7 @@
  * the generation number: no transactions, no TTL (docs/architecture.md, Data).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataSourceBinding, Dataset, Document, Segment, TenantSettings } from "../../core/model.js";
 import type { ClaimRequest, DocumentScope, DocumentStore } from "../../core/ports.js";
 import { ConflictError, PermanentError } from "../../shared/errors.js";
