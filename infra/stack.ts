@@ -15,7 +15,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { EMBEDDING_USD_PER_MILLION_TOKENS } from "../lib/shared/prices.js";
 import type { StackOutputName } from "../lib/shared/stack-outputs.js";
-import { tableDefinition } from "../lib/shared/table-layout.js";
+import { GSI1, tableDefinition } from "../lib/shared/table-layout.js";
 import { OperationsAlarms } from "./alarms.js";
 import {
   type FunctionSettings,
@@ -29,6 +29,7 @@ import { allowEmbedding } from "./embedding-access.js";
 import { ServiceFunction } from "./function-defaults.js";
 import { ProjectSecrets } from "./secret-access.js";
 import {
+  grantIndexQuery,
   grantTableData,
   OAUTH_TABLE_ACTIONS,
   QUERY_TABLE_ACTIONS,
@@ -255,6 +256,8 @@ export class NotionIndexSyncStack extends Stack {
     const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     // Bindings (read, pinned workspace, reset flag), page index, debounce markers, events seen.
     grantTableData(this.table, [], fn.function, WEBHOOK_TABLE_ACTIONS);
+    // A page discovered for a tenant with a documents quota is counted against it first.
+    grantIndexQuery(this.table, GSI1, fn.function);
     this.sync.queue.grantSendMessages(fn.function);
     this.secrets.allowWebhookTokens(fn);
     return { fn, url };

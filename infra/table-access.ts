@@ -51,6 +51,16 @@ export const QUERY_TABLE_ACTIONS = [
  */
 export const OAUTH_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"];
 
+/**
+ * Queries of one secondary index, and nothing else on it: the webhook counts a tenant's documents
+ * (its documents quota, lib/tenants/quotas.ts) in gsi1, where a dataset's documents are listed.
+ */
+export function grantIndexQuery(table: Table, indexName: string, fn: IFunction): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ["dynamodb:Query"], resources: [`${table.tableArn}/index/${indexName}`] }),
+  );
+}
+
 export function grantTableData(
   table: Table,
   indexNames: readonly string[],

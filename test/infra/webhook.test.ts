@@ -75,10 +75,17 @@ describe("webhook", () => {
     const sends = statements.filter((statement) => actionsOf(statement).includes("sqs:SendMessage"));
     expect(sends.flatMap(resourcesOf)).toEqual([getAtt(logicalId(stack, stack.sync.queue))]);
 
-    const table = statements.filter((statement) =>
+    const dynamodb = statements.filter((statement) =>
       actionsOf(statement).some((a) => a.startsWith("dynamodb:")),
     );
-    expect(table).toHaveLength(1);
+    expect(dynamodb).toHaveLength(2);
+    const table = dynamodb.filter((statement) => actionsOf(statement).length > 1);
+    // Queries of gsi1 only (a tenant's documents counted against its quota), nothing else on it.
+    const index = dynamodb.filter((statement) => actionsOf(statement).length === 1);
+    expect(actionsOf(index[0] as never)).toEqual(["dynamodb:Query"]);
+    expect(resourcesOf(index[0] as never)).toEqual([
+      { "Fn::Join": ["", [getAtt(logicalId(stack, stack.table)), "/index/gsi1"]] },
+    ]);
     // Only the item actions it calls: the one public function can neither scan nor delete.
     expect(actionsOf(table[0] as never).sort()).toEqual([...WEBHOOK_TABLE_ACTIONS].sort());
     expect(actionsOf(table[0] as never).sort()).toEqual([
