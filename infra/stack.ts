@@ -31,6 +31,7 @@ import { ProjectSecrets } from "./secret-access.js";
 import {
   grantIndexQuery,
   grantTableData,
+  OAUTH_LEADING_KEYS,
   OAUTH_TABLE_ACTIONS,
   QUERY_TABLE_ACTIONS,
   WEBHOOK_TABLE_ACTIONS,
@@ -315,7 +316,7 @@ export class NotionIndexSyncStack extends Stack {
     });
     const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     // States (put, conditional delete), bindings (read, put), API keys (read).
-    grantTableData(this.table, [], fn.function, OAUTH_TABLE_ACTIONS);
+    grantTableData(this.table, [], fn.function, OAUTH_TABLE_ACTIONS, OAUTH_LEADING_KEYS);
     this.secrets.allowOAuth(fn);
     return { fn, url };
   }

@@ -47,9 +47,12 @@ export const QUERY_TABLE_ACTIONS = [
 
 /**
  * What the public OAuth function calls: single items only — a state's put and conditional delete,
- * a binding's read and put, an API key's read. No query, no scan, no batch.
+ * a binding's read and put, an API key's read. No query, no scan, no batch; and only items whose
+ * partition key starts with one of OAUTH_LEADING_KEYS.
  */
 export const OAUTH_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"];
+/** The partitions the OAuth function reaches: states, tenants (bindings), API keys. */
+export const OAUTH_LEADING_KEYS = ["OAUTH#*", "TENANT#*", "APIKEY#*"];
 
 /**
  * Queries of one secondary index, and nothing else on it: the webhook counts a tenant's documents
@@ -66,11 +69,16 @@ export function grantTableData(
   indexNames: readonly string[],
   fn: IFunction,
   actions: readonly string[] = TABLE_DATA_ACTIONS,
+  /** Only items whose partition key matches one of these (IAM `dynamodb:LeadingKeys`). */
+  leadingKeys?: readonly string[],
 ): void {
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: [...actions],
       resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+      ...(leadingKeys
+        ? { conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...leadingKeys] } } }
+        : {}),
     }),
   );
 }

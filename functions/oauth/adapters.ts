@@ -19,8 +19,12 @@ import { createTokenExchange } from "../../lib/oauth/token-exchange.js";
 import { retryingFetch } from "../../lib/rate-limit/retrying-fetch.js";
 import { authenticate } from "../../lib/retrieval/api-keys.js";
 
-/** The function answers a browser within its 10 s: a few quick retries of a 5xx or 429, no more. */
-const EXCHANGE_RETRIES = { maxRetries: 2, baseDelayMs: 300, maxDelayMs: 2000 };
+/**
+ * The function answers a browser within its 10 s, and the code is single-use: two attempts of 3 s at
+ * most, one short pause between (7 s in all), so a slow Notion is a clear 502, never a timeout.
+ */
+const EXCHANGE_RETRIES = { maxRetries: 1, baseDelayMs: 300, maxDelayMs: 1000 };
+const EXCHANGE_TIMEOUT_MS = 3000;
 
 export function createOAuthAdapters(config: OAuthConfig): Omit<OAuthPorts, "clock" | "log"> {
   const dynamodb = new DynamoDBClient(awsClientOptions(config.AWS_REGION, config.DYNAMODB_ENDPOINT));
@@ -42,6 +46,7 @@ export function createOAuthAdapters(config: OAuthConfig): Omit<OAuthPorts, "cloc
     exchange: createTokenExchange({
       baseUrl: config.NOTION_BASE_URL,
       fetch: retryingFetch(EXCHANGE_RETRIES),
+      timeoutMs: EXCHANGE_TIMEOUT_MS,
     }),
   };
 }

@@ -101,11 +101,15 @@ describe("oauth", () => {
     );
   });
 
-  it("may touch single table items only: no query, scan or batch", () => {
+  it("may touch single table items only (no query, scan or batch), of states, tenants and API keys only", () => {
     const table = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith("dynamodb:")),
     );
     expect(table.flatMap(actionsOf).sort()).toEqual([...OAUTH_TABLE_ACTIONS].sort());
+    expect(table).toHaveLength(1);
+    expect((table[0] as { Condition?: unknown }).Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["OAUTH#*", "TENANT#*", "APIKEY#*"] },
+    });
   });
 
   it("outputs its URL, the redirect URI to register with Notion, and its secrets' names", () => {
