@@ -320,6 +320,7 @@ apikey
   .description("create a key for a tenant (and only some of its datasets); prints it once")
   .option("--tenant <id>", "tenant the key reaches")
   .option("--dataset <id...>", "only these datasets of the tenant")
+  .option("--connect-notion", "the key may also start Notion OAuth for its tenant (a product's backend)")
   .option("--name <name>", "a label, for `apikey list`")
   .option("--json", "print JSON")
   .action(

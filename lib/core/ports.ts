@@ -498,6 +498,11 @@ export interface ApiKeyRecord {
   /** The datasets the key reaches; all of the tenant's when absent. */
   datasetIds?: string[];
   name?: string;
+  /**
+   * The key may also start a Notion OAuth flow for its tenant (`apikey create --connect-notion`):
+   * a query key alone may not attach workspaces to its tenant.
+   */
+  mayConnectNotion?: boolean;
   /** sha256 of the key's secret part, hex. */
   secretHash: string;
   createdAt: string;

@@ -85,7 +85,7 @@ async function start(
   const now = ports.clock.now();
   const authorization = request.headers.authorization;
   if (authorization !== undefined && authorization.trim() !== "") {
-    let key: { tenantId: string; datasetIds?: string[] };
+    let key: Awaited<ReturnType<OAuthPorts["authenticate"]>>;
     try {
       key = await ports.authenticate(authorization);
     } catch (error) {
@@ -97,6 +97,12 @@ async function start(
       return refuse(
         403,
         "the API key is limited to some datasets: only a tenant-wide key may connect Notion",
+      );
+    }
+    if (key.mayConnectNotion !== true) {
+      return refuse(
+        403,
+        `the API key may query but not connect Notion: make one that may with \`apikey create --tenant ${tenantId} --connect-notion\``,
       );
     }
   } else if (params.has("sig")) {

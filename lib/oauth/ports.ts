@@ -51,7 +51,9 @@ export interface OAuthPorts {
   tokens: OAuthTokenSaver;
   store: Pick<DocumentStore, "getBinding" | "putBinding">;
   /** The tenant a retrieval API key (`Authorization: Bearer …`) belongs to; throws ApiError otherwise. */
-  authenticate(authorization: string): Promise<{ tenantId: string; datasetIds?: string[] }>;
+  authenticate(
+    authorization: string,
+  ): Promise<{ tenantId: string; datasetIds?: string[]; mayConnectNotion?: boolean }>;
   /** Notion's token endpoint; throws OAuthExchangeError with a one-line reason. */
   exchange(request: TokenExchangeRequest): Promise<NotionGrant>;
   clock: Clock;

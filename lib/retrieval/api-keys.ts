@@ -20,7 +20,7 @@ export interface NewApiKey {
 }
 
 export function newApiKey(
-  owner: { tenantId: string; datasetIds?: string[]; name?: string },
+  owner: { tenantId: string; datasetIds?: string[]; name?: string; mayConnectNotion?: boolean },
   now: Date,
 ): NewApiKey {
   const keyId = randomBytes(8).toString("hex");
@@ -30,6 +30,7 @@ export function newApiKey(
     tenantId: owner.tenantId,
     ...(owner.datasetIds && owner.datasetIds.length > 0 ? { datasetIds: owner.datasetIds } : {}),
     ...(owner.name ? { name: owner.name } : {}),
+    ...(owner.mayConnectNotion ? { mayConnectNotion: true } : {}),
     secretHash: hashSecret(secret),
     createdAt: now.toISOString(),
   };
@@ -47,6 +48,8 @@ export function keyIdOf(key: string): string | undefined {
 
 export interface KeyAccess extends Access {
   keyId: string;
+  /** May start a Notion OAuth flow for its tenant (lib/oauth). */
+  mayConnectNotion?: boolean;
 }
 
 /** The access an `Authorization` header grants; 401 with the reason when it grants none. */
@@ -67,5 +70,6 @@ export async function authenticate(keys: ApiKeyStore, authorization: string | un
     keyId,
     tenantId: record.tenantId,
     ...(record.datasetIds === undefined ? {} : { datasetIds: record.datasetIds }),
+    ...(record.mayConnectNotion === true ? { mayConnectNotion: true } : {}),
   };
 }

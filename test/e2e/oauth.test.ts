@@ -118,7 +118,7 @@ describe("Notion OAuth on the local stack", () => {
     const bare = await fetch(`${stack.info.oauthUrl}oauth/start?tenant=acme`, { redirect: "manual" });
     expect(bare.status).toBe(401);
     expect(((await bare.json()) as { error: string }).error).toMatch(/Authorization: Bearer/);
-    const other = newApiKey({ tenantId: "globex" }, new Date());
+    const other = newApiKey({ tenantId: "globex", mayConnectNotion: true }, new Date());
     await createDynamoDbApiKeyStore(stack.adapters.dynamodb, stack.info.tableName).create(other.record);
     const foreign = await fetch(`${stack.info.oauthUrl}oauth/start?tenant=acme`, {
       redirect: "manual",
@@ -163,9 +163,21 @@ describe("Notion OAuth on the local stack", () => {
     expect(document?.indexingStatus, document?.error).toBe("completed");
   }, 90_000);
 
-  it("connects with a tenant-wide API key: the backend reads the 302 without following it", async () => {
-    const own = newApiKey({ tenantId: "initech" }, new Date());
-    await createDynamoDbApiKeyStore(stack.adapters.dynamodb, stack.info.tableName).create(own.record);
+  it("connects with a tenant-wide API key that may connect Notion: the backend reads the 302 without following it", async () => {
+    const queryOnly = newApiKey({ tenantId: "initech" }, new Date());
+    const own = newApiKey({ tenantId: "initech", mayConnectNotion: true }, new Date());
+    const keys = createDynamoDbApiKeyStore(stack.adapters.dynamodb, stack.info.tableName);
+    await keys.create(queryOnly.record);
+    await keys.create(own.record);
+    // A query key alone may not attach a workspace to its tenant.
+    const refused = await fetch(`${stack.info.oauthUrl}oauth/start?tenant=initech`, {
+      redirect: "manual",
+      headers: { authorization: `Bearer ${queryOnly.key}` },
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /apikey create --tenant initech --connect-notion/,
+    );
     const url = await authorize(`${stack.info.oauthUrl}oauth/start?tenant=initech`, {
       authorization: `Bearer ${own.key}`,
     });

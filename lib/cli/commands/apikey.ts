@@ -22,24 +22,41 @@ export interface CreateOptions {
   tenant?: string;
   dataset?: string[];
   name?: string;
+  /** The key may also start a Notion OAuth flow for its tenant (docs/oauth.md). */
+  connectNotion?: boolean;
   json?: boolean;
 }
 
 export async function apiKeyCreateCommand(connection: Connection, options: CreateOptions): Promise<void> {
   const tenantId = options.tenant ?? connection.defaults.tenantId;
   const datasetIds = options.dataset ?? [];
+  if (options.connectNotion && datasetIds.length > 0) {
+    throw new PermanentError("--connect-notion is for tenant-wide keys: leave out --dataset");
+  }
   for (const datasetId of datasetIds) {
     await knownDataset(connection.adapters.store, datasetId, tenantId);
   }
-  const created = await createApiKey(apiKeyStoreOf(connection), { tenantId, datasetIds, name: options.name });
+  const created = await createApiKey(apiKeyStoreOf(connection), {
+    tenantId,
+    datasetIds,
+    name: options.name,
+    mayConnectNotion: options.connectNotion === true,
+  });
   const url = connection.local?.queryUrl ?? connection.stack?.outputs.QueryUrl;
   if (options.json) {
-    printJson({ key: created.key, keyId: created.record.keyId, tenantId, datasetIds, url });
+    printJson({
+      key: created.key,
+      keyId: created.record.keyId,
+      tenantId,
+      datasetIds,
+      mayConnectNotion: options.connectNotion === true,
+      url,
+    });
     return;
   }
   printLine(created.key);
   printLine(
-    `key ${created.record.keyId} for tenant ${tenantId}${datasetIds.length > 0 ? `, datasets ${datasetIds.join(", ")}` : ", all its datasets"}: store it now, it is not shown again`,
+    `key ${created.record.keyId} for tenant ${tenantId}${datasetIds.length > 0 ? `, datasets ${datasetIds.join(", ")}` : ", all its datasets"}${options.connectNotion ? ", may connect Notion" : ""}: store it now, it is not shown again`,
   );
   if (url) printLine(`API: POST ${url}v1/query with Authorization: Bearer <key>`);
 }
@@ -47,13 +64,14 @@ export async function apiKeyCreateCommand(connection: Connection, options: Creat
 /** Creates a key; returns it (the only time its secret exists outside the caller). */
 export async function createApiKey(
   keys: ApiKeyStore,
-  owner: { tenantId: string; datasetIds?: string[]; name?: string | undefined },
+  owner: { tenantId: string; datasetIds?: string[]; name?: string | undefined; mayConnectNotion?: boolean },
 ) {
   const created = newApiKey(
     {
       tenantId: owner.tenantId,
       ...(owner.datasetIds ? { datasetIds: owner.datasetIds } : {}),
       ...(owner.name ? { name: owner.name } : {}),
+      ...(owner.mayConnectNotion ? { mayConnectNotion: true } : {}),
     },
     new Date(),
   );
