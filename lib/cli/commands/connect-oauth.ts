@@ -13,11 +13,15 @@ import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { createSecretsManagerClient } from "../../adapters/aws/secrets-manager-client.js";
 import { secretsManagerError } from "../../adapters/aws/secrets-manager-errors.js";
 import { readSecretString } from "../../adapters/aws/secrets-manager-store.js";
-import { TENANT_ID_PATTERN } from "../../core/ids.js";
+import { checkTenantId } from "../../core/ids.js";
+
 import { signedStartLink } from "../../oauth/signing.js";
 import { PermanentError } from "../../shared/errors.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
+
+/** A start link is a credential of its tenant (ADR 0016): a week at most. */
+const MAX_VALID_HOURS = 24 * 7;
 
 export interface ConnectOAuthOptions {
   tenant?: string;
@@ -73,12 +77,11 @@ export async function connectOAuthCommand(
   options: ConnectOAuthOptions,
 ): Promise<void> {
   const tenantId = options.tenant ?? connection.defaults.tenantId;
-  if (!TENANT_ID_PATTERN.test(tenantId))
-    throw new PermanentError(`--tenant ${tenantId}: ids are 1-128 letters, digits and . _ : -`);
+  checkTenantId(tenantId, "--tenant");
   const hours = options.validHours === undefined ? 24 : Number(options.validHours);
-  if (!(Number.isFinite(hours) && hours > 0 && hours <= 24 * 30)) {
+  if (!(Number.isFinite(hours) && hours > 0 && hours <= MAX_VALID_HOURS)) {
     throw new PermanentError(
-      `--valid-hours must be a number of hours from 0 to 720, got ${options.validHours}`,
+      `--valid-hours must be a number of hours above 0 and at most ${MAX_VALID_HOURS}, got ${options.validHours}`,
     );
   }
   const target = oauthTarget(connection);
