@@ -1,7 +1,7 @@
 /**
  * The Notion stand-in's OAuth endpoints (public integrations), as Notion answers them:
  * - `GET /v1/oauth/authorize?client_id&response_type=code&owner=user&redirect_uri&state`: checks the
- *   client and the parameters; there is no browser and no person, so consent is given at once (or
+ *   client and the parameters, and that the redirect URI is one registered for the integration; there is no browser and no person, so consent is given at once (or
  *   refused, when a test said so) and the answer is a 302 to `redirect_uri?code=…&state=…` (or
  *   `?error=access_denied&state=…`);
  * - `POST /v1/oauth/token` with HTTP Basic (client id and secret) and
@@ -23,6 +23,11 @@ export interface NotionOAuthOptions {
 }
 
 export interface NotionOAuthControls {
+  /**
+   * Registers a redirect URI, as the integration's settings page in Notion does: the authorize page
+   * refuses any other (the local stack registers its OAuth function's callback once it listens).
+   */
+  registerRedirectUri(uri: string): void;
   /** The next authorization is refused by the "user": `?error=access_denied`. */
   denyNext(): void;
   /** The next token request answers this: a status (5xx: Notion's failure) or `invalid_grant`. */
@@ -46,6 +51,7 @@ interface IssuedCode {
 
 export function createNotionOAuth(options: NotionOAuthOptions) {
   const codes = new Map<string, IssuedCode>();
+  const redirectUris = new Set<string>();
   const tokens: string[] = [];
   let denyNext = false;
   const tokenFailures: (number | "invalid_grant")[] = [];
@@ -62,6 +68,14 @@ export function createNotionOAuth(options: NotionOAuthOptions) {
     }
     if (!redirectUri || !/^https?:\/\//.test(redirectUri)) {
       return sendError(response, 400, "invalid_request", "redirect_uri is required.");
+    }
+    if (!redirectUris.has(redirectUri)) {
+      return sendError(
+        response,
+        400,
+        "invalid_request",
+        "redirect_uri is not registered for this integration.",
+      );
     }
     const target = new URL(redirectUri);
     if (denyNext) {
@@ -127,6 +141,9 @@ export function createNotionOAuth(options: NotionOAuthOptions) {
   }
 
   const controls: NotionOAuthControls = {
+    registerRedirectUri: (uri) => {
+      redirectUris.add(uri);
+    },
     denyNext: () => {
       denyNext = true;
     },

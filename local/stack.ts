@@ -349,6 +349,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => server.close());
       info.oauthUrl = server.url;
+      // As an operator registers `OAuthRedirectUri` in the integration's settings in Notion.
+      notion?.oauth?.registerRedirectUri(new URL("oauth/callback", server.url).toString());
     }
 
     if (options.writeInfo ?? true) await writeLocalInfo(info, stateDir);

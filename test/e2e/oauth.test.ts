@@ -185,6 +185,15 @@ describe("Notion OAuth on the local stack", () => {
     expect((await binding("initech"))?.connectedBy).toBe("oauth");
   });
 
+  it("Notion's authorize page (the stand-in) refuses a redirect URI the integration did not register", async () => {
+    const start = await fetch(await startLink("acme"), { redirect: "manual" });
+    const authorizeUrl = new URL(start.headers.get("location") ?? "");
+    authorizeUrl.searchParams.set("redirect_uri", "https://attacker.example/oauth/callback");
+    const refused = await fetch(authorizeUrl, { redirect: "manual" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/redirect_uri is not registered/);
+  });
+
   it("refuses a replayed state (400) and leaves the binding as it was", async () => {
     const url = await authorize(await startLink("replay"));
     expect((await callback(url)).status).toBe(200);
