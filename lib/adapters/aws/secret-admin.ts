@@ -1,6 +1,6 @@
 /**
- * Writing secrets, for the CLI (`connect`): the functions only ever read them. Errors name the
- * secret, never its value.
+ * Writing secrets: the CLI (`connect`), and the OAuth function (a token it was granted); the other
+ * functions only read them. Errors name the secret, never its value.
  */
 import {
   CreateSecretCommand,

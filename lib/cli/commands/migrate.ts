@@ -1,7 +1,7 @@
 /**
  * `migrate`: brings the table's items to this version's schema (docs/upgrades.md). The functions read
- * version 1 items meanwhile, so a stack works before, during and after it; running it removes the
- * fallbacks' extra reads. Idempotent and resumable: `--max-items` bounds one run, the next goes on.
+ * version 1 items in place meanwhile, so a stack works before, during and after it; it leaves their
+ * partitions empty. Idempotent and resumable: `--max-items` bounds one run, the next goes on.
  */
 import { runMigration } from "../../adapters/aws/dynamodb-migration.js";
 import { migrateItemToV2, SCHEMA_V2 } from "../../migrations/schema-v2.js";

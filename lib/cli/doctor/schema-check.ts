@@ -1,6 +1,6 @@
 /**
  * Check 8: the table's items are at this version's schema (docs/upgrades.md). Items of an older one
- * are read in place, so nothing is broken; the check says `migrate` would remove the extra reads.
+ * are read in place, so nothing is broken; the check says to run `migrate`, which moves them.
  */
 import { SCHEMA_VERSION } from "../../shared/table-layout.js";
 import type { DoctorContext } from "./context.js";
@@ -16,7 +16,7 @@ export function schemaCheck(context: DoctorContext): Check {
         return [
           failed(
             "schema",
-            `${legacyDatasets.length} dataset(s) still at schema version ${SCHEMA_VERSION - 1} (${shown}): read in place, at the cost of extra reads`,
+            `${legacyDatasets.length} dataset(s) still at schema version ${SCHEMA_VERSION - 1} (${shown}): read in place until they are moved`,
             `run \`notion-index-sync migrate${context.kind === "stack" ? " --stack NAME" : ""}\` (idempotent, resumable)`,
           ),
         ];
