@@ -7,6 +7,7 @@
 import type { TenantQuotas, TenantSettings } from "../core/model.js";
 import type { DocumentStore, UsageLedger } from "../core/ports.js";
 import { PermanentError, QuotaExceededError } from "../shared/errors.js";
+import { utcDay } from "../telemetry/usage.js";
 
 /** Limits of the values `tenant set` accepts. */
 export const QUOTA_LIMITS = {
@@ -68,6 +69,11 @@ export function documentQuotaMessage(tenantId: string, room: DocumentRoom, wante
   return `tenant ${tenantId} holds ${room.holding} documents and its quota is ${room.quota}: ${wanted} more would exceed it (raise it with \`tenant set ${tenantId} --max-documents N\`, or remove documents)`;
 }
 
+/** The embedding tokens a tenant's index runs recorded on one UTC day (the usage ledger). */
+export async function tokensUsedOn(usage: UsageLedger, tenantId: string, day: string): Promise<number> {
+  return (await usage.list(tenantId, day)).reduce((sum, entry) => sum + entry.counts.tokens, 0);
+}
+
 /** Refuses an index run when the tenant's embedding tokens of today (UTC) reached its quota. */
 export async function checkEmbeddingQuota(
   ports: { store: Pick<DocumentStore, "getTenant">; usage?: UsageLedger },
@@ -77,8 +83,8 @@ export async function checkEmbeddingQuota(
   if (ports.usage === undefined) return;
   const { embeddingTokensPerDay } = await quotasOf(ports.store, tenantId);
   if (embeddingTokensPerDay === undefined) return;
-  const day = now.toISOString().slice(0, 10);
-  const used = (await ports.usage.list(tenantId, day)).reduce((sum, entry) => sum + entry.counts.tokens, 0);
+  const day = utcDay(now);
+  const used = await tokensUsedOn(ports.usage, tenantId, day);
   if (used >= embeddingTokensPerDay) {
     throw new QuotaExceededError(
       `tenant ${tenantId} used ${used} of its ${embeddingTokensPerDay} embedding tokens for ${day} (UTC): indexing waits for the next day's sweep, or for \`tenant set ${tenantId} --embedding-tokens-per-day N\``,

@@ -14,7 +14,7 @@ import { type ImportGraph, importGraph, reachable } from "../support/import-grap
 
 /** The domain: everything in lib/ but the adapters, their composition, the CLI and the SQS record handling. */
 const DOMAIN =
-  /^lib\/(core|shared|chunking|documents|embedding|indexing|rate-limit|sync|webhooks|cost|retrieval|http|client|scopes|telemetry|oauth)\//;
+  /^lib\/(core|shared|chunking|documents|embedding|indexing|rate-limit|sync|webhooks|cost|retrieval|http|client|scopes|telemetry|oauth|tenants|migrations)\//;
 /** What the domain may import from npm: a validator, a tokenizer and Node's own modules. */
 const DOMAIN_PACKAGES = /^(node:.*|zod|gpt-tokenizer)$/;
 const OUTSIDE_DOMAIN =

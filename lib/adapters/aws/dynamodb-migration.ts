@@ -89,48 +89,49 @@ export async function runMigration(
 
   /** Applies one item's plan; true when it changed anything. */
   async function apply(plan: ItemMigration): Promise<boolean> {
-    let changed = false;
+    // In the plan's order; each step a conditional write, so a step done before changes nothing.
+    const steps: (PutCommand | UpdateCommand | DeleteCommand)[] = [];
     if (plan.putIfAbsent) {
-      changed =
-        (await conditional(
-          new PutCommand({
-            TableName: tableName,
-            Item: plan.putIfAbsent,
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        )) || changed;
+      steps.push(
+        new PutCommand({
+          TableName: tableName,
+          Item: plan.putIfAbsent,
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
     }
-    if (plan.update) {
-      const names: Record<string, string> = { "#when": plan.update.when.attribute };
-      const values: Record<string, unknown> = { ":when": plan.update.when.value };
-      const sets = Object.entries(plan.update.set).map(([name, value], index) => {
-        names[`#a${index}`] = name;
-        values[`:a${index}`] = value;
-        return `#a${index} = :a${index}`;
-      });
-      changed =
-        (await conditional(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: plan.update.key,
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ConditionExpression: "attribute_exists(pk) AND #when = :when",
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        )) || changed;
-    }
+    if (plan.update) steps.push(updateIfUnchanged(plan.update));
     if (plan.delete) {
-      changed =
-        (await conditional(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: plan.delete,
-            ConditionExpression: "attribute_exists(pk)",
-          }),
-        )) || changed;
+      steps.push(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: plan.delete,
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
     }
+    let changed = false;
+    for (const step of steps) changed = (await conditional(step)) || changed;
     return changed;
+  }
+
+  /** Sets the attributes if the item still holds its version 1 value of `when`. */
+  function updateIfUnchanged(update: NonNullable<ItemMigration["update"]>): UpdateCommand {
+    const names: Record<string, string> = { "#when": update.when.attribute };
+    const values: Record<string, unknown> = { ":when": update.when.value };
+    const sets = Object.entries(update.set).map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+      return `#a${index} = :a${index}`;
+    });
+    return new UpdateCommand({
+      TableName: tableName,
+      Key: update.key,
+      UpdateExpression: `SET ${sets.join(", ")}`,
+      ConditionExpression: "attribute_exists(pk) AND #when = :when",
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** Sends a conditional write; false when its condition said it was done already. */

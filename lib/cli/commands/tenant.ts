@@ -6,7 +6,8 @@
 import { checkTenantId } from "../../core/ids.js";
 import type { TenantQuotas } from "../../core/model.js";
 import { PermanentError } from "../../shared/errors.js";
-import { optionOf, withQuotas } from "../../tenants/quotas.js";
+import { utcDay } from "../../telemetry/usage.js";
+import { optionOf, tokensUsedOn, withQuotas } from "../../tenants/quotas.js";
 import type { Connection } from "../connect.js";
 import { printJson, printLine } from "../output.js";
 
@@ -49,9 +50,9 @@ export async function tenantShowCommand(
   const tenant = tenantId ?? connection.defaults.tenantId;
   const { store, usage } = connection.adapters;
   const quotas = (await store.getTenant(tenant))?.quotas ?? {};
-  const day = new Date().toISOString().slice(0, 10);
+  const day = utcDay(new Date());
   const documents = await store.countDocuments({ tenantId: tenant });
-  const tokensToday = (await usage.list(tenant, day)).reduce((sum, entry) => sum + entry.counts.tokens, 0);
+  const tokensToday = await tokensUsedOn(usage, tenant, day);
   if (options.json) {
     printJson({
       tenantId: tenant,
