@@ -12,8 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { datasetShowCommand } from "../../lib/cli/commands/dataset.js";
+import { migrateCommand } from "../../lib/cli/commands/migrate.js";
+import { queryCommand } from "../../lib/cli/commands/query.js";
+import { datasetPauseCommand, datasetResumeCommand } from "../../lib/cli/commands/scope.js";
 import { statusCommand } from "../../lib/cli/commands/status.js";
 import type { Connection } from "../../lib/cli/connect.js";
+import { createDoctorContext } from "../../lib/cli/doctor/context.js";
+import type { CheckResult } from "../../lib/cli/doctor/run-checks.js";
+import { schemaCheck } from "../../lib/cli/doctor/schema-check.js";
 import { STATE_DIR } from "../../lib/cli/local-stack-info.js";
 import { DEMO_PAGES, DEMO_TOKEN } from "../../local/demo-workspace.js";
 import { type LocalStack, startLocalStack } from "../../local/stack.js";
@@ -73,11 +80,22 @@ function versionOneItems(items: Record<string, AttributeValue>[]) {
   });
 }
 
-/** `doctor`'s line about the table's schema. */
-async function schemaLine(): Promise<{ ok: boolean; detail: string; fix?: string } | undefined> {
-  const result = await cli(cwd, "doctor", "--json");
-  const lines = JSON.parse(result.stdout) as { check: string; ok: boolean; detail: string; fix?: string }[];
-  return lines.find((line) => line.check === "schema");
+/** `doctor`'s line about the table's schema (its check alone, in this process: doctor runs it so). */
+async function schemaLine(): Promise<CheckResult | undefined> {
+  const context = createDoctorContext(
+    { kind: "local", info: stack.info },
+    { timeoutMs: 10_000, maxWaiting: 1000 },
+  );
+  try {
+    return (await schemaCheck(context).run())[0];
+  } finally {
+    context.close();
+  }
+}
+
+/** A command's `--json` output, run in this process on the same stack (the CLI's own command function). */
+async function jsonOf<T>(command: (connection: Connection) => Promise<unknown>): Promise<T> {
+  return JSON.parse(await printedBy(() => command(localConnection()))) as T;
 }
 
 /** Runs a command that must succeed; its stderr is the failure's message. */
@@ -291,7 +309,9 @@ describe("an upgrade from schema version 1", () => {
     );
     expect(first.finished).toBe(false);
     expect(first.scanned).toBeLessThan(fixtureItems.length);
-    const rest = await cliJson<{ finished: boolean; total: { migrated: number } }>(cwd, "migrate", "--json");
+    const rest = await jsonOf<{ finished: boolean; total: { migrated: number } }>((c) =>
+      migrateCommand(c, { json: true }),
+    );
     expect(rest.finished).toBe(true);
     expect(rest.total.migrated).toBeGreaterThan(0);
     expect(versionOneItems(await scanAll())).toEqual([]);
@@ -299,9 +319,11 @@ describe("an upgrade from schema version 1", () => {
       ok: true,
       detail: expect.stringMatching(/schema version 2 \(migrated /),
     });
-    const again = await cli(cwd, "migrate");
-    expect(again.stdout).toMatch(/nothing to do/);
-    const rescanned = await cliJson<{ migrated: number }>(cwd, "migrate", "--again", "--json");
+    const again = await printedBy(() => migrateCommand(localConnection(), {}));
+    expect(again).toMatch(/nothing to do/);
+    const rescanned = await jsonOf<{ migrated: number }>((c) =>
+      migrateCommand(c, { again: true, json: true }),
+    );
     expect(rescanned.migrated).toBe(0);
 
     // The documents of before the upgrade (the one added above was removed again), each in its tenant and dataset.
@@ -327,52 +349,30 @@ describe("two tenants with the same dataset name", () => {
     expect(ofDefault.map((d) => d.documentId)).not.toContain(ofAcme[0]?.documentId);
 
     // The default tenant's rule (custom, 90 tokens) is not acme's (created with the automatic rule).
-    const shown = await cliJson<{ dataset: { processRule: { mode: string } } }>(
-      cwd,
-      "dataset",
-      "show",
-      "handbook",
-      "--tenant",
-      "acme",
-      "--json",
+    const shown = await jsonOf<{ dataset: { processRule: { mode: string } } }>((c) =>
+      datasetShowCommand(c, "handbook", { tenant: "acme", json: true }),
     );
     expect(shown.dataset.processRule.mode).toBe("automatic");
 
     // A query of acme's handbook finds only acme's document, and the other way round.
-    const acmeMatches = await cliJson<{ matches: { documentId: string }[] }>(
-      cwd,
-      "query",
-      "product",
-      "--tenant",
-      "acme",
-      "--dataset",
-      "handbook",
-      "--json",
+    const acmeMatches = await jsonOf<{ matches: { documentId: string }[] }>((c) =>
+      queryCommand(c, "product", { tenant: "acme", dataset: ["handbook"], topK: 5, json: true }),
     );
     expect(new Set(acmeMatches.matches.map((match) => match.documentId))).toEqual(
       new Set([ofAcme[0]?.documentId]),
     );
-    const defaultMatches = await cliJson<{ matches: { documentId: string }[] }>(
-      cwd,
-      "query",
-      "product",
-      "--dataset",
-      "handbook",
-      "--json",
+    const defaultMatches = await jsonOf<{ matches: { documentId: string }[] }>((c) =>
+      queryCommand(c, "product", { dataset: ["handbook"], topK: 5, json: true }),
     );
     for (const match of defaultMatches.matches) expect(match.documentId).not.toBe(ofAcme[0]?.documentId);
 
     // Pausing one tenant's dataset leaves the other's alone.
-    await ok(cli(cwd, "dataset", "pause", "handbook", "--tenant", "acme"));
-    const defaultShown = await cliJson<{ dataset: { paused?: boolean } }>(
-      cwd,
-      "dataset",
-      "show",
-      "handbook",
-      "--json",
+    await printedBy(() => datasetPauseCommand(localConnection(), "handbook", { tenant: "acme" }));
+    const defaultShown = await jsonOf<{ dataset: { paused?: boolean } }>((c) =>
+      datasetShowCommand(c, "handbook", { json: true }),
     );
     expect(defaultShown.dataset.paused).toBeUndefined();
-    await ok(cli(cwd, "dataset", "resume", "handbook", "--tenant", "acme"));
+    await printedBy(() => datasetResumeCommand(localConnection(), "handbook", { tenant: "acme" }));
   }, 300_000);
 
   it(
