@@ -152,6 +152,10 @@ function handlerEnvironment(pineconeUrl: string): NodeJS.ProcessEnv {
     EMBEDDING_CACHE: "off",
     // The webhook function's own settings.
     WEBHOOK_TOKEN_SECRET_PREFIX: "notion-index-sync/bench/webhook/",
+    // The OAuth function's own settings (its secrets are read at the first request, not at init).
+    NOTION_TOKEN_SECRET_PREFIX: "notion-index-sync/bench/notion/",
+    OAUTH_CLIENT_SECRET_ID: "notion-index-sync/bench/oauth-client",
+    OAUTH_STATE_KEY_SECRET_ID: "notion-index-sync/bench/oauth-state-key",
     SECRETS_MANAGER_ENDPOINT: "http://127.0.0.1:9",
   };
 }

@@ -12,7 +12,7 @@ import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
 import { createOAuthSecrets, createOAuthTokenSaver } from "../../lib/adapters/aws/oauth-secrets.js";
 import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
 import { createSecretsManagerStore } from "../../lib/adapters/aws/secrets-manager-store.js";
-import type { OAuthConfig } from "../../lib/composition/config.js";
+import type { OAuthConfig } from "../../lib/composition/oauth-config.js";
 import type { OAuthOptions } from "../../lib/oauth/handle-request.js";
 import type { OAuthPorts } from "../../lib/oauth/ports.js";
 import { createTokenExchange } from "../../lib/oauth/token-exchange.js";

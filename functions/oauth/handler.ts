@@ -7,7 +7,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { loadOAuthConfig } from "../../lib/composition/config.js";
+import { loadOAuthConfig } from "../../lib/composition/oauth-config.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { createOAuthRequestHandler, OAUTH_FAILURE } from "../../lib/oauth/handle-request.js";

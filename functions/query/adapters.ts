@@ -9,9 +9,9 @@ import { createDynamoDbApiKeyStore } from "../../lib/adapters/aws/dynamodb-api-k
 import { createDynamoDbRateBudget } from "../../lib/adapters/aws/dynamodb-rate-budget.js";
 import { createDynamoDbStore } from "../../lib/adapters/aws/dynamodb-store.js";
 import { createPineconeVectorIndex } from "../../lib/adapters/pinecone/pinecone-vector-index.js";
-import type { QueryConfig } from "../../lib/composition/config.js";
 import { createEmbedderFromConfig } from "../../lib/composition/configured-embedder.js";
 import { createDatasetEmbedders } from "../../lib/composition/dataset-embedders.js";
+import type { QueryConfig } from "../../lib/composition/query-config.js";
 import type { Log } from "../../lib/core/ports.js";
 import { authenticate } from "../../lib/retrieval/api-keys.js";
 import { keyRateLimiter } from "../../lib/retrieval/key-rate.js";

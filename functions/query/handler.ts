@@ -10,7 +10,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { resolveSecretEnvironment } from "../../lib/adapters/aws/resolve-environment.js";
 import { createTracer } from "../../lib/adapters/aws/tracing.js";
-import { loadQueryConfig } from "../../lib/composition/config.js";
+import { loadQueryConfig } from "../../lib/composition/query-config.js";
 import { withTracing } from "../../lib/composition/traced-ports.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { QUERY_FAILURE } from "../../lib/retrieval/query-api.js";

@@ -11,7 +11,7 @@ import { createDynamoDbWebhookStore } from "../../lib/adapters/aws/dynamodb-webh
 import { createSecretsManagerClient } from "../../lib/adapters/aws/secrets-manager-client.js";
 import { createSqsPublisher } from "../../lib/adapters/aws/sqs-queue.js";
 import { createWebhookTokenStore } from "../../lib/adapters/aws/webhook-token-store.js";
-import type { WebhookConfig } from "../../lib/composition/config.js";
+import type { WebhookConfig } from "../../lib/composition/webhook-config.js";
 import type { WebhookOptions, WebhookPorts } from "../../lib/webhooks/handle-request.js";
 
 /** Notion's events are a few hundred bytes; anything far larger is not one. */

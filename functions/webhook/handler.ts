@@ -7,7 +7,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { loadWebhookConfig } from "../../lib/composition/config.js";
+import { loadWebhookConfig } from "../../lib/composition/webhook-config.js";
 import { systemClock } from "../../lib/core/clock.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { createWebhookRequestHandler, WEBHOOK_FAILURE } from "../../lib/webhooks/handle-request.js";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { OAUTH_TABLE_ACTIONS } from "../../infra/table-access.js";
-import { loadOAuthConfig } from "../../lib/composition/config.js";
+import { loadOAuthConfig } from "../../lib/composition/oauth-config.js";
 import { INFO_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {
   actionsOf,

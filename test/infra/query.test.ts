@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { QUERY_TABLE_ACTIONS } from "../../infra/table-access.js";
-import { loadQueryConfig } from "../../lib/composition/config.js";
+import { loadQueryConfig } from "../../lib/composition/query-config.js";
 import { INFO_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {
   actionsOf,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { WEBHOOK_TABLE_ACTIONS } from "../../infra/table-access.js";
-import { loadWebhookConfig } from "../../lib/composition/config.js";
+import { loadWebhookConfig } from "../../lib/composition/webhook-config.js";
 import { FOREIGN_WORKSPACE_ALERT } from "../../lib/shared/alerts.js";
 import { INFO_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {

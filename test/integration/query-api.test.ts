@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyedQueryApi, createQueryAdapters } from "../../functions/query/adapters.js";
 import { createQueryClient, QueryApiError, type QueryRequest } from "../../lib/client/query-client.js";
-import { loadQueryConfig } from "../../lib/composition/config.js";
+import { loadQueryConfig } from "../../lib/composition/query-config.js";
 import { createDataset } from "../../lib/core/datasets.js";
 import {
   AUTOMATIC_RULE,

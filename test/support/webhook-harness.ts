@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createWebhookAdapters, webhookOptionsFrom } from "../../functions/webhook/adapters.js";
 import { webhookTokenSecretName } from "../../lib/adapters/aws/webhook-token-store.js";
-import { loadWebhookConfig } from "../../lib/composition/config.js";
+import { loadWebhookConfig } from "../../lib/composition/webhook-config.js";
 import { createFunctionUrlHandler } from "../../lib/http/function-url-event.js";
 import { createWebhookRequestHandler, WEBHOOK_FAILURE } from "../../lib/webhooks/handle-request.js";
 import { newPathSecret } from "../../lib/webhooks/path-secret.js";
