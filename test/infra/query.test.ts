@@ -10,23 +10,17 @@ import { INFO_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {
   actionsOf,
   buildStack,
+  functionInTemplate,
   getAtt,
   type Json,
   logicalId,
   props,
   resourcesOf,
-  statementsOfRole,
-  X_RAY_ACTIONS,
 } from "./template-helpers.js";
 
 describe("query API", () => {
   const { stack, config, template } = buildStack();
-  const fnId = logicalId(stack, stack.query.fn.function);
-  const roleId = logicalId(stack, stack.query.fn.role);
-  const statements = statementsOfRole(template, roleId).filter(
-    (statement) => !actionsOf(statement).every((action) => X_RAY_ACTIONS.includes(action)),
-  );
-  const environment = (props(template, fnId).Environment as { Variables: Json }).Variables;
+  const { fnId, statements, environment } = functionInTemplate(template, stack, stack.query.fn);
 
   it("has a function URL without AWS auth, pointing at the query function", () => {
     template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE", TargetFunctionArn: getAtt(fnId) });

@@ -94,3 +94,20 @@ export function sendTargets(template: Template, roleId: string): string[] {
     .flatMap(resourcesOf)
     .map((r) => JSON.stringify(r));
 }
+
+/**
+ * One function of the stack as the template has it: its logical id, its role's statements other than
+ * X-Ray's (every function has those), and its environment.
+ */
+export function functionInTemplate(
+  template: Template,
+  stack: Stack,
+  fn: { function: { node: { defaultChild?: unknown } }; role: { node: { defaultChild?: unknown } } },
+) {
+  const fnId = logicalId(stack, fn.function);
+  const statements = statementsOfRole(template, logicalId(stack, fn.role)).filter(
+    (statement) => !actionsOf(statement).every((action) => X_RAY_ACTIONS.includes(action)),
+  );
+  const environment = (props(template, fnId).Environment as { Variables: Json }).Variables;
+  return { fnId, statements, environment };
+}

@@ -11,23 +11,17 @@ import { INFO_OUTPUTS } from "../../lib/shared/stack-outputs.js";
 import {
   actionsOf,
   buildStack,
+  functionInTemplate,
   getAtt,
   type Json,
   logicalId,
   props,
   resourcesOf,
-  statementsOfRole,
-  X_RAY_ACTIONS,
 } from "./template-helpers.js";
 
 describe("webhook", () => {
   const { stack, config, template } = buildStack();
-  const fnId = logicalId(stack, stack.webhook.fn.function);
-  const roleId = logicalId(stack, stack.webhook.fn.role);
-  const statements = statementsOfRole(template, roleId).filter(
-    (statement) => !actionsOf(statement).every((action) => X_RAY_ACTIONS.includes(action)),
-  );
-  const environment = (props(template, fnId).Environment as { Variables: Json }).Variables;
+  const { fnId, statements, environment } = functionInTemplate(template, stack, stack.webhook.fn);
 
   it("has a function URL without AWS auth, pointing at the webhook function", () => {
     template.hasResourceProperties("AWS::Lambda::Url", {

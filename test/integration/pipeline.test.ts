@@ -284,21 +284,8 @@ describe("sync → index", () => {
 
   it("marks the binding disconnected when Notion refuses its token during an index run, deleting nothing", async () => {
     const { pageId, documentId } = await indexedDocument("Refused mid-run");
-    const token = `midrun-token-${"7".repeat(16)}`;
-    const undo = h.notion.serve({ workspace: h.workspace, tokens: [token] });
+    const { token, undo } = await h.ownBinding(documentId, "ws-midrun");
     try {
-      const tokenRef = h.secretsManager.put("test/notion/midrun", token);
-      await h.store.putBinding({
-        tenantId: TENANT,
-        provider: "notion",
-        workspaceId: "ws-midrun",
-        tokenRef,
-        disabled: false,
-      });
-      const document = await h.store.getDocument(documentId);
-      await h.store.updateDocument(documentId, document?.generation ?? 0, {
-        dataSourceInfo: { ...(document?.dataSourceInfo ?? { pageId }), workspaceId: "ws-midrun" },
-      });
       const vectorsBefore = await vectorIdsOf(documentId);
       h.workspace.appendParagraph(pageId, "an edit the index run will not read");
       h.clock.advance(120_000);

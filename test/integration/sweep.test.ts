@@ -220,21 +220,8 @@ describe("sweep", () => {
 describe("a sweep whose token Notion refuses", () => {
   it("marks the binding disconnected and has each document say reconnect Notion, deleting nothing", async () => {
     const { documentId } = await indexedPage("Swept with a refused token");
-    const token = `sweep-refused-token-${"5".repeat(12)}`;
-    const undo = h.notion.serve({ workspace: h.workspace, tokens: [token] });
+    const { token, undo } = await h.ownBinding(documentId, "ws-sweep-refused");
     try {
-      const tokenRef = h.secretsManager.put("test/notion/sweep-refused", token);
-      await h.store.putBinding({
-        tenantId: TENANT,
-        provider: "notion",
-        workspaceId: "ws-sweep-refused",
-        tokenRef,
-        disabled: false,
-      });
-      const document = (await h.store.getDocument(documentId)) as Document;
-      await h.store.updateDocument(documentId, document.generation, {
-        dataSourceInfo: { ...document.dataSourceInfo, workspaceId: "ws-sweep-refused" },
-      });
       const vectorsBefore = await h.pinecone.ids(h.namespace);
       h.notion.revokeToken(token);
 

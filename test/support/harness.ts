@@ -282,6 +282,29 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
       }
     },
 
+    /**
+     * Moves a document to a binding of its own (`workspaceId`), whose token the Notion stand-in serves
+     * for the same workspace: revoking that token touches no other test. Returns the token and an undo.
+     */
+    async ownBinding(documentId: string, workspaceId: string): Promise<{ token: string; undo: () => void }> {
+      const token = `${workspaceId}-token-${"7".repeat(16)}`;
+      const undo = notion.serve({ workspace, tokens: [token] });
+      const tokenRef = secretsManager.put(`test/notion/${workspaceId}`, token);
+      await adapters.store.putBinding({
+        tenantId: TENANT,
+        provider: "notion",
+        workspaceId,
+        tokenRef,
+        disabled: false,
+      });
+      const document = await adapters.store.getDocument(documentId);
+      if (!document) throw new Error(`no document ${documentId}`);
+      await adapters.store.updateDocument(documentId, document.generation, {
+        dataSourceInfo: { ...document.dataSourceInfo, workspaceId },
+      });
+      return { token, undo };
+    },
+
     async vectorIds(): Promise<string[]> {
       return pinecone.ids(harness.namespace);
     },
