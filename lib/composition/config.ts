@@ -1,6 +1,9 @@
 /**
  * Configuration, read from the environment once at cold start and validated: a bad value fails
- * loudly with every problem on one line. Secret values are never echoed back.
+ * loudly with every problem on one line. Secret values are never echoed back. This module holds the
+ * sync and index functions' settings (and the CLI's); the webhook, query and OAuth functions have a
+ * module each (`*-config.ts`): a zod schema is built when its module loads, so a bundle would carry
+ * every schema of a shared module, used or not.
  */
 import * as z from "zod/mini";
 import "../core/zod-english.js";

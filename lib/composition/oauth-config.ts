@@ -1,4 +1,3 @@
-/** The OAuth function's configuration (functions/oauth), apart so other bundles do not carry it. */
 import * as z from "zod/mini";
 import { configSchema, nonEmpty, optionalUrl, url, validated, wholeNumber } from "./config.js";
 

@@ -1,4 +1,3 @@
-/** The query function's configuration (functions/query), apart so other bundles do not carry it. */
 import * as z from "zod/mini";
 import { configSchema, positiveNumber, validated, wholeNumber } from "./config.js";
 

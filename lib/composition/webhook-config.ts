@@ -1,4 +1,3 @@
-/** The webhook function's configuration (functions/webhook), apart so other bundles do not carry it. */
 import * as z from "zod/mini";
 import { nonEmpty, optionalUrl, url, validated, wholeNumber } from "./config.js";
 
