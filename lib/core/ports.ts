@@ -43,6 +43,8 @@ export interface DocumentStore {
   getDataset(tenantId: string, datasetId: string): Promise<Dataset | undefined>;
   /** A tenant's datasets, or every dataset without a tenant. */
   listDatasets(tenantId?: string): Promise<Dataset[]>;
+  /** Every tenant's dataset of this id (dataset ids are unique within a tenant only). */
+  findDatasets(datasetId: string): Promise<Dataset[]>;
   /** Creates the dataset unless it exists; returns the stored one. */
   ensureDataset(dataset: Dataset): Promise<Dataset>;
   /** Replaces an existing dataset's record (its settings); PermanentError when there is no such dataset. */

@@ -67,6 +67,11 @@ export function createMemoryStore(): DocumentStore & { documents: Map<string, Do
         .filter((dataset) => tenantId === undefined || dataset.tenantId === tenantId)
         .map((dataset) => copy(dataset) as Dataset);
     },
+    async findDatasets(datasetId) {
+      return [...datasets.values()]
+        .filter((dataset) => dataset.datasetId === datasetId)
+        .map(copy) as Dataset[];
+    },
     async saveDataset(dataset) {
       const key = datasetKey(dataset);
       if (!datasets.has(key)) throw new PermanentError(`no dataset ${dataset.datasetId}`);

@@ -155,6 +155,14 @@ export function createDynamoDbStore(client: DynamoDBClient, tableName: string): 
       return datasets.filter((dataset): dataset is Dataset => dataset !== undefined);
     },
 
+    async findDatasets(datasetId) {
+      const named = (await registryEntries()).filter((entry) => entry.datasetId === datasetId);
+      const datasets = await Promise.all(
+        named.map((entry) => this.getDataset(entry.tenantId, entry.datasetId)),
+      );
+      return datasets.filter((dataset): dataset is Dataset => dataset !== undefined);
+    },
+
     async ensureDataset(dataset) {
       const existing = await this.getDataset(dataset.tenantId, dataset.datasetId);
       if (existing) return existing;

@@ -26,7 +26,7 @@ export async function knownDataset(
   }
   const ofDefault = await store.getDataset(DEFAULT_TENANT, datasetId);
   if (ofDefault) return ofDefault;
-  const named = (await store.listDatasets()).filter((dataset) => dataset.datasetId === datasetId);
+  const named = await store.findDatasets(datasetId);
   const [only] = named;
   if (only && named.length === 1) return only;
   if (named.length > 1) {
